@@ -1,0 +1,41 @@
+# seqlab: two commands.  `make demo` runs the tour, `make test` runs everything CI runs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The local CPU wheel of torch lives here on our machines; elsewhere pip uses PyPI as usual.
+WHEELS := $(wildcard /opt/wheels)
+PIP := $(PY) -m pip install --quiet -c constraints.txt $(if $(WHEELS),--find-links $(WHEELS))
+
+.PHONY: demo test lint bench install install-dev clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(PY) pyproject.toml constraints.txt
+	$(PIP) "torch==2.13.0"
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/seqlab demo
+
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/recurrent.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

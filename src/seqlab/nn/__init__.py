@@ -1,0 +1,29 @@
+"""Recurrent cells, layers and architectures of the notes (``seqlab.nn``).
+
+Cells take one step, layers take batch-first sequences ``x: (B, T, n_x)`` and return
+``(a, final_state)``; parameters carry the notes' names (``W_u``, ``b_u``, ...).
+"""
+
+from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell
+from seqlab.nn.heads import EncoderDecoder, ManyToMany, ManyToOne, OneToMany, last_step
+from seqlab.nn.recurrent import GRU, LSTM, RNN, lengths_to_mask, reverse_padded
+from seqlab.nn.scan import gru_scan, lstm_scan, rnn_scan
+
+__all__ = [
+    "RNNCell",
+    "GRUCell",
+    "LSTMCell",
+    "RNN",
+    "GRU",
+    "LSTM",
+    "ManyToMany",
+    "ManyToOne",
+    "OneToMany",
+    "EncoderDecoder",
+    "last_step",
+    "lengths_to_mask",
+    "reverse_padded",
+    "rnn_scan",
+    "gru_scan",
+    "lstm_scan",
+]
