@@ -1,0 +1,180 @@
+"""What every command shares: flags from config dataclasses, errors, JSON lines, progress, plots."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import inspect
+import json
+import os
+import sys
+import tempfile
+import textwrap
+import types
+import typing
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CLIError",
+    "add_config_flags",
+    "config_from_args",
+    "emit_json",
+    "field_comments",
+    "progress",
+    "save_figure",
+    "add_budget_flags",
+    "set_threads",
+]
+
+
+class CLIError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def field_comments(cls: type) -> dict[str, str]:
+    """The trailing ``# comment`` of every field of a dataclass, read from its source."""
+    try:
+        source = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError):
+        return {}
+    comments: dict[str, str] = {}
+    lines = source.splitlines()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            line = lines[node.lineno - 1]
+            if "#" in line:
+                comments[node.target.id] = line.split("#", 1)[1].strip()
+    return comments
+
+
+def _flag_type(tp: Any) -> tuple[Callable[[str], Any] | None, bool]:
+    """An argparse type for a field's annotation, and whether it may be None."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _flag_type(args[0])[0], True
+    if tp in (int, float, str):
+        return tp, False
+    return None, False
+
+
+def _parse_bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true/false, got {text!r}")
+
+
+def add_config_flags(
+    parser: argparse.ArgumentParser,
+    cls: type,
+    *,
+    exclude: Iterable[str] = (),
+    group: str | None = None,
+) -> None:
+    """Add one ``--kebab-case`` flag per field of the dataclass ``cls`` (STYLE.md "Configs").
+
+    The flag's default is the field's default, its help the field's trailing comment. Optional
+    fields accept ``none``. Fields listed in ``exclude`` get no flag.
+    """
+    target = parser.add_argument_group(group) if group else parser
+    hints = typing.get_type_hints(cls)
+    comments = field_comments(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in exclude or not f.init:
+            continue
+        tp = hints[f.name]
+        flag = "--" + f.name.replace("_", "-")
+        default = f.default if f.default is not dataclasses.MISSING else None
+        help_text = comments.get(f.name, "")
+        if tp is bool:
+            help_text = f"{help_text} (default: {default})"
+            target.add_argument(flag, dest=f.name, type=_parse_bool, default=default,
+                                metavar="BOOL", help=help_text)  # fmt: skip
+            continue
+        conv, optional = _flag_type(tp)
+        if conv is None:
+            continue
+        if optional:
+            base = conv
+
+            def conv(text: str, base: Callable[[str], Any] = base) -> Any:
+                return None if text.lower() == "none" else base(text)
+
+            conv.__name__ = base.__name__
+        target.add_argument(flag, dest=f.name, type=conv, default=default,
+                            help=f"{help_text} (default: {default})")  # fmt: skip
+
+
+def config_from_args(cls: type, args: argparse.Namespace, **overrides: Any) -> Any:
+    """Build ``cls`` from the parsed flags (and explicit overrides); bad values -> CLIError."""
+    values = {
+        f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)
+    }
+    values.update(overrides)
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as e:
+        raise CLIError(str(e)) from e
+
+
+def add_budget_flags(parser: argparse.ArgumentParser) -> None:
+    """The budget flags every ``train`` command shares."""
+    g = parser.add_argument_group("budget (training stops at whichever comes first)")
+    g.add_argument("--epochs", type=int, default=None, help="passes over the training data")
+    g.add_argument("--max-steps", type=int, default=None, help="optimizer steps")
+    g.add_argument("--max-minutes", type=float, default=None, help="wall-clock minutes")
+
+
+def emit_json(obj: dict[str, Any], stream=None) -> None:
+    """One JSON object on one line (the --json contract), flushed."""
+    stream = stream or sys.stdout
+    stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    stream.flush()
+
+
+def progress(total: int | None, desc: str, *, enabled: bool = True, unit: str = "step"):
+    """A tqdm progress bar on stderr (disabled with enabled=False)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not enabled,
+                dynamic_ncols=True, leave=False)  # fmt: skip
+
+
+def save_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
+    """Write a matplotlib figure as PNG atomically (temp file + rename); returns the path."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise CLIError(f"folder does not exist: {path.parent}")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def set_threads(n: int) -> None:
+    """torch's intra-op CPU threads; CLIError when n < 1."""
+    import torch
+
+    if n < 1:
+        raise CLIError(f"--threads must be at least 1, got {n}")
+    torch.set_num_threads(n)
+
+
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt

@@ -1,0 +1,58 @@
+"""``seqlab demo``: a short tour of what seqlab does, one part per capability (each < 1 min)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+from seqlab.cli._common import set_threads
+from seqlab.cli.diagnose import format_table, vanishing_with_progress
+from seqlab.diagnose import VanishingConfig
+
+EPILOG = """example:
+  seqlab demo                 # every part
+  seqlab demo --parts vanishing
+"""
+
+
+def part_vanishing(show_progress: bool, quick: bool) -> None:
+    """The notes' vanishing gradients: RNN vs GRU vs LSTM on a long-dependency task."""
+    print("== Vanishing gradients: can each cell carry information across T steps? ==")
+    config = VanishingConfig(T=8, steps=3, test_size=16) if quick else VanishingConfig()
+    results = vanishing_with_progress(config, ("rnn", "gru", "lstm"), show_progress)
+    print(format_table(results, config))
+    print("Full experiment: seqlab diagnose vanishing --T 100 --plot vanishing.png")
+
+
+PARTS: dict[str, Callable[[bool, bool], None]] = {
+    "vanishing": part_vanishing,
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="a short tour of seqlab (under 3 minutes on 2 CPU cores)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--parts", nargs="+", choices=list(PARTS), default=list(PARTS),
+                   help="which parts to run")  # fmt: skip
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads for torch (small models run fastest on one)")  # fmt: skip
+    p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # tiny sizes, for tests
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    set_threads(args.threads)
+    start = time.perf_counter()
+    for name in args.parts:
+        t0 = time.perf_counter()
+        PARTS[name](not args.no_progress and sys.stderr.isatty(), args.quick)
+        print(f"({name}: {time.perf_counter() - t0:.0f} s)\n")
+    print(f"demo finished in {time.perf_counter() - start:.0f} s")
+    return 0

@@ -1,0 +1,123 @@
+"""``seqlab diagnose vanishing``: the notes' vanishing-gradient section, measured."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from seqlab.cli._common import (
+    add_config_flags,
+    config_from_args,
+    emit_json,
+    progress,
+    pyplot,
+    save_figure,
+    set_threads,
+)
+from seqlab.diagnose import CellResult, VanishingConfig, run_vanishing
+
+EPILOG = """example:
+  seqlab diagnose vanishing --T 50 --steps 300 --plot vanishing.png
+  seqlab diagnose vanishing --T 100 --cells rnn lstm --json
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("diagnose", help="measure what the notes describe (vanishing gradients)")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = verbs.add_parser(
+        "vanishing",
+        help="train RNN, GRU and LSTM to recall the first token after T steps",
+        description="Train each cell on the same long-dependency task (recall the first of T "
+        "tokens), print accuracy and the gradient norm ||dL/da<t>|| reaching t = 1 at "
+        "initialisation, and optionally plot the gradient norm over t.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_flags(p, VanishingConfig)
+    p.add_argument("--cells", nargs="+", default=["rnn", "gru", "lstm"],
+                   choices=["rnn", "gru", "lstm"], help="cells to compare")  # fmt: skip
+    p.add_argument("--plot", metavar="PNG", help="write ||dL/da<t>|| over t for every cell")
+    p.add_argument("--json", action="store_true", help="one JSON object per cell")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads for torch (small models run fastest on one)")  # fmt: skip
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    set_threads(args.threads)
+    config = config_from_args(VanishingConfig, args)
+    results = vanishing_with_progress(config, tuple(args.cells), not args.no_progress)
+    if args.json:
+        for r in results:
+            emit_json(r.to_json())
+    else:
+        print(format_table(results, config))
+    if args.plot:
+        plot_gradient_flow(results, args.plot)
+        if not args.json:
+            print(f"wrote {args.plot}")
+    return 0
+
+
+def vanishing_with_progress(
+    config: VanishingConfig, cells: tuple[str, ...], show: bool
+) -> list[CellResult]:
+    """run_vanishing with one progress bar per cell (stderr)."""
+    bars: dict[str, object] = {}
+
+    def on_step(cell: str, step: int, loss: float) -> None:
+        if cell not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[cell] = progress(config.steps, f"{cell:>4}", enabled=show)
+        bars[cell].update(1)
+        bars[cell].set_postfix(loss=f"{loss:.3f}", refresh=False)
+
+    try:
+        return run_vanishing(config, cells, on_step=on_step)
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def format_table(results: list[CellResult], config: VanishingConfig) -> str:
+    """A readable comparison of the cells."""
+    chance = 1 / config.n_symbols
+    lines = [
+        f"Recall the first of T = {config.T} tokens ({config.n_symbols} symbols, chance "
+        f"{chance:.0%}), {config.steps} Adam steps of {config.batch_size} sequences each.",
+        "",
+        f"{'cell':>5}  {'accuracy':>8}  {'||dL/da<1>||':>13}  {'||dL/da<T>||':>13}  "
+        f"{'ratio 1/T':>10}",
+    ]
+    for r in results:
+        ratio = r.grad_norm_first_step / r.grad_norm_last_step if r.grad_norm_last_step else 0.0
+        lines.append(
+            f"{r.cell:>5}  {r.accuracy:>8.1%}  {r.grad_norm_first_step:>13.2e}  "
+            f"{r.grad_norm_last_step:>13.2e}  {ratio:>10.1e}"
+        )
+    lines += ["", "Gradient norms are measured at initialisation, before any training step."]
+    return "\n".join(lines)
+
+
+def plot_gradient_flow(results: list[CellResult], path: str) -> None:
+    """||dL/da<t>|| over t on a log scale, one line per cell."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for r in results:
+        norms = [max(n, 1e-30) for n in r.grad_norms]
+        ax.plot(range(1, len(norms) + 1), norms, label=f"{r.cell} (accuracy {r.accuracy:.0%})")
+    ax.set_yscale("log")
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("||dL/da<t>|| at initialisation")
+    T = results[0].T if results else 0
+    ax.set_title(f"Gradient reaching each step, loss at t = {T}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    lo = min((min(r.grad_norms) for r in results), default=1.0)
+    if lo > 0 and math.isfinite(lo):
+        ax.set_ylim(bottom=max(lo / 10, 1e-30))
+    save_figure(fig, path)
+    plt.close(fig)
