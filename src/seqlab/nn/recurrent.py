@@ -60,11 +60,26 @@ def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
     return x.gather(1, idx)
 
 
+def _time_major_inputs(
+    cell: nn.Module, x: Tensor, mask: Tensor | None
+) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
+    """W_h, W_x and the input half of every gate for all steps, time-major, for the scans.
+
+    x: (B, T, n_x), mask: (B, T) -> W_h (G*n_a, n_a), W_x (G*n_a, n_x), xp (T, B, G*n_a),
+    mask (T, B). One matrix product computes W_x x<t> + b for every t.
+    """
+    W_h, W_x, b = cell.weights()
+    xp = F.linear(x.transpose(0, 1), W_x, b)  # (T, B, G*n_a)
+    return W_h, W_x, xp, None if mask is None else mask.t()
+
+
 class _RecurrentLayer(nn.Module):
     """Deep, bidirectional stack of one cell type; subclasses say which cell and kernels."""
 
-    cell_kind = ""
     n_states = 1  # 2 for the LSTM: (a, c)
+    # seqlab.diagnose.gradient_flow sets a list here; the loop then records every state a<t>
+    # of layer 0's forward direction, through which the recurrence flows.
+    _capture_states: list[Tensor] | None = None
 
     def __init__(
         self,
@@ -212,8 +227,11 @@ class _RecurrentLayer(nn.Module):
             for d, cell in enumerate(row):
                 k = l * self.num_directions + d
                 seq = layer_in if d == 0 else reverse_padded(layer_in, lengths)
-                run = self._run_loop if loop else self._run_scan
-                out, final, g = run(cell, seq, init[k], mask)
+                if loop:
+                    capture = self._capture_states if k == 0 else None
+                    out, final, g = self._run_loop(cell, seq, init[k], mask, capture)
+                else:
+                    out, final, g = self._run_scan(cell, seq, init[k], mask)
                 if d == 1:
                     out = reverse_padded(out, lengths)
                     g = {n: reverse_padded(v, lengths) for n, v in g.items()}
@@ -229,7 +247,12 @@ class _RecurrentLayer(nn.Module):
         return (layer_in, final_state, all_gates) if gates else (layer_in, final_state)
 
     def _run_loop(
-        self, cell: nn.Module, x: Tensor, init: tuple[Tensor, ...], mask: Tensor | None
+        self,
+        cell: nn.Module,
+        x: Tensor,
+        init: tuple[Tensor, ...],
+        mask: Tensor | None,
+        capture: list[Tensor] | None = None,
     ) -> tuple[Tensor, tuple[Tensor, ...], dict[str, Tensor]]:
         """The cell's equations one step at a time under autograd; keeps every gate."""
         state = init if self.n_states == 2 else init[0]
@@ -244,6 +267,8 @@ class _RecurrentLayer(nn.Module):
                     new = state + m * (new - state)
                 g = {n: v * m for n, v in g.items()}
             a_t = new[0] if self.n_states == 2 else new
+            if capture is not None:
+                capture.append(a_t)
             outs.append(a_t if mask is None else a_t * mask[:, t].unsqueeze(1))
             gates.append(g)
             state = new
@@ -344,10 +369,9 @@ class RNN(_KernelMixin, _RecurrentLayer):
         return torch.rnn_tanh if self.nonlinearity == "tanh" else torch.rnn_relu
 
     def _run_scan(self, cell, x, init, mask):
-        W_h, W_x, b = cell.weights()
-        xp = F.linear(x, W_x, b)  # (B, T, n_a)
+        W_h, W_x, xp, mask = _time_major_inputs(cell, x, mask)
         a, a_T = rnn_scan(xp, W_h, init[0], mask, relu=cell.nonlinearity == "relu")
-        return a, (a_T,), {}
+        return a.transpose(0, 1), (a_T,), {}
 
 
 class GRU(_RecurrentLayer):
@@ -375,10 +399,9 @@ class GRU(_RecurrentLayer):
         return "the notes' GRU (torch's fused GRU computes a different function)"
 
     def _run_scan(self, cell, x, init, mask):
-        W_h, W_x, b = cell.weights()
-        xp = F.linear(x, W_x, b)  # (B, T, G*n_a)
+        W_h, W_x, xp, mask = _time_major_inputs(cell, x, mask)
         c, c_T = gru_scan(xp, W_h, init[0], mask, relevance_gate=cell.relevance_gate)
-        return c, (c_T,), {}
+        return c.transpose(0, 1), (c_T,), {}
 
 
 class LSTM(_KernelMixin, _RecurrentLayer):
@@ -412,8 +435,7 @@ class LSTM(_KernelMixin, _RecurrentLayer):
         return torch.lstm
 
     def _run_scan(self, cell, x, init, mask):
-        W_h, W_x, b = cell.weights()
-        xp = F.linear(x, W_x, b)  # (B, T, 4*n_a)
+        W_h, W_x, xp, mask = _time_major_inputs(cell, x, mask)
         p = torch.stack([cell.p_u, cell.p_f, cell.p_o]) if cell.peephole else None  # (3, n_a)
         a, a_T, c_T = lstm_scan(xp, W_h, init[0], init[1], mask, peephole=p)
-        return a, (a_T, c_T), {}
+        return a.transpose(0, 1), (a_T, c_T), {}

@@ -1,0 +1,257 @@
+"""Model folders: round trip, tied weights, every bad-folder case, atomic writes; the registry."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+from torch import nn
+
+import seqlab
+from seqlab.train import checkpoint as checkpoint_module
+from seqlab.train import (
+    config_from_dict,
+    get_task,
+    load_model,
+    read_config,
+    register_task,
+    save_model,
+)
+from seqlab.train.checkpoint import decode_tree, encode_tree, read_safetensors, write_safetensors
+
+from ._tiny_task import (
+    TinyLM,
+    TinyLMConfig,
+    make_batches,
+    one_thread,  # noqa: F401 (autouse fixture)
+)
+
+
+@pytest.fixture
+def model() -> TinyLM:
+    torch.manual_seed(0)
+    return TinyLM(TinyLMConfig(vocab_size=10, embedding_size=6, hidden_size=5))
+
+
+@pytest.fixture
+def folder(model, tmp_path) -> Path:
+    return save_model(model, tmp_path / "model", extra_config={"note": "hi"})
+
+
+def _files(path: Path) -> list[str]:
+    return sorted(p.name for p in path.iterdir())
+
+
+def test_round_trip_gives_identical_outputs(model, folder):
+    loaded = load_model(folder)
+    batch = make_batches(1, vocab_size=10)[0]
+    model.eval()
+    assert torch.equal(loaded(batch["tokens"]), model(batch["tokens"]))
+    assert not loaded.training
+    assert loaded.config == model.config
+    assert loaded.symbols == model.symbols  # read back by from_dir from vocab.json
+    assert loaded.output.weight is loaded.embedding.weight  # still tied
+
+
+def test_folder_layout_and_config_json(folder, model):
+    assert _files(folder) == ["config.json", "model.safetensors", "vocab.json"]
+    config = json.loads((folder / "config.json").read_text())
+    assert config["task"] == "tiny_lm"
+    assert config["seqlab_version"] == seqlab.__version__
+    assert config["config"] == {
+        "vocab_size": 10,
+        "embedding_size": 6,
+        "hidden_size": 5,
+        "dropout": 0,
+    }
+    assert config["note"] == "hi"
+    assert read_config(folder) == config
+
+
+def test_tied_weights_are_stored_once(folder):
+    with safe_open(str(folder / "model.safetensors"), framework="pt") as f:
+        keys = set(f.keys())
+        aliases = json.loads(f.metadata()["seqlab.aliases"])
+    assert aliases == {"output.weight": "embedding.weight"}
+    assert "output.weight" not in keys and "embedding.weight" in keys
+
+
+def test_shared_storage_views_are_copied(tmp_path):
+    base = torch.arange(12.0)
+    tensors = {"a": base[:6], "b": base[6:].view(2, 3), "c": base[:6]}
+    write_safetensors(tmp_path / "t.safetensors", tensors)
+    back = read_safetensors(tmp_path / "t.safetensors")
+    assert torch.equal(back["a"], base[:6]) and torch.equal(back["c"], base[:6])
+    assert torch.equal(back["b"], base[6:].view(2, 3))
+
+
+def _rewrite_config(folder: Path, edit) -> None:
+    config = json.loads((folder / "config.json").read_text())
+    edit(config)
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        load_model(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("name", ["config.json", "model.safetensors"])
+def test_missing_file(folder, name):
+    (folder / name).unlink()
+    with pytest.raises(ValueError, match=f"missing {name}"):
+        load_model(folder)
+
+
+def test_corrupted_json(folder):
+    (folder / "config.json").write_text('{"task": "tiny_lm", "config": {')
+    with pytest.raises(ValueError, match=r"config\.json: invalid JSON"):
+        load_model(folder)
+
+
+def test_corrupted_safetensors(folder):
+    (folder / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{not json")
+    with pytest.raises(ValueError, match=r"model\.safetensors: not a readable safetensors"):
+        load_model(folder)
+
+
+def test_unknown_task_lists_known_ones(folder):
+    _rewrite_config(folder, lambda c: c.update(task="no_such_task"))
+    with pytest.raises(ValueError, match=r"unknown task 'no_such_task'; known tasks: .*tiny_lm"):
+        load_model(folder)
+
+
+def test_unknown_config_field(folder):
+    _rewrite_config(folder, lambda c: c["config"].update(n_heads=4))
+    with pytest.raises(
+        ValueError, match=r"config\.json: TinyLMConfig: unknown field\(s\) \['n_heads'\]"
+    ):
+        load_model(folder)
+
+
+def test_missing_config_field(folder):
+    _rewrite_config(folder, lambda c: c["config"].pop("hidden_size"))
+    with pytest.raises(ValueError, match=r"missing field\(s\) \['hidden_size'\]"):
+        load_model(folder)
+
+
+def test_wrong_shape_names_key_and_shapes(folder):
+    _rewrite_config(folder, lambda c: c["config"].update(hidden_size=7))
+    with pytest.raises(ValueError, match=r"model\.safetensors") as info:
+        load_model(folder)
+    assert "hidden.weight: expected shape (7, 6), got (5, 6)" in str(info.value)
+
+
+def test_missing_and_unexpected_keys(folder, model):
+    state = {k: v.clone() for k, v in model.state_dict().items() if k != "hidden.bias"}
+    state.pop("output.weight")
+    state["extra.weight"] = torch.zeros(2)
+    save_file(state, str(folder / "model.safetensors"))
+    with pytest.raises(ValueError) as info:
+        load_model(folder)
+    message = str(info.value)
+    assert "model.safetensors" in message
+    assert "missing keys ['hidden.bias', 'output.weight']" in message
+    assert "unexpected keys ['extra.weight']" in message
+
+
+def test_extra_config_may_not_override_reserved_keys(model, tmp_path):
+    with pytest.raises(ValueError, match="reserved keys: task"):
+        save_model(model, tmp_path / "m", extra_config={"task": "other"})
+    assert not (tmp_path / "m").exists()
+
+
+def test_failed_weight_write_keeps_old_files_and_leaves_no_temp(model, folder, monkeypatch):
+    before = {name: (folder / name).read_bytes() for name in _files(folder)}
+
+    def broken_save_file(tensors, filename, metadata=None):
+        Path(filename).write_bytes(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(checkpoint_module, "save_file", broken_save_file)
+    with torch.no_grad():
+        model.hidden.weight.add_(1.0)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(model, folder)
+    assert _files(folder) == sorted(before)  # no temporary files left behind
+    assert {name: (folder / name).read_bytes() for name in before} == before
+    load_model(folder)  # still a valid folder
+
+
+def test_failed_assets_leave_nothing_half_written(model, tmp_path):
+    def broken_assets(path: Path) -> None:
+        (path / "vocab.json").write_text('["<pad>", "t1"')  # half written, then a crash
+        raise RuntimeError("boom")
+
+    model.save_assets = broken_assets
+    with pytest.raises(RuntimeError, match="boom"):
+        save_model(model, tmp_path / "m")
+    assert list((tmp_path / "m").iterdir()) == []
+
+
+def test_failed_config_write_leaves_no_config(model, tmp_path, monkeypatch):
+    # config.json is written last: a folder without one was never finished and will not load.
+    def broken_write_text(path, text):
+        raise OSError("no space")
+
+    monkeypatch.setattr(checkpoint_module, "atomic_write_text", broken_write_text)
+    with pytest.raises(OSError):
+        save_model(model, tmp_path / "m")
+    assert "config.json" not in _files(tmp_path / "m")
+    assert all(not name.endswith(".tmp") for name in _files(tmp_path / "m"))
+
+
+def test_tree_encoding_round_trips_without_pickle():
+    tree = {
+        "state": {0: {"step": torch.tensor(3.0), "buf": torch.ones(2)}, 1: {"m": None}},
+        "groups": [{"betas": (0.9, 0.999), "lr": 1e-3, "name": "x", "inf": float("inf")}],
+    }
+    tensors = {}
+    encoded = encode_tree(tree, tensors, "opt")
+    json.dumps(encoded, allow_nan=False)
+    decoded = decode_tree(json.loads(json.dumps(encoded)), tensors)
+    assert decoded["groups"] == tree["groups"]
+    assert isinstance(decoded["groups"][0]["betas"], tuple)
+    assert set(decoded["state"]) == {0, 1}
+    assert torch.equal(decoded["state"][0]["buf"], torch.ones(2))
+
+
+@dataclass(frozen=True)
+class _Nested:
+    sizes: tuple[int, ...] = (1, 2)
+    pair: tuple[int, str] | None = None
+
+
+@dataclass(frozen=True)
+class _Outer:
+    inner: _Nested = _Nested()
+    name: str = "x"
+
+
+def test_config_from_dict_restores_tuples_and_nested_configs():
+    config = config_from_dict(_Outer, {"inner": {"sizes": [3, 4], "pair": [1, "a"]}, "name": "y"})
+    assert config == _Outer(_Nested((3, 4), (1, "a")), "y")
+    hash(config)  # frozen and made of tuples, so hashable
+
+
+def test_registry_rejects_a_second_class_under_a_taken_name():
+    assert get_task("tiny_lm") is TinyLM
+
+    with pytest.raises(ValueError, match="already registered"):
+
+        @register_task("tiny_lm")
+        class Other(nn.Module):
+            config_class = TinyLMConfig
+
+    with pytest.raises(ValueError, match="config_class"):
+        register_task("no_config")(type("NoConfig", (nn.Module,), {}))
+
+
+def test_library_never_unpickles():
+    source = Path(checkpoint_module.__file__).parent
+    for file in source.glob("*.py"):
+        text = file.read_text()
+        assert "torch.load" not in text and "import pickle" not in text, file
