@@ -1,5 +1,6 @@
 """Model folders: round trip, tied weights, every bad-folder case, atomic writes; the registry."""
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,10 +133,21 @@ def test_unknown_config_field(folder):
         load_model(folder)
 
 
-def test_missing_config_field(folder):
+def test_missing_config_field_takes_its_default(folder):
+    # The default (16) does not fit the saved weights (5): a mismatch named by file and shapes.
     _rewrite_config(folder, lambda c: c["config"].pop("hidden_size"))
-    with pytest.raises(ValueError, match=r"missing field\(s\) \['hidden_size'\]"):
+    with pytest.raises(ValueError, match=r"hidden\.weight: expected shape \(16, 6\), got \(5, 6\)"):
         load_model(folder)
+
+
+def test_missing_config_field_without_default():
+    @dataclasses.dataclass(frozen=True)
+    class Needs:
+        size: int  # no default
+
+    with pytest.raises(ValueError, match=r"missing field\(s\) \['size'\]"):
+        config_from_dict(Needs, {}, source="config.json")
+    assert config_from_dict(Needs, {"size": 3}).size == 3
 
 
 def test_wrong_shape_names_key_and_shapes(folder):

@@ -24,6 +24,7 @@ from torch import Tensor, nn
 
 from seqlab.diagnose.gradient_flow import gradient_flow
 from seqlab.nn import GRU, LSTM, RNN
+from seqlab.train import register_task
 
 __all__ = ["RecallConfig", "RecallModel", "VanishingConfig", "CellResult", "make_recall_batch",
            "run_vanishing"]  # fmt: skip
@@ -42,10 +43,11 @@ class RecallConfig:
     hidden_size: int = 32  # n_a
 
 
+@register_task("recall")
 class RecallModel(nn.Module):
     """Embedding -> one recurrent layer -> linear map of the last activation to the symbols."""
 
-    task = "recall"
+    config_class = RecallConfig
 
     def __init__(self, config: RecallConfig) -> None:
         super().__init__()

@@ -343,7 +343,7 @@ def load_weights(model: nn.Module, file: str | os.PathLike) -> None:
 
 
 def config_from_dict(config_class: type, data: Mapping[str, Any], *, source: Any = "config") -> Any:
-    """Build a (frozen) dataclass config from JSON data, strictly.
+    """Build a (frozen) dataclass config from JSON data: unknown fields are errors.
 
     JSON lists become tuples where the field is a tuple, and nested dataclasses are rebuilt.
 
@@ -352,7 +352,15 @@ def config_from_dict(config_class: type, data: Mapping[str, Any], *, source: Any
     """
     fields = {f.name: f for f in dataclasses.fields(config_class) if f.init}
     unknown = sorted(set(data) - set(fields))
-    missing = sorted(set(fields) - set(data))
+    # A field added after the folder was written takes its default, so old folders still load;
+    # a field without a default must be present.
+    missing = sorted(
+        name
+        for name, f in fields.items()
+        if name not in data
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    )
     if unknown or missing:
         parts = [f"unknown field(s) {unknown}"] if unknown else []
         parts += [f"missing field(s) {missing}"] if missing else []

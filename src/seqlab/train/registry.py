@@ -27,6 +27,7 @@ _TASK_PACKAGES = (
     "seqlab.classify",
     "seqlab.seq2seq",
     "seqlab.speech",
+    "seqlab.diagnose",
 )
 
 _TASKS: dict[str, type[nn.Module]] = {}
