@@ -23,7 +23,7 @@ def part_vanishing(show_progress: bool, quick: bool) -> None:
     config = VanishingConfig(T=8, steps=3, test_size=16) if quick else VanishingConfig()
     results = vanishing_with_progress(config, ("rnn", "gru", "lstm"), show_progress)
     print(format_table(results, config))
-    print("Full experiment: seqlab diagnose vanishing --T 100 --plot vanishing.png")
+    print("Plot it: seqlab diagnose vanishing --plot vanishing.png (see --help)")
 
 
 PARTS: dict[str, Callable[[bool, bool], None]] = {
