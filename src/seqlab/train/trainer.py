@@ -15,88 +15,86 @@ One step::
 without validation data), plus ``trainer_state.json`` (a summary) and ``metrics.jsonl``; the
 resumable state lives in ``out_dir/last`` (see :meth:`Trainer.save_checkpoint`).
 
-Data order is a function of (seed, epoch) only: a list of batches is shuffled with a generator
-seeded per epoch, and a DataLoader or a callable ``epoch -> batches`` is started inside a
-scope where every RNG is seeded per epoch. So a resumed run sees the same batches, and a resume
-in the middle of an epoch skips the batches already used. (A data pipeline that draws from the
-global RNG lazily, batch after batch, in the main process cannot be replayed; take randomness
-from the ``epoch`` argument or a DataLoader's workers/generator instead.)
-
+Data order is a function of (seed, epoch) only, so a resumed run sees the same batches; see
+:mod:`seqlab.train.data`. The files in ``out_dir`` are written by :mod:`seqlab.train.state`.
 With several processes (``torchrun``) every rank reads the same stream and one step takes one
 batch per rank; see :mod:`seqlab.train.distributed`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import dataclasses
-import json
 import logging
 import math
-import random
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
 from seqlab.train.checkpoint import (
-    append_jsonl,
     atomic_write_json,
-    atomic_write_text,
-    commit_dir,
-    decode_tree,
-    encode_tree,
     load_weights,
-    read_safetensors,
     recover_dir,
     remove_stale_temp,
     rng_state,
     save_model,
     set_rng_state,
-    write_safetensors,
 )
 from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
+from seqlab.train.data import (
+    batch_size,
+    derive_seed,
+    move_to_device,
+    rank_batches,
+    seed_everything,
+    total_steps,
+    with_last,
+)
 from seqlab.train.distributed import (
     DistributedContext,
     all_gather_tensors,
     all_reduce_sum,
     barrier,
     init_distributed,
-    is_presharded,
     resolve_device,
-    shard_batches,
     wrap_model,
 )
+from seqlab.train.state import (
+    COUNTERS,
+    LAST_DIR,
+    METRICS_FILE,
+    STATE_FILE,
+    STATE_FORMAT,
+    Interval,
+    append_metrics,
+    changed_fields,
+    clean_out_dir,
+    read_state,
+    read_tensors,
+    truncate_metrics,
+    write_last,
+)
+
+# Re-exported: seqlab.train and the tests import these names from this module.
+__all__ = [
+    "LAST_DIR",
+    "METRICS_FILE",
+    "STATE_FILE",
+    "TrainResult",
+    "Trainer",
+    "TrainerConfig",
+    "batch_size",
+    "move_to_device",
+    "seed_everything",
+]
 
 logger = logging.getLogger(__name__)
-
-STATE_FILE = "trainer_state.json"
-METRICS_FILE = "metrics.jsonl"
-LAST_DIR = "last"
-_STATE_FORMAT = 1
-# Trainer attributes saved in trainer_state.json and restored as they are.
-_COUNTERS = ("step", "epoch", "batches_in_epoch", "best_val_loss", "best_step", "bad_evals")
-# Config fields that may change between a run and its resume without a warning.
-_BUDGET_FIELDS = {
-    "epochs",
-    "max_steps",
-    "max_minutes",
-    "patience",
-    "device",
-    "checkpoint_every",
-    "log_every",
-    "progress",
-}
 
 
 @dataclass(frozen=True)
@@ -207,7 +205,7 @@ class Trainer:
         self._fit_start = time.monotonic()
         self._running = False  # inside fit(): elapsed() counts from _fit_start
         self._fresh = True  # neither resumed nor fitted yet: fit() cleans out_dir first
-        self._interval = _Interval()
+        self._interval = Interval()
         self._last_eval_step: int | None = None
         self._last_save_step: int | None = None
         if self.dist.is_main:
@@ -255,7 +253,7 @@ class Trainer:
     def _run_epoch(self, bar: tqdm) -> str | None:
         stream = self._batches(self.train_data, self.epoch, skip=self.batches_in_epoch, train=True)
         steps = 0
-        for (batch, active, n_batches), last in _with_last(stream):
+        for (batch, active, n_batches), last in with_last(stream):
             time_up = self.config.max_minutes is not None and self.elapsed() >= (
                 self.config.max_minutes * 60
             )
@@ -423,11 +421,15 @@ class Trainer:
 
     def _batches(self, data: Any, epoch: int, *, skip: int, train: bool) -> Iterator[tuple]:
         """This rank's ``(batch, active, n_batches)`` groups of one epoch's stream."""
-        seed = _derive_seed(self.config.seed, epoch, 0 if train else 1)
-        stream = _epoch_stream(data, epoch, seed, skip=skip, shuffle=train and self.config.shuffle)
-        if is_presharded(data):
-            return ((batch, True, 1) for batch in stream)
-        return shard_batches(stream, self.dist.rank, self.dist.world_size)
+        return rank_batches(
+            data,
+            epoch,
+            seed=self.config.seed,
+            skip=skip,
+            train=train,
+            shuffle=self.config.shuffle,
+            dist=self.dist,
+        )
 
     def _count(self, batch: Any) -> int:
         if hasattr(self.model, "count_tokens"):
@@ -439,10 +441,8 @@ class Trainer:
     def save_checkpoint(self) -> None:
         """Save the resumable state to ``out_dir/last`` (all ranks must call it).
 
-        ``last/`` is a model folder with the last weights, plus ``state.safetensors``
-        (optimizer tensors under ``optimizer/...``, RNG states under ``rng/RANK/...``) and
-        ``trainer_state.json`` (counters, best val loss, patience, the optimizer's structure).
-        It is written whole into ``last.tmp`` and swapped in, so it is always consistent.
+        ``last/`` holds the last weights, the optimizer and RNG states and the counters; it is
+        always consistent (see :mod:`seqlab.train.state`).
         Without validation data the out_dir model folder is updated too (best = last).
         """
         rng = all_gather_tensors(rng_state(), self.dist, self.device)
@@ -451,16 +451,7 @@ class Trainer:
             self._save_best()
         if not self.dist.is_main:
             return
-        staging = self.out_dir / f"{LAST_DIR}.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        save_model(self.model, staging)
-        tensors: dict[str, Tensor] = {}
-        optimizer = encode_tree(self.optimizer.state_dict(), tensors, "optimizer")
-        for rank, states in enumerate(rng):
-            tensors.update({f"rng/{rank}/{name}": t for name, t in states.items()})
-        write_safetensors(staging / "state.safetensors", tensors)
-        atomic_write_json(staging / STATE_FILE, {**self._counters(), "optimizer": optimizer})
-        commit_dir(staging, self.out_dir / LAST_DIR)
+        write_last(self.out_dir, self.model, self.optimizer, rng, self._counters())
         logger.debug("saved %s at step %d", self.out_dir / LAST_DIR, self.step)
 
     def resume(self) -> None:
@@ -474,42 +465,30 @@ class Trainer:
             recover_dir(last)
             remove_stale_temp(self.out_dir)
         barrier(self.dist)
-        if not (last / STATE_FILE).is_file():
-            raise ValueError(f"cannot resume: no checkpoint in {last}")
-        try:
-            state = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{last / STATE_FILE}: invalid JSON ({error})") from error
-        if not isinstance(state, dict) or state.get("format") != _STATE_FORMAT:
-            raise ValueError(f"{last / STATE_FILE}: not a format-{_STATE_FORMAT} trainer state")
-        missing = [k for k in (*_COUNTERS, "elapsed", "interval", "optimizer") if k not in state]
-        if missing:
-            raise ValueError(f"{last / STATE_FILE}: missing key(s) {', '.join(missing)}")
+        state = read_state(last)
         self._warn_config_changes(state)
         load_weights(self.model, last / "model.safetensors")
-        tensors = read_safetensors(last / "state.safetensors")
-        self.optimizer.load_state_dict(decode_tree(state["optimizer"], tensors))
-        for name in _COUNTERS:
+        optimizer, rng = read_tensors(last, state, self.dist.rank)
+        self.optimizer.load_state_dict(optimizer)
+        for name in COUNTERS:
             setattr(self, name, state[name])
         self._elapsed_before = state["elapsed"]
         self._last_eval_step = state.get("last_eval_step")
         self._last_save_step = self.step
         self._interval.load(state["interval"])
         self._fresh = False
-        prefix = f"rng/{self.dist.rank}/"
-        rng = {k[len(prefix) :]: t for k, t in tensors.items() if k.startswith(prefix)}
         if rng:
             set_rng_state(rng)
         else:
             logger.warning("no saved RNG state for rank %d; reseeding", self.dist.rank)
-            seed_everything(_derive_seed(self.config.seed, self.step, self.dist.rank))
+            seed_everything(derive_seed(self.config.seed, self.step, self.dist.rank))
         if self.dist.is_main:
-            self._truncate_metrics()
+            truncate_metrics(self.out_dir, self.step)
         logger.info("resumed from %s at step %d (epoch %d)", last, self.step, self.epoch)
 
     def _counters(self) -> dict[str, Any]:
         return {
-            "format": _STATE_FORMAT,
+            "format": STATE_FORMAT,
             "step": self.step,
             "epoch": self.epoch,
             "batches_in_epoch": self.batches_in_epoch,
@@ -538,22 +517,14 @@ class Trainer:
 
     def _warn_config_changes(self, state: dict[str, Any]) -> None:
         saved = state.get("trainer_config", {})
-        changed = [
-            k
-            for k, v in dataclasses.asdict(self.config).items()
-            if k not in _BUDGET_FIELDS and k in saved and saved[k] != v
-        ]
+        changed = changed_fields(saved, dataclasses.asdict(self.config))
         if changed:
             logger.warning("resuming with a changed TrainerConfig: %s", ", ".join(changed))
         if state.get("world_size", 1) != self.dist.world_size and state["batches_in_epoch"]:
             logger.warning("resuming mid-epoch with a different world size")
 
     def _clean_out_dir(self) -> None:
-        # A fresh run owns out_dir: drop the trainer files of an earlier run (not the user's).
-        for name in (LAST_DIR, f"{LAST_DIR}.tmp", f"{LAST_DIR}.old"):
-            shutil.rmtree(self.out_dir / name, ignore_errors=True)
-        (self.out_dir / METRICS_FILE).unlink(missing_ok=True)
-        remove_stale_temp(self.out_dir)
+        clean_out_dir(self.out_dir)
 
     # --- logging ---------------------------------------------------------------------------
 
@@ -578,19 +549,7 @@ class Trainer:
 
     def _write_metrics(self, record: dict[str, Any]) -> None:
         if self.dist.is_main:
-            append_jsonl(self.out_dir / METRICS_FILE, _json_safe(record))
-
-    def _truncate_metrics(self) -> None:
-        # Lines written after the checkpoint belong to steps that will be redone.
-        file = self.out_dir / METRICS_FILE
-        if not file.is_file():
-            return
-        kept = []
-        for line in file.read_text(encoding="utf-8").splitlines():
-            with contextlib.suppress(json.JSONDecodeError):
-                if json.loads(line).get("step", 0) <= self.step:
-                    kept.append(line + "\n")
-        atomic_write_text(file, "".join(kept))
+            append_metrics(self.out_dir, record)
 
     def _progress_bar(self) -> tqdm:
         show = self.config.progress and self.dist.is_main
@@ -604,14 +563,12 @@ class Trainer:
         )
 
     def _total_steps(self) -> int | None:
-        totals = [self.config.max_steps] if self.config.max_steps is not None else []
-        data = self.train_data
-        if self.config.epochs is not None and not callable(data) and hasattr(data, "__len__"):
-            per_epoch = len(data)
-            if not is_presharded(data):
-                per_epoch = math.ceil(per_epoch / self.dist.world_size)
-            totals.append(self.config.epochs * per_epoch)
-        return min(totals) if totals else None
+        return total_steps(
+            self.train_data,
+            epochs=self.config.epochs,
+            max_steps=self.config.max_steps,
+            world_size=self.dist.world_size,
+        )
 
     @property
     def _comm_device(self) -> torch.device:
@@ -619,138 +576,6 @@ class Trainer:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-class _Interval:
-    """Running sums between two train log lines."""
-
-    def __init__(self) -> None:
-        self.loss_sum = self.weight = 0.0
-        self.steps = 0
-        self.grad_norm: float | None = None
-        self.start = time.monotonic()
-
-    def restart(self) -> None:
-        self.__init__()
-
-    def add(self, mean_loss: float, weight: float, grad_norm: float | None) -> None:
-        self.loss_sum += mean_loss * weight
-        self.weight += weight
-        self.steps += 1
-        self.grad_norm = grad_norm
-
-    def rate(self) -> float:
-        return self.weight / max(time.monotonic() - self.start, 1e-9)
-
-    def summary(self) -> dict[str, Any]:
-        out = {
-            "train_loss": self.loss_sum / self.weight if self.weight else None,
-            "tokens_per_s": self.rate(),
-        }
-        if self.grad_norm is not None:
-            out["grad_norm"] = self.grad_norm
-        return out
-
-    def state(self) -> dict[str, Any]:
-        return {"loss_sum": self.loss_sum, "weight": self.weight, "steps": self.steps}
-
-    def load(self, state: dict[str, Any]) -> None:
-        self.restart()
-        self.loss_sum, self.weight, self.steps = state["loss_sum"], state["weight"], state["steps"]
-
-
-def seed_everything(seed: int) -> None:
-    """Seed ``random``, NumPy and torch (all devices)."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-
-
-def move_to_device(batch: Any, device: torch.device) -> Any:
-    """Move the tensors in nested dicts, lists and tuples (namedtuples too) to ``device``."""
-    if isinstance(batch, Tensor):
-        # non_blocking only towards an accelerator: a non-blocking copy to the CPU may be read
-        # before it has landed.
-        return batch.to(device, non_blocking=device.type == "cuda")
-    if isinstance(batch, dict):
-        moved = {k: move_to_device(v, device) for k, v in batch.items()}
-        if type(batch) is dict:
-            return moved
-        out = copy.copy(batch)  # OrderedDict, defaultdict, BatchEncoding-like mappings
-        out.update(moved)
-        return out
-    if isinstance(batch, tuple) and hasattr(batch, "_fields"):
-        return type(batch)(*(move_to_device(v, device) for v in batch))
-    if isinstance(batch, (list, tuple)):
-        return type(batch)(move_to_device(v, device) for v in batch)
-    return batch
-
-
-def batch_size(batch: Any) -> int:
-    """The first dimension of the first tensor in ``batch`` (1 when it holds no tensor)."""
-    tensor = _first_tensor(batch)
-    return int(tensor.shape[0]) if tensor is not None and tensor.dim() > 0 else 1
-
-
-def _first_tensor(obj: Any) -> Tensor | None:
-    if isinstance(obj, Tensor):
-        return obj
-    values = (
-        obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()
-    )
-    for value in values:
-        tensor = _first_tensor(value)
-        if tensor is not None:
-            return tensor
-    return None
-
-
-@contextlib.contextmanager
-def _seeded(seed: int) -> Iterator[None]:
-    """Run a block with every RNG seeded, then put the RNGs back as they were."""
-    saved = rng_state()
-    seed_everything(seed)
-    try:
-        yield
-    finally:
-        set_rng_state(saved)
-
-
-def _epoch_stream(data: Any, epoch: int, seed: int, *, skip: int, shuffle: bool) -> Iterator[Any]:
-    """One epoch of batches, in an order fixed by ``seed``, without the first ``skip``."""
-    with _seeded(seed):
-        # A callable decides the order itself; only a Sequence handed in directly is shuffled.
-        shuffle = shuffle and not callable(data)
-        source = data(epoch) if callable(data) else data
-        if hasattr(getattr(source, "sampler", None), "set_epoch"):
-            source.sampler.set_epoch(epoch)
-        if isinstance(source, Sequence):
-            generator = torch.Generator().manual_seed(seed)
-            order = torch.randperm(len(source), generator=generator).tolist() if shuffle else None
-            indices = (order or range(len(source)))[skip:]
-            iterator = (source[i] for i in indices)
-        else:
-            iterator = islice(iter(source), skip, None)
-        # DataLoader samplers draw their seed lazily, at the first batch: keep it in the scope.
-        first = next(iterator, _END)
-    if first is _END:
-        return
-    yield first
-    yield from iterator
-
-
-def _with_last(iterable: Iterable[Any]) -> Iterator[tuple[Any, bool]]:
-    """Yield ``(item, is_last)`` with one item of lookahead."""
-    iterator = iter(iterable)
-    current = next(iterator, _END)
-    while current is not _END:
-        following = next(iterator, _END)
-        yield current, following is _END
-        current = following
-
-
-def _derive_seed(*numbers: int) -> int:
-    return int(np.random.SeedSequence([n % 2**63 for n in numbers]).generate_state(1)[0])
 
 
 def _build_optimizer(model: nn.Module, config: TrainerConfig) -> torch.optim.Optimizer:
@@ -768,16 +593,7 @@ def _check_task_model(model: nn.Module) -> None:
         raise TypeError(f"{type(model).__qualname__} is not a task model; it lacks {missing}")
 
 
-def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()
-    }
-
-
 def _format(metrics: dict[str, Any]) -> str:
     return " ".join(
         f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()
     )
-
-
-_END = object()

@@ -1,0 +1,189 @@
+"""The trainer's files: the resumable state in ``out_dir/last``, metrics and running sums.
+
+``last/`` is a model folder with the last weights, plus ``state.safetensors`` (optimizer tensors
+under ``optimizer/...``, RNG states under ``rng/RANK/...``) and ``trainer_state.json`` (counters,
+best val loss, patience, the optimizer's structure encoded by
+:func:`seqlab.train.checkpoint.encode_tree`). It is written whole into ``last.tmp`` and swapped
+in, so it is always consistent. ``metrics.jsonl`` holds one JSON line per train log or evaluation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from seqlab.train.checkpoint import (
+    append_jsonl,
+    atomic_write_json,
+    atomic_write_text,
+    commit_dir,
+    decode_tree,
+    encode_tree,
+    read_safetensors,
+    remove_stale_temp,
+    save_model,
+    write_safetensors,
+)
+
+STATE_FILE = "trainer_state.json"
+METRICS_FILE = "metrics.jsonl"
+LAST_DIR = "last"
+STATE_FORMAT = 1
+# Trainer attributes saved in trainer_state.json and restored as they are.
+COUNTERS = ("step", "epoch", "batches_in_epoch", "best_val_loss", "best_step", "bad_evals")
+# Config fields that may change between a run and its resume without a warning.
+BUDGET_FIELDS = {
+    "epochs",
+    "max_steps",
+    "max_minutes",
+    "patience",
+    "device",
+    "checkpoint_every",
+    "log_every",
+    "progress",
+}
+
+
+class Interval:
+    """Running sums between two train log lines."""
+
+    def __init__(self) -> None:
+        self.loss_sum = self.weight = 0.0
+        self.steps = 0
+        self.grad_norm: float | None = None
+        self.start = time.monotonic()
+
+    def restart(self) -> None:
+        self.__init__()
+
+    def add(self, mean_loss: float, weight: float, grad_norm: float | None) -> None:
+        self.loss_sum += mean_loss * weight
+        self.weight += weight
+        self.steps += 1
+        self.grad_norm = grad_norm
+
+    def rate(self) -> float:
+        return self.weight / max(time.monotonic() - self.start, 1e-9)
+
+    def summary(self) -> dict[str, Any]:
+        out = {
+            "train_loss": self.loss_sum / self.weight if self.weight else None,
+            "tokens_per_s": self.rate(),
+        }
+        if self.grad_norm is not None:
+            out["grad_norm"] = self.grad_norm
+        return out
+
+    def state(self) -> dict[str, Any]:
+        return {"loss_sum": self.loss_sum, "weight": self.weight, "steps": self.steps}
+
+    def load(self, state: dict[str, Any]) -> None:
+        self.restart()
+        self.loss_sum, self.weight, self.steps = state["loss_sum"], state["weight"], state["steps"]
+
+
+def write_last(
+    out_dir: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    rng: Sequence[dict[str, Tensor]],
+    counters: dict[str, Any],
+) -> None:
+    """Write the resumable state into ``out_dir/last.tmp`` and swap it in as ``out_dir/last``.
+
+    Args:
+        out_dir: the trainer's output folder.
+        model: the task model (its last weights).
+        optimizer: its optimizer; tensors go to ``state.safetensors``, the rest to JSON.
+        rng: every rank's RNG states, indexed by rank.
+        counters: the trainer's counters for ``trainer_state.json``.
+    """
+    staging = out_dir / f"{LAST_DIR}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    save_model(model, staging)
+    tensors: dict[str, Tensor] = {}
+    encoded = encode_tree(optimizer.state_dict(), tensors, "optimizer")
+    for rank, states in enumerate(rng):
+        tensors.update({f"rng/{rank}/{name}": t for name, t in states.items()})
+    write_safetensors(staging / "state.safetensors", tensors)
+    atomic_write_json(staging / STATE_FILE, {**counters, "optimizer": encoded})
+    commit_dir(staging, out_dir / LAST_DIR)
+
+
+def read_state(last: Path) -> dict[str, Any]:
+    """Read and check ``last/trainer_state.json``.
+
+    Raises:
+        ValueError: if there is no state file, or it is not a complete format-1 state.
+    """
+    if not (last / STATE_FILE).is_file():
+        raise ValueError(f"cannot resume: no checkpoint in {last}")
+    try:
+        state = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{last / STATE_FILE}: invalid JSON ({error})") from error
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise ValueError(f"{last / STATE_FILE}: not a format-{STATE_FORMAT} trainer state")
+    missing = [k for k in (*COUNTERS, "elapsed", "interval", "optimizer") if k not in state]
+    if missing:
+        raise ValueError(f"{last / STATE_FILE}: missing key(s) {', '.join(missing)}")
+    return state
+
+
+def read_tensors(
+    last: Path, state: dict[str, Any], rank: int
+) -> tuple[dict[str, Any], dict[str, Tensor]]:
+    """The optimizer state dict and this rank's RNG states (empty when none was saved)."""
+    tensors = read_safetensors(last / "state.safetensors")
+    optimizer = decode_tree(state["optimizer"], tensors)
+    prefix = f"rng/{rank}/"
+    rng = {k[len(prefix) :]: t for k, t in tensors.items() if k.startswith(prefix)}
+    return optimizer, rng
+
+
+def changed_fields(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Config fields, other than budgets, whose value differs from the saved run's."""
+    return [
+        k for k, v in current.items() if k not in BUDGET_FIELDS and k in saved and saved[k] != v
+    ]
+
+
+def clean_out_dir(out_dir: Path) -> None:
+    """Drop the trainer files of an earlier run (not the user's): a fresh run owns out_dir."""
+    for name in (LAST_DIR, f"{LAST_DIR}.tmp", f"{LAST_DIR}.old"):
+        shutil.rmtree(out_dir / name, ignore_errors=True)
+    (out_dir / METRICS_FILE).unlink(missing_ok=True)
+    remove_stale_temp(out_dir)
+
+
+def append_metrics(out_dir: Path, record: dict[str, Any]) -> None:
+    """Append one record to ``metrics.jsonl`` (nan and inf written as null)."""
+    append_jsonl(out_dir / METRICS_FILE, _json_safe(record))
+
+
+def truncate_metrics(out_dir: Path, step: int) -> None:
+    """Drop the lines after ``step``: they belong to steps that will be redone."""
+    file = out_dir / METRICS_FILE
+    if not file.is_file():
+        return
+    kept = []
+    for line in file.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(json.JSONDecodeError):
+            if json.loads(line).get("step", 0) <= step:
+                kept.append(line + "\n")
+    atomic_write_text(file, "".join(kept))
+
+
+def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()
+    }
