@@ -9,13 +9,14 @@ import inspect
 import json
 import os
 import sys
-import tempfile
 import textwrap
 import types
 import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from seqlab._atomic import atomic_write
 
 __all__ = [
     "CLIError",
@@ -150,14 +151,7 @@ def save_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise CLIError(f"folder does not exist: {path.parent}")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight"))
     return path
 
 

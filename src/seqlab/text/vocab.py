@@ -22,12 +22,13 @@ from __future__ import annotations
 import json
 import operator
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
+
+from seqlab._atomic import atomic_write_text
 
 __all__ = ["Vocabulary"]
 
@@ -327,19 +328,7 @@ class Vocabulary:
         Args:
             path: The file to write; its folder must exist.
         """
-        path = Path(path)
-        text = json.dumps(self.to_dict(), ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; a model folder is meant to share
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(path, json.dumps(self.to_dict(), ensure_ascii=False))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Vocabulary:

@@ -26,7 +26,7 @@ import random
 import shutil
 import tempfile
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from safetensors.torch import save_file
 from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
+from seqlab._atomic import atomic_write, atomic_write_text
 from seqlab.train.registry import get_task
 
 logger = logging.getLogger(__name__)
@@ -48,36 +49,6 @@ _RESERVED = ("task", "seqlab_version", "model_class", "config")
 
 
 # --- atomic files ---------------------------------------------------------------------------
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> None:
-    """Create or replace ``path`` atomically.
-
-    Args:
-        path: the file to write; its folder must exist.
-        write: called with a temporary path in the same folder; it writes the whole content.
-
-    If ``write`` raises (or the process dies) the target keeps its old content and the
-    temporary file is removed (on a crash, a hidden ``.NAME.*.tmp`` may remain).
-    """
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private to the user
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
