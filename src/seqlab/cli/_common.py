@@ -26,7 +26,7 @@ __all__ = [
     "field_comments",
     "progress",
     "save_figure",
-    "add_budget_flags",
+    "add_threads_flag",
     "set_threads",
 ]
 
@@ -123,12 +123,10 @@ def config_from_args(cls: type, args: argparse.Namespace, **overrides: Any) -> A
         raise CLIError(str(e)) from e
 
 
-def add_budget_flags(parser: argparse.ArgumentParser) -> None:
-    """The budget flags every ``train`` command shares."""
-    g = parser.add_argument_group("budget (training stops at whichever comes first)")
-    g.add_argument("--epochs", type=int, default=None, help="passes over the training data")
-    g.add_argument("--max-steps", type=int, default=None, help="optimizer steps")
-    g.add_argument("--max-minutes", type=float, default=None, help="wall-clock minutes")
+def add_threads_flag(parser: argparse.ArgumentParser) -> None:
+    """``--threads``: torch's CPU threads; small models run fastest on one (the default)."""
+    parser.add_argument("--threads", type=int, default=1,
+                        help="CPU threads for torch (small models run fastest on one)")  # fmt: skip
 
 
 def emit_json(obj: dict[str, Any], stream=None) -> None:

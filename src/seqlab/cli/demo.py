@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from seqlab.cli._common import set_threads
+from seqlab.cli._common import add_threads_flag, set_threads
 from seqlab.cli.diagnose import format_table, vanishing_with_progress
 from seqlab.diagnose import VanishingConfig
 
@@ -41,8 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--parts", nargs="+", choices=list(PARTS), default=list(PARTS),
                    help="which parts to run")  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    p.add_argument("--threads", type=int, default=1,
-                   help="CPU threads for torch (small models run fastest on one)")  # fmt: skip
+    add_threads_flag(p)
     p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # tiny sizes, for tests
     p.set_defaults(func=run)
 

@@ -7,6 +7,7 @@ import math
 
 from seqlab.cli._common import (
     add_config_flags,
+    add_threads_flag,
     config_from_args,
     emit_json,
     progress,
@@ -40,8 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", metavar="PNG", help="write ||dL/da<t>|| over t for every cell")
     p.add_argument("--json", action="store_true", help="one JSON object per cell")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--threads", type=int, default=1,
-                   help="CPU threads for torch (small models run fastest on one)")  # fmt: skip
+    add_threads_flag(p)
     p.set_defaults(func=run)
 
 

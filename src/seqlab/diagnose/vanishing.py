@@ -24,7 +24,7 @@ from torch import Tensor, nn
 
 from seqlab.diagnose.gradient_flow import gradient_flow
 from seqlab.nn import GRU, LSTM, RNN
-from seqlab.train import register_task
+from seqlab.train import clip_grad_norm_, register_task
 
 __all__ = ["RecallConfig", "RecallModel", "VanishingConfig", "CellResult", "make_recall_batch",
            "run_vanishing"]  # fmt: skip
@@ -178,7 +178,7 @@ def train_recall(
         loss = model.loss(make_recall_batch(config.batch_size, config.T, model_config, data))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
+        clip_grad_norm_(model.parameters(), config.clip_norm)
         optimizer.step()
         if on_step is not None:
             on_step(step, loss.item())

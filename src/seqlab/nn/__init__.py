@@ -6,7 +6,7 @@ Cells take one step, layers take batch-first sequences ``x: (B, T, n_x)`` and re
 
 from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell
 from seqlab.nn.heads import EncoderDecoder, ManyToMany, ManyToOne, OneToMany, last_step
-from seqlab.nn.recurrent import GRU, LSTM, RNN, lengths_to_mask, reverse_padded
+from seqlab.nn.recurrent import GRU, LSTM, RNN, reverse_padded
 from seqlab.nn.scan import gru_scan, lstm_scan, rnn_scan
 
 __all__ = [
@@ -21,7 +21,6 @@ __all__ = [
     "OneToMany",
     "EncoderDecoder",
     "last_step",
-    "lengths_to_mask",
     "reverse_padded",
     "rnn_scan",
     "gru_scan",

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlab.nn.recurrent import _RecurrentLayer
+from seqlab.text.batching import lengths_to_mask
 
 __all__ = ["ManyToMany", "ManyToOne", "OneToMany", "EncoderDecoder", "last_step"]
 
@@ -84,8 +85,12 @@ class ManyToOne(nn.Module):
             h = last_step(a, lengths, self.rnn.num_directions)  # (B, D*H)
         else:
             T = a.shape[1]
-            L = lengths.to(a.device) if lengths is not None else a.new_full((a.shape[0],), T)
-            mask = (torch.arange(T, device=a.device) < L.unsqueeze(1)).unsqueeze(2)  # (B, T, 1)
+            L = (
+                lengths.to(a.device)
+                if lengths is not None
+                else torch.full((a.shape[0],), T, device=a.device)
+            )
+            mask = lengths_to_mask(L, T).unsqueeze(2)  # (B, T, 1)
             if self.pool == "mean":
                 h = (a * mask).sum(1) / L.unsqueeze(1).to(a.dtype)  # (B, D*H)
             else:

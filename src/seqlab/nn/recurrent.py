@@ -33,15 +33,11 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell
 from seqlab.nn.scan import gru_scan, lstm_scan, rnn_scan
+from seqlab.text.batching import lengths_to_mask
 
-__all__ = ["RNN", "GRU", "LSTM", "lengths_to_mask", "reverse_padded"]
+__all__ = ["RNN", "GRU", "LSTM", "reverse_padded"]
 
 IMPLS = ("auto", "kernel", "scan", "loop")
-
-
-def lengths_to_mask(lengths: Tensor, T: int) -> Tensor:
-    """lengths (B,) -> bool mask (B, T), True on real steps."""
-    return torch.arange(T, device=lengths.device) < lengths.unsqueeze(1)  # (B, T)
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -62,15 +58,15 @@ def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
 
 def _time_major_inputs(
     cell: nn.Module, x: Tensor, mask: Tensor | None
-) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
-    """W_h, W_x and the input half of every gate for all steps, time-major, for the scans.
+) -> tuple[Tensor, Tensor, Tensor | None]:
+    """W_h and the input half of every gate for all steps, time-major, for the scans.
 
-    x: (B, T, n_x), mask: (B, T) -> W_h (G*n_a, n_a), W_x (G*n_a, n_x), xp (T, B, G*n_a),
-    mask (T, B). One matrix product computes W_x x<t> + b for every t.
+    x: (B, T, n_x), mask: (B, T) -> W_h (G*n_a, n_a), xp (T, B, G*n_a), mask (T, B).
+    One matrix product computes W_x x<t> + b for every t.
     """
     W_h, W_x, b = cell.weights()
     xp = F.linear(x.transpose(0, 1), W_x, b)  # (T, B, G*n_a)
-    return W_h, W_x, xp, None if mask is None else mask.t()
+    return W_h, xp, None if mask is None else mask.t()
 
 
 class _RecurrentLayer(nn.Module):
@@ -369,7 +365,7 @@ class RNN(_KernelMixin, _RecurrentLayer):
         return torch.rnn_tanh if self.nonlinearity == "tanh" else torch.rnn_relu
 
     def _run_scan(self, cell, x, init, mask):
-        W_h, W_x, xp, mask = _time_major_inputs(cell, x, mask)
+        W_h, xp, mask = _time_major_inputs(cell, x, mask)
         a, a_T = rnn_scan(xp, W_h, init[0], mask, relu=cell.nonlinearity == "relu")
         return a.transpose(0, 1), (a_T,), {}
 
@@ -399,7 +395,7 @@ class GRU(_RecurrentLayer):
         return "the notes' GRU (torch's fused GRU computes a different function)"
 
     def _run_scan(self, cell, x, init, mask):
-        W_h, W_x, xp, mask = _time_major_inputs(cell, x, mask)
+        W_h, xp, mask = _time_major_inputs(cell, x, mask)
         c, c_T = gru_scan(xp, W_h, init[0], mask, relevance_gate=cell.relevance_gate)
         return c.transpose(0, 1), (c_T,), {}
 
@@ -435,7 +431,7 @@ class LSTM(_KernelMixin, _RecurrentLayer):
         return torch.lstm
 
     def _run_scan(self, cell, x, init, mask):
-        W_h, W_x, xp, mask = _time_major_inputs(cell, x, mask)
+        W_h, xp, mask = _time_major_inputs(cell, x, mask)
         p = torch.stack([cell.p_u, cell.p_f, cell.p_o]) if cell.peephole else None  # (3, n_a)
         a, a_T, c_T = lstm_scan(xp, W_h, init[0], init[1], mask, peephole=p)
         return a.transpose(0, 1), (a_T, c_T), {}
