@@ -149,7 +149,8 @@ def total_steps(
 ) -> int | None:
     """The number of optimizer steps the budgets allow, when it is known (progress bar)."""
     totals = [max_steps] if max_steps is not None else []
-    if epochs is not None and not callable(data) and hasattr(data, "__len__"):
+    # A callable ``epoch -> batches`` may say how many batches an epoch has through __len__.
+    if epochs is not None and hasattr(data, "__len__"):
         per_epoch = len(data)
         if not is_presharded(data):
             per_epoch = math.ceil(per_epoch / world_size)

@@ -104,7 +104,10 @@ class TrainerConfig:
     epochs: int | None = 10  # passes over train_data; None = no limit (then set another budget)
     max_steps: int | None = None  # optimizer steps in all; None = unlimited
     max_minutes: float | None = None  # wall-clock budget, summed over resumes; None = unlimited
-    lr: float = 1e-3  # learning rate
+    lr: float = 1e-3  # learning rate (the peak, when a schedule is set)
+    lr_schedule: str = "constant"  # "constant" | "cosine" | "linear" decay over the budget
+    warmup_steps: int = 0  # linear warm-up from 0 to lr over this many steps
+    min_lr_ratio: float = 0.0  # the schedule decays to lr * this
     optimizer: str = "adamw"  # "adamw" | "sgd"
     weight_decay: float = 0.0  # decoupled for AdamW, L2 for SGD
     momentum: float = 0.0  # SGD momentum (ignored by AdamW)
@@ -125,6 +128,9 @@ class TrainerConfig:
             "max_steps": self.max_steps is None or self.max_steps >= 0,
             "max_minutes": self.max_minutes is None or self.max_minutes >= 0,
             "lr": self.lr > 0,
+            "lr_schedule": self.lr_schedule in ("constant", "cosine", "linear"),
+            "warmup_steps": self.warmup_steps >= 0,
+            "min_lr_ratio": 0.0 <= self.min_lr_ratio <= 1.0,
             "optimizer": self.optimizer in ("adamw", "sgd"),
             "weight_decay": self.weight_decay >= 0,
             "momentum": self.momentum >= 0,
@@ -287,6 +293,7 @@ class Trainer:
         scale = weight * self.dist.world_size / total_weight if self.dist.enabled else 1.0
         (loss * scale).backward()
         grad_norm = self._clip()
+        self._set_lr()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
         self.step += 1
@@ -308,6 +315,36 @@ class Trainer:
         if self.config.clip_norm is not None:
             return float(clip_grad_norm_(params, self.config.clip_norm))
         return None
+
+    def _set_lr(self) -> None:
+        """The learning rate of the coming step: warm-up, then decay over the budget.
+
+        The decay runs over whichever budget ends first: max_steps, epochs (when the number of
+        batches is known) or max_minutes (by elapsed time, so it is not replayed exactly by a
+        resume).
+        """
+        config = self.config
+        factor = 1.0
+        if config.warmup_steps and self.step < config.warmup_steps:
+            factor = (self.step + 1) / config.warmup_steps
+        elif config.lr_schedule != "constant":
+            fractions = []
+            if not hasattr(self, "_steps_total"):
+                self._steps_total = self._total_steps()
+            total = self._steps_total
+            if total:
+                span = max(total - config.warmup_steps, 1)
+                fractions.append((self.step - config.warmup_steps) / span)
+            if config.max_minutes:
+                fractions.append(self.elapsed() / (config.max_minutes * 60))
+            done = min(max(fractions, default=0.0), 1.0)
+            if config.lr_schedule == "cosine":
+                shape = (1 + math.cos(math.pi * done)) / 2
+            else:
+                shape = 1 - done
+            factor = config.min_lr_ratio + (1 - config.min_lr_ratio) * shape
+        for group in self.optimizer.param_groups:
+            group["lr"] = config.lr * factor
 
     def _after_step(self, *, end_of_epoch: bool) -> str | None:
         if self.step % self.config.log_every == 0:
