@@ -1,0 +1,163 @@
+"""Scoring text with a language model: log P(y<1..T>) = sum_t log P(y<t> | y<1..t-1>).
+
+A sentence is scored from a fresh state, its first input being the model's start token and its
+last target ``<eos>`` (the notes end every sentence with ``<eos>``), so ``n_tokens`` counts the
+``<eos>``. A whole text (:func:`score_text`) is scored as one stream with the state carried
+across lines, the way a stateful model is validated. Tokens outside the vocabulary are scored as
+``<unk>`` and counted in ``n_unk``, so a perplexity over unknown words is never silently better.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from seqlab.metrics import perplexity as _perplexity
+from seqlab.text import pad_sequences
+
+if TYPE_CHECKING:
+    from seqlab.lm.model import LanguageModel
+
+__all__ = ["TextScore", "score_sentences", "score_text", "text_tokens"]
+
+EOS_TEXT = "<eos>"
+
+
+@dataclass(frozen=True)
+class TextScore:
+    """The log-probability of a text under a language model (natural logs throughout)."""
+
+    text: str
+    logprob: float  # log P(text), summed over tokens (<eos> included)
+    n_tokens: int  # tokens scored, <eos> included
+    n_unk: int  # of which outside the vocabulary (scored as <unk>)
+    tokens: list[str] = field(default_factory=list)  # the tokens, "<eos>" for line ends
+    token_logprobs: list[float] = field(default_factory=list)  # log P(token | history)
+    unknown: list[bool] = field(default_factory=list)  # which tokens were <unk>
+
+    @property
+    def perplexity(self) -> float:
+        """exp(-logprob / n_tokens)."""
+        return _perplexity(self.logprob, self.n_tokens)
+
+    @property
+    def nats_per_token(self) -> float:
+        """-logprob / n_tokens: the loss the model trains on (bits: divide by ln 2)."""
+        return -self.logprob / self.n_tokens
+
+    def to_json(self) -> dict:
+        """The ``lm score --json`` object (stable keys)."""
+        return {
+            "text": self.text,
+            "logprob": self.logprob,
+            "n_tokens": self.n_tokens,
+            "perplexity": self.perplexity,
+            "n_unk": self.n_unk,
+        }
+
+
+def text_tokens(model: LanguageModel, text: str, *, final_eos: bool) -> tuple[list[str], list[int]]:
+    """Tokens and ids of a text; every newline becomes ``<eos>`` (and one at the end if asked)."""
+    tokens: list[str] = []
+    for i, line in enumerate(text.split("\n")):
+        if i > 0:
+            tokens.append(EOS_TEXT)
+        tokens.extend(model.tokenizer.tokenize(line))
+    if final_eos:
+        tokens.append(EOS_TEXT)
+    vocab = model.vocab
+    ids = [vocab.eos_id if t == EOS_TEXT else vocab.token_to_id(t) for t in tokens]
+    return tokens, ids
+
+
+def _result(text: str, tokens: list[str], ids: list[int], logprobs: list[float], unk: int):
+    unknown = [i == unk for i in ids]
+    return TextScore(
+        text=text,
+        logprob=math.fsum(logprobs),
+        n_tokens=len(ids),
+        n_unk=sum(unknown),
+        tokens=tokens,
+        token_logprobs=logprobs,
+        unknown=unknown,
+    )
+
+
+@torch.no_grad()
+def score_sentences(
+    model: LanguageModel, texts: list[str], *, batch_size: int = 64
+) -> list[TextScore]:
+    """Score each text from a fresh state, ending with ``<eos>``.
+
+    Args:
+        model: the language model (put in eval mode here).
+        texts: the sentences; a newline inside one is scored as ``<eos>``.
+        batch_size: sentences run together (padded).
+
+    Returns:
+        One :class:`TextScore` per text, in order.
+
+    Raises:
+        ValueError: if ``texts`` is a str (pass a list).
+    """
+    if isinstance(texts, str):
+        raise ValueError("texts must be a list of str, got a single str")
+    model.eval()
+    device = model.out.weight.device
+    encoded = [text_tokens(model, text, final_eos=True) for text in texts]
+    results: list[TextScore] = []
+    for start in range(0, len(texts), batch_size):
+        chunk = encoded[start : start + batch_size]
+        x, lengths = pad_sequences([[model.start_id, *ids[:-1]] for _, ids in chunk])  # (B, T)
+        y, _ = pad_sequences([ids for _, ids in chunk])  # (B, T)
+        logits, _ = model(x.to(device), None, lengths)  # (B, T, V)
+        logp = _target_logprobs(logits, y.to(device)).cpu()  # (B, T)
+        for row, (tokens, ids) in enumerate(chunk):
+            values = logp[row, : len(ids)].tolist()
+            results.append(_result(texts[start + row], tokens, ids, values, model.vocab.unk_id))
+    return results
+
+
+@torch.no_grad()
+def score_text(model: LanguageModel, text: str, *, chunk_size: int = 1024) -> TextScore:
+    """Score a whole text as one stream, the state carried across lines and chunks.
+
+    Every line ends with ``<eos>`` (a final newline is not needed). The first token is
+    predicted from the model's start token and a zero state.
+
+    Args:
+        model: the language model.
+        text: the text.
+        chunk_size: tokens per forward call (memory, not the result).
+
+    Returns:
+        One :class:`TextScore` for the whole text (``token_logprobs`` for every token).
+
+    Raises:
+        ValueError: if the text has no tokens.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("no text to score (the text is empty)")
+    model.eval()
+    device = model.out.weight.device
+    tokens, ids = text_tokens(model, text.removesuffix("\n"), final_eos=True)
+    inputs = torch.tensor([model.start_id, *ids[:-1]], device=device)  # (N,)
+    targets = torch.tensor(ids, device=device)  # (N,)
+    state, values = None, []
+    for start in range(0, len(ids), chunk_size):
+        x = inputs[start : start + chunk_size].unsqueeze(0)  # (1, T)
+        logits, state = model(x, state)  # (1, T, V)
+        y = targets[start : start + chunk_size].unsqueeze(0)  # (1, T)
+        values.extend(_target_logprobs(logits, y)[0].tolist())
+    return _result(text, tokens, ids, values, model.vocab.unk_id)
+
+
+def _target_logprobs(logits: Tensor, y: Tensor) -> Tensor:
+    """logits: (B, T, V), y: (B, T) -> log softmax(logits)[y]: (B, T), in float64."""
+    logp = F.log_softmax(logits.double(), dim=-1)  # (B, T, V)
+    return logp.gather(-1, y.unsqueeze(-1)).squeeze(-1)  # (B, T)

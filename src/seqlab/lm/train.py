@@ -1,0 +1,252 @@
+"""Training a language model on a text: split, vocabulary, batches, then the one Trainer.
+
+:func:`train_language_model` is what ``seqlab lm train`` runs. The model folder gets, beside the
+Trainer's files, ``corpus.json``: where the text came from (path, SHA-256, split), so sampling
+can later say whether a sample occurs in the training text without the folder holding a copy.
+
+Named presets (:data:`PRESETS`) bundle settings that were measured to work (see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from seqlab._atomic import atomic_write_text
+from seqlab.lm.data import (
+    SentenceBatches,
+    StreamBatches,
+    build_vocab,
+    sentence_ids,
+    split_corpus,
+    stream_ids,
+)
+from seqlab.lm.model import VOCAB_FILE, LanguageModel, LMConfig
+from seqlab.text import Vocabulary, WordTokenizer, tokenizer_from_config
+from seqlab.train import Trainer, TrainerConfig, TrainResult
+
+__all__ = [
+    "CORPUS_FILE",
+    "LMDataConfig",
+    "PRESETS",
+    "TrainedLM",
+    "corpus_record",
+    "load_training_text",
+    "train_language_model",
+]
+
+CORPUS_FILE = "corpus.json"
+
+
+@dataclass(frozen=True)
+class LMDataConfig:
+    """How the corpus becomes batches."""
+
+    val_fraction: float = 0.1  # held out for validation (stream: the end; lines: at random)
+    batch_size: int = 32  # B: parallel columns (stream) or sentences (lines) per step
+    bptt: int = 100  # T: steps of truncated backpropagation through time (stream mode)
+    val_batch_size: int | None = None  # validation batch size; None = batch_size
+    min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
+    max_vocab: int | None = None  # keep at most this many tokens (most frequent); None = all
+    lower: bool = False  # lowercase words (word level)
+    split_seed: int = 0  # which lines are held out (lines mode)
+
+    def __post_init__(self) -> None:
+        checks = {
+            "val_fraction": 0.0 <= self.val_fraction < 1.0,
+            "batch_size": self.batch_size >= 1,
+            "bptt": self.bptt >= 1,
+            "val_batch_size": self.val_batch_size is None or self.val_batch_size >= 1,
+            "min_count": self.min_count >= 1,
+            "max_vocab": self.max_vocab is None or self.max_vocab >= 1,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in bad)
+            raise ValueError(f"invalid LMDataConfig: {values}")
+
+
+# Named settings: {"model": LMConfig fields, "data": LMDataConfig fields, "trainer": ...}.
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    # The demo: a character LSTM on the dinosaur names, well under a minute on one core.
+    "dinos": {
+        "model": {"level": "char", "mode": "lines", "cell": "lstm", "hidden_size": 128},
+        "data": {"batch_size": 32, "val_fraction": 0.05},
+        "trainer": {"lr": 0.01, "epochs": 12, "clip_norm": 1.0, "lr_schedule": "cosine"},
+    },
+    # Tiny Shakespeare on 2 CPU cores in 20 minutes (BENCHMARKS.md has the measured loss).
+    "shakespeare-cpu": {
+        "model": {"level": "char", "mode": "stream", "cell": "lstm", "hidden_size": 512,
+                  "embedding_size": 64, "dropout": 0.25, "weight_drop": 0.0},
+        "data": {"batch_size": 64, "bptt": 100, "val_fraction": 0.1},
+        "trainer": {"lr": 2e-3, "epochs": None, "max_minutes": 20.0, "clip_norm": 1.0,
+                    "lr_schedule": "cosine", "warmup_steps": 50, "min_lr_ratio": 0.05,
+                    "eval_every": 200, "weight_decay": 0.0},
+    },  # fmt: skip
+    # A larger model for a GPU (not measured here: no GPU was available; see BENCHMARKS.md).
+    "shakespeare-gpu": {
+        "model": {"level": "char", "mode": "stream", "cell": "lstm", "hidden_size": 1024,
+                  "num_layers": 3, "embedding_size": 128, "dropout": 0.35},
+        "data": {"batch_size": 128, "bptt": 200, "val_fraction": 0.1},
+        "trainer": {"lr": 2e-3, "epochs": None, "max_minutes": 20.0, "clip_norm": 1.0,
+                    "lr_schedule": "cosine", "warmup_steps": 100, "min_lr_ratio": 0.05,
+                    "eval_every": 200, "device": "auto"},
+    },  # fmt: skip
+}
+
+
+@dataclass(frozen=True)
+class TrainedLM:
+    """What :func:`train_language_model` returns."""
+
+    model: LanguageModel  # the best weights (reloaded from the folder)
+    result: TrainResult  # steps, epochs, best validation loss, why it stopped
+    corpus: dict[str, Any]  # the corpus.json record
+
+
+def corpus_record(
+    path: str | os.PathLike[str] | None, text: str, data: LMDataConfig, encoding: str
+) -> dict[str, Any]:
+    """Where the training text came from and how it was split (corpus.json)."""
+    return {
+        "path": None if path is None else str(Path(path).resolve()),
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "encoding": encoding,
+        "val_fraction": data.val_fraction,
+        "split_seed": data.split_seed,
+    }
+
+
+def train_language_model(
+    text: str,
+    model_config: LMConfig,
+    data_config: LMDataConfig,
+    trainer_config: TrainerConfig,
+    out_dir: str | os.PathLike[str],
+    *,
+    corpus_path: str | os.PathLike[str] | None = None,
+    encoding: str = "utf-8",
+    callbacks: Sequence[Any] = (),
+    resume: bool = False,
+) -> TrainedLM:
+    """Train a language model on ``text`` and leave the best one in ``out_dir``.
+
+    Args:
+        text: the corpus (one sentence per line for ``mode="lines"``).
+        model_config: the architecture (``vocab_size`` is filled in).
+        data_config: split, vocabulary and batching.
+        trainer_config: optimizer, schedule, budgets, validation.
+        out_dir: the model folder.
+        corpus_path: recorded in corpus.json (for ``in_training_set`` checks when sampling).
+        encoding: recorded in corpus.json.
+        callbacks: Trainer callbacks.
+        resume: continue from ``out_dir/last`` with the folder's vocabulary.
+
+    Returns:
+        A :class:`TrainedLM`.
+
+    Raises:
+        ValueError: if the corpus is empty or too short for one batch, or the settings are
+            inconsistent (see the configs).
+    """
+    mode = model_config.mode
+    train_text, val_text = split_corpus(
+        text, mode, data_config.val_fraction, seed=data_config.split_seed
+    )
+    tokenizer = tokenizer_from_config(
+        WordTokenizer(lower=data_config.lower).to_config()
+        if model_config.level == "word"
+        else {"level": "char"}
+    )
+    out_dir = Path(out_dir)
+    if resume and (out_dir / VOCAB_FILE).is_file():
+        vocab = Vocabulary.load(out_dir / VOCAB_FILE)
+    else:
+        vocab = build_vocab(train_text, tokenizer, mode, min_count=data_config.min_count,
+                            max_size=data_config.max_vocab)  # fmt: skip
+    torch.manual_seed(trainer_config.seed)  # the initial weights follow the run's seed
+    model = LanguageModel(model_config, vocab, tokenizer)
+    train_data, val_data, counts = _batches(model, train_text, val_text, data_config,
+                                            trainer_config.seed)  # fmt: skip
+    existed = out_dir.exists()
+    try:
+        trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
+                          val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
+    except BaseException:
+        if not existed:  # nothing half-written: a folder we created goes again
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    record = {**corpus_record(corpus_path, text, data_config, encoding), **counts}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out_dir / CORPUS_FILE, json.dumps(record, indent=2) + "\n")
+    result = trainer.fit()
+    from seqlab.train import load_model
+
+    best = load_model(out_dir, map_location=trainer.device)
+    return TrainedLM(model=best, result=result, corpus=record)
+
+
+def _batches(
+    model: LanguageModel, train_text: str, val_text: str, data: LMDataConfig, seed: int
+) -> tuple[Any, Any, dict[str, int]]:
+    """Training and validation batch streams, and token counts for corpus.json."""
+    val_b = data.val_batch_size or data.batch_size
+    if model.config.mode == "stream":
+        train_ids, train_unk = stream_ids(train_text, model.tokenizer, model.vocab)
+        train = StreamBatches(train_ids, data.batch_size, data.bptt, shift=True, seed=seed)
+        val, val_n, val_unk = None, 0, 0
+        if val_text:
+            val_ids, val_unk = stream_ids(val_text, model.tokenizer, model.vocab)
+            if len(val_ids) < 2:
+                raise ValueError(
+                    f"the validation part has only {len(val_ids)} token(s); raise "
+                    "--val-fraction, or set it to 0 to train without validation"
+                )
+            val_b = min(val_b, len(val_ids) // 2)  # a short validation text gets fewer columns
+            val, val_n = StreamBatches(val_ids, val_b, data.bptt), len(val_ids)
+        train_n = len(train_ids)
+    else:
+        kw = {"start_id": model.start_id, "eos_id": model.vocab.eos_id}
+        train_sents, train_unk = sentence_ids(train_text, model.tokenizer, model.vocab)
+        train = SentenceBatches(train_sents, data.batch_size, shuffle=True, seed=seed, **kw)
+        val, val_n, val_unk = None, 0, 0
+        if val_text:
+            val_sents, val_unk = sentence_ids(val_text, model.tokenizer, model.vocab)
+            val = SentenceBatches(val_sents, val_b, **kw)
+            val_n = sum(len(s) + 1 for s in val_sents)
+        train_n = sum(len(s) + 1 for s in train_sents)
+    counts = {"train_tokens": train_n, "train_unk": train_unk, "val_tokens": val_n,
+              "val_unk": val_unk, "vocab_size": len(model.vocab)}  # fmt: skip
+    return train, val, counts
+
+
+def load_training_text(folder: str | os.PathLike[str]) -> str | None:
+    """The training part of a model's corpus, if its file is still there and unchanged.
+
+    Returns None when corpus.json is missing, the file is gone, or its content changed.
+    """
+    from seqlab.datasets import read_text
+
+    file = Path(folder) / CORPUS_FILE
+    if not file.is_file():
+        return None
+    try:
+        record = json.loads(file.read_text(encoding="utf-8"))
+        text = read_text(record["path"], encoding=record.get("encoding", "utf-8"))
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != record.get("sha256"):
+        return None
+    config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+    mode = config["config"].get("mode", "stream")
+    train, _ = split_corpus(text, mode, record["val_fraction"], seed=record.get("split_seed", 0))
+    return train
+
