@@ -21,6 +21,7 @@ from seqlab._atomic import atomic_write
 __all__ = [
     "CLIError",
     "add_config_flags",
+    "add_trainer_flags",
     "config_from_args",
     "emit_json",
     "field_comments",
@@ -70,6 +71,16 @@ def _parse_bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true/false, got {text!r}")
 
 
+class _Store(argparse.Action):
+    """``store``, and remember that the user gave this flag (so a preset does not override it)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        setattr(namespace, self.dest, values)
+        explicit = set(getattr(namespace, "_explicit", set()))
+        explicit.add(self.dest)
+        namespace._explicit = explicit
+
+
 def add_config_flags(
     parser: argparse.ArgumentParser,
     cls: type,
@@ -95,7 +106,7 @@ def add_config_flags(
         if tp is bool:
             help_text = f"{help_text} (default: {default})"
             target.add_argument(flag, dest=f.name, type=_parse_bool, default=default,
-                                metavar="BOOL", help=help_text)  # fmt: skip
+                                metavar="BOOL", help=help_text, action=_Store)  # fmt: skip
             continue
         conv, optional = _flag_type(tp)
         if conv is None:
@@ -107,20 +118,52 @@ def add_config_flags(
                 return None if text.lower() == "none" else base(text)
 
             conv.__name__ = base.__name__
-        target.add_argument(flag, dest=f.name, type=conv, default=default,
+        target.add_argument(flag, dest=f.name, type=conv, default=default, action=_Store,
                             help=f"{help_text} (default: {default})")  # fmt: skip
 
 
-def config_from_args(cls: type, args: argparse.Namespace, **overrides: Any) -> Any:
-    """Build ``cls`` from the parsed flags (and explicit overrides); bad values -> CLIError."""
+def config_from_args(
+    cls: type,
+    args: argparse.Namespace,
+    *,
+    preset: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> Any:
+    """Build ``cls`` from the parsed flags; bad values -> CLIError.
+
+    Precedence: ``overrides`` > flags the user gave > ``preset`` > the flags' defaults.
+    """
+    explicit = getattr(args, "_explicit", set())
     values = {
         f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)
     }
+    for name, value in (preset or {}).items():
+        if name not in explicit:
+            values[name] = value
     values.update(overrides)
     try:
         return cls(**values)
     except (TypeError, ValueError) as e:
         raise CLIError(str(e)) from e
+
+
+# TrainerConfig fields every `train` command shares, the budgets first.
+BUDGET_FIELDS = ("epochs", "max_steps", "max_minutes")
+
+
+def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str] = ()) -> None:
+    """The shared flags of every ``train`` command: budgets (``--epochs``, ``--max-steps``,
+    ``--max-minutes``; training stops cleanly and keeps the best checkpoint), then the rest of
+    TrainerConfig (optimizer, schedule, clipping, validation, device), and ``--resume``."""
+    from seqlab.train import TrainerConfig
+
+    skip = {"progress", *exclude}
+    non_budget = [f.name for f in dataclasses.fields(TrainerConfig) if f.name not in BUDGET_FIELDS]
+    add_config_flags(parser, TrainerConfig, exclude=[*skip, *non_budget],
+                     group="budget (the first one reached stops training)")  # fmt: skip
+    add_config_flags(parser, TrainerConfig, exclude=[*skip, *BUDGET_FIELDS], group="training")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run saved in the output folder")  # fmt: skip
 
 
 def add_threads_flag(parser: argparse.ArgumentParser) -> None:

@@ -1,0 +1,286 @@
+"""``seqlab lm train | sample | score``: the notes' language models from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from seqlab.cli._common import (
+    CLIError,
+    add_config_flags,
+    add_threads_flag,
+    add_trainer_flags,
+    config_from_args,
+    emit_json,
+    pyplot,
+    save_figure,
+    set_threads,
+)
+
+TRAIN_EPILOG = """examples:
+  seqlab lm train --out dinos-lm                      # the bundled dinosaur names
+  seqlab lm train input.txt --preset shakespeare-cpu --out shakespeare
+  seqlab lm train corpus.txt --level word --cell gru --embedding-size 128 --out word-lm \\
+      --max-minutes 10 --eval-every 500 --patience 5
+  seqlab lm train input.txt --out shakespeare --resume   # continue a stopped run
+
+--json prints one line at the end: {"val_loss": nats per token, "train_seconds": ..., ...}
+"""
+
+SAMPLE_EPILOG = """examples:
+  seqlab lm sample dinos-lm -n 10 --temperature 0.8 --seed 1
+  seqlab lm sample shakespeare --prefix "ROMEO:" --max-len 300 --seed 1
+  seqlab lm sample dinos-lm --json       # {"text": ..., "in_training_set": true|false|null}
+"""
+
+SCORE_EPILOG = """examples:
+  seqlab lm score dinos-lm "Tyrannosaurus" --tokens
+  printf 'the cat sat\\nsat cat the\\n' | seqlab lm score word-lm --json
+  seqlab lm score shakespeare --file held_out.txt    # one continuous text, state carried
+
+--json prints one object per sentence:
+  {"text", "logprob" (natural log), "n_tokens" (with <eos>), "perplexity", "n_unk"}
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from seqlab.lm import LMConfig, LMDataConfig
+
+    group = sub.add_parser("lm", help="language models: train, sample, score")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    p = verbs.add_parser("train", help="train a character or word language model on a text",
+                         epilog=TRAIN_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("corpus", nargs="?", help="a UTF-8 text file (default: the bundled "
+                   "dinosaur names, with --preset dinos)")  # fmt: skip
+    p.add_argument("--out", required=True, help="the model folder to write")
+    p.add_argument("--preset", help="named settings: dinos, shakespeare-cpu, shakespeare-gpu "
+                   "(flags you give override it)")  # fmt: skip
+    p.add_argument("--encoding", default="utf-8", help="the corpus's encoding")
+    add_config_flags(p, LMConfig, exclude=["vocab_size"], group="model")
+    add_config_flags(p, LMDataConfig, group="data")
+    add_trainer_flags(p, exclude=["shuffle"])
+    _add_output_flags(p, progress=True)
+    p.set_defaults(func=run_train)
+
+    p = verbs.add_parser("sample", help="draw new text from a trained model",
+                         epilog=SAMPLE_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("model", help="a model folder written by `seqlab lm train`")
+    p.add_argument("-n", type=int, default=10, help="how many samples (default: 10)")
+    p.add_argument("--temperature", type=float, default=1.0, help="> 0; lower is more conservative")
+    p.add_argument("--top-k", type=int, help="sample only among the k most likely tokens")
+    p.add_argument("--max-len", type=int, default=None,
+                   help="tokens per sample (default: 100 for sentence models, 500 for streams)")
+    p.add_argument("--prefix", default="", help="text that starts every sample")
+    p.add_argument("--seed", type=int, help="same seed, same samples")
+    p.add_argument("--greedy", action="store_true", help="most likely token each step")
+    _add_output_flags(p, progress=False)
+    p.set_defaults(func=run_sample)
+
+    p = verbs.add_parser("score", help="log-probability and perplexity of sentences or a file",
+                         epilog=SCORE_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("model", help="a model folder written by `seqlab lm train`")
+    p.add_argument("sentences", nargs="*", help="sentences to score (default: stdin, one per line)")
+    p.add_argument("--file",
+                   help="score this whole file as one text, the state carried across lines")
+    p.add_argument("--tokens", action="store_true", help="print every token's log-probability")
+    p.add_argument("--encoding", default="utf-8", help="encoding of --file and stdin")
+    _add_output_flags(p, progress=False)
+    p.set_defaults(func=run_score)
+
+
+def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:
+    p.add_argument("--json", action="store_true", help="one JSON object per result line")
+    if progress:
+        p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_threads_flag(p)
+
+
+# --- train -------------------------------------------------------------------------------------
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from seqlab.datasets import read_text
+    from seqlab.lm import PRESETS, LMConfig, LMDataConfig, dinosaur_names_path
+    from seqlab.lm.train import train_language_model
+    from seqlab.train import TrainerConfig
+
+    set_threads(args.threads)
+    preset_name = args.preset or (None if args.corpus else "dinos")
+    if preset_name is not None and preset_name not in PRESETS:
+        raise CLIError(f"unknown preset {preset_name!r}; known: {', '.join(sorted(PRESETS))}")
+    preset = PRESETS.get(preset_name, {})
+    corpus = args.corpus or str(dinosaur_names_path())
+    text = read_text(corpus, encoding=args.encoding)
+    model_cfg = config_from_args(LMConfig, args, preset=preset.get("model"))
+    data_cfg = config_from_args(LMDataConfig, args, preset=preset.get("data"))
+    progress = not args.no_progress and sys.stderr.isatty()
+    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
+                                   progress=progress)  # fmt: skip
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a folder")
+    trained = train_language_model(text, model_cfg, data_cfg, trainer_cfg, out, corpus_path=corpus,
+                                   encoding=args.encoding, resume=args.resume)  # fmt: skip
+    plot_file = plot_losses(out)
+    result = trained.result
+    summary = {
+        "val_loss": result.best_val_loss,
+        "train_seconds": result.elapsed,
+        "perplexity": math.exp(result.best_val_loss) if result.best_val_loss is not None else None,
+        "steps": result.steps,
+        "epochs": result.epochs,
+        "best_step": result.best_step,
+        "stopped_because": result.stopped_because,
+        "vocab_size": trained.corpus["vocab_size"],
+        "train_tokens": trained.corpus["train_tokens"],
+        "out": str(out),
+    }
+    if args.json:
+        emit_json(summary)
+        return 0
+    unit = "char" if model_cfg.level == "char" else "token"
+    if result.best_val_loss is not None:
+        bits = result.best_val_loss / math.log(2)
+        print(f"validation loss {result.best_val_loss:.4f} nats/{unit} "
+              f"({bits:.3f} bits/{unit}), perplexity {summary['perplexity']:.2f} "
+              f"(best at step {result.best_step})")  # fmt: skip
+    print(f"{result.steps} steps, {result.epochs} epochs in {result.elapsed:.0f} s "
+          f"(stopped: {result.stopped_because}); model in {out}/")  # fmt: skip
+    if plot_file:
+        print(f"loss curves: {plot_file}")
+    print(f"next: seqlab lm sample {out} -n 5")
+    return 0
+
+
+def plot_losses(folder: Path) -> Path | None:
+    """Training and validation loss over steps from metrics.jsonl -> folder/loss.png."""
+    file = folder / "metrics.jsonl"
+    if not file.is_file():
+        return None
+    train, val = [], []
+    for line in file.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("kind") == "train" and record.get("train_loss") is not None:
+            train.append((record["step"], record["train_loss"]))
+        elif record.get("kind") == "eval" and record.get("val_loss") is not None:
+            val.append((record["step"], record["val_loss"]))
+    if not train and not val:
+        return None
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for points, label, style in ((train, "train", "-"), (val, "validation", "o-")):
+        if points:
+            ax.plot(*zip(*points), style, label=label, markersize=3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (nats per token)")
+    ax.set_title(f"Language model: {folder.name}")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    path = save_figure(fig, folder / "loss.png")
+    plt.close(fig)
+    return path
+
+
+# --- sample and score --------------------------------------------------------------------------
+
+
+def load_lm(folder: str):
+    """The language model of a folder; a clear error for anything else."""
+    from seqlab.train import load_model, read_config
+
+    config = read_config(folder)
+    if config["task"] != "lm":
+        raise CLIError(f"{folder} holds a {config['task']!r} model, not a language model (lm)")
+    return load_model(folder)
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from seqlab.lm import load_training_text
+
+    set_threads(args.threads)
+    model = load_lm(args.model)
+    lines_mode = model.config.mode == "lines"
+    max_len = args.max_len if args.max_len is not None else (100 if lines_mode else 500)
+    texts = model.sample(args.n, temperature=args.temperature, top_k=args.top_k,
+                         max_len=max_len, prefix=args.prefix, seed=args.seed,
+                         greedy=args.greedy)  # fmt: skip
+    train_text = load_training_text(args.model)
+    seen = _membership(train_text, lines_mode)
+    for text in texts:
+        known = seen(text)
+        if args.json:
+            emit_json({"text": text, "in_training_set": known})
+        elif lines_mode:
+            mark = "" if known is None else ("  (in the training set)" if known else "  (new)")
+            print(f"{text}{mark}")
+        else:
+            print(text, end="\n\n" if len(texts) > 1 else "\n")
+    return 0
+
+
+def _membership(train_text: str | None, lines_mode: bool):
+    """text -> True/False (in the training text or not), or None when it is unavailable."""
+    if train_text is None:
+        return lambda text: None
+    if lines_mode:
+        lines = {line.strip() for line in train_text.split("\n")}
+        return lambda text: text.strip() in lines
+    return lambda text: text in train_text
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from seqlab.datasets import read_text
+    from seqlab.lm import score_sentences, score_text
+
+    set_threads(args.threads)
+    model = load_lm(args.model)
+    if args.file and args.sentences:
+        raise CLIError("give sentences or --file, not both")
+    if args.file:
+        results = [score_text(model, read_text(args.file, encoding=args.encoding))]
+    else:
+        sentences = args.sentences or _stdin_lines(args.encoding)
+        if not sentences:
+            raise CLIError("no sentences to score (give them as arguments or on stdin)")
+        results = score_sentences(model, sentences)
+    for r in results:
+        if args.json:
+            obj = r.to_json()
+            if args.tokens:
+                obj["tokens"] = r.tokens
+                obj["token_logprobs"] = r.token_logprobs
+            emit_json(obj)
+            continue
+        shown = r.text if not args.file else args.file
+        print(f"logprob {r.logprob:.3f}  perplexity {r.perplexity:.3f}  tokens {r.n_tokens}  "
+              f"unk {r.n_unk}  {shown}")  # fmt: skip
+        if args.tokens:
+            print(_token_table(r))
+    return 0
+
+
+def _stdin_lines(encoding: str) -> list[str]:
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise CLIError(f"stdin: not valid {encoding} at byte offset {error.start}; "
+                       "use --encoding") from None  # fmt: skip
+    return [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def _token_table(r) -> str:
+    """One row per token: the token, log P, P, and whether it was <unk>."""
+    rows = [f"    {'token':<16} {'log P':>9} {'P':>8}"]
+    for token, logprob, unk in zip(r.tokens, r.token_logprobs, r.unknown):
+        shown = repr(token)[1:-1] if token != "<eos>" else token
+        rows.append(f"    {shown:<16} {logprob:>9.3f} {math.exp(logprob):>8.4f}"
+                    + ("  <unk>" if unk else ""))  # fmt: skip
+    return "\n".join(rows)
