@@ -36,6 +36,7 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/recurrent.py
+	$(PY) benchmarks/lm_shakespeare.py --part speed
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -75,3 +75,11 @@ def test_too_short_corpus_writes_nothing(tmp_path):
         train_language_model("abc\n", LMConfig(), LMDataConfig(batch_size=64, val_fraction=0.0),
                              TrainerConfig(), out)  # fmt: skip
     assert not out.exists()
+
+
+def test_stream_training_refuses_several_processes(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(ValueError, match="one process"):
+        train_language_model("abc\n" * 50, LMConfig(), LMDataConfig(batch_size=2),
+                             TrainerConfig(max_steps=1), tmp_path / "m")  # fmt: skip
+    assert not (tmp_path / "m").exists()

@@ -74,8 +74,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-n", type=int, default=10, help="how many samples (default: 10)")
     p.add_argument("--temperature", type=float, default=1.0, help="> 0; lower is more conservative")
     p.add_argument("--top-k", type=int, help="sample only among the k most likely tokens")
-    p.add_argument("--max-len", type=int, default=None,
-                   help="tokens per sample (default: 100 for sentence models, 500 for streams)")
+    p.add_argument(
+        "--max-len",
+        type=int,
+        default=None,
+        help="tokens per sample (default: 100 for sentence models, 500 for streams)",
+    )
     p.add_argument("--prefix", default="", help="text that starts every sample")
     p.add_argument("--seed", type=int, help="same seed, same samples")
     p.add_argument("--greedy", action="store_true", help="most likely token each step")
@@ -87,8 +91,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                          formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("model", help="a model folder written by `seqlab lm train`")
     p.add_argument("sentences", nargs="*", help="sentences to score (default: stdin, one per line)")
-    p.add_argument("--file",
-                   help="score this whole file as one text, the state carried across lines")
+    p.add_argument(
+        "--file", help="score this whole file as one text, the state carried across lines"
+    )
     p.add_argument("--tokens", action="store_true", help="print every token's log-probability")
     p.add_argument("--encoding", default="utf-8", help="encoding of --file and stdin")
     _add_output_flags(p, progress=False)

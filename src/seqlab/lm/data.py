@@ -130,9 +130,7 @@ def stream_ids(text: str, tokenizer: Tokenizer, vocab: Vocabulary) -> tuple[Tens
     return torch.tensor(ids, dtype=torch.long), n_unk
 
 
-def sentence_ids(
-    text: str, tokenizer: Tokenizer, vocab: Vocabulary
-) -> tuple[list[list[int]], int]:
+def sentence_ids(text: str, tokenizer: Tokenizer, vocab: Vocabulary) -> tuple[list[list[int]], int]:
     """Every non-blank line as a list of ids (no ``<bos>`` / ``<eos>``), and the unknown count."""
     sentences, n_unk = [], 0
     for line in corpus_lines(text, "lines"):

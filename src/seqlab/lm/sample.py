@@ -152,4 +152,3 @@ def _text(model: LanguageModel, prefix_ids: list[int], new_ids: list[int], stop:
             current.append(vocab.id_to_token(i))
     lines.append(current)
     return "\n".join(model.tokenizer.detokenize(tokens) for tokens in lines)
-

@@ -31,7 +31,7 @@ from seqlab.lm.data import (
 )
 from seqlab.lm.model import VOCAB_FILE, LanguageModel, LMConfig
 from seqlab.text import Vocabulary, WordTokenizer, tokenizer_from_config
-from seqlab.train import Trainer, TrainerConfig, TrainResult
+from seqlab.train import Trainer, TrainerConfig, TrainResult, read_config
 
 __all__ = [
     "CORPUS_FILE",
@@ -84,22 +84,51 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     },
     # Tiny Shakespeare on 2 CPU cores in 20 minutes (BENCHMARKS.md has the measured loss).
     "shakespeare-cpu": {
-        "model": {"level": "char", "mode": "stream", "cell": "lstm", "hidden_size": 512,
-                  "embedding_size": 64, "dropout": 0.25, "weight_drop": 0.0},
-        "data": {"batch_size": 64, "bptt": 100, "val_fraction": 0.1},
-        "trainer": {"lr": 2e-3, "epochs": None, "max_minutes": 20.0, "clip_norm": 1.0,
-                    "lr_schedule": "cosine", "warmup_steps": 50, "min_lr_ratio": 0.05,
-                    "eval_every": 200, "weight_decay": 0.0},
-    },  # fmt: skip
+        "model": {
+            "level": "char",
+            "mode": "stream",
+            "cell": "lstm",
+            "hidden_size": 512,
+            "embedding_size": 64,
+            "dropout": 0.2,
+        },
+        "data": {"batch_size": 32, "bptt": 100, "val_fraction": 0.1},
+        "trainer": {
+            "lr": 2e-3,
+            "epochs": None,
+            "max_minutes": 20.0,
+            "clip_norm": 1.0,
+            "lr_schedule": "cosine",
+            "warmup_steps": 50,
+            "min_lr_ratio": 0.05,
+            "eval_every": 200,
+            "weight_decay": 0.0,
+        },
+    },
     # A larger model for a GPU (not measured here: no GPU was available; see BENCHMARKS.md).
     "shakespeare-gpu": {
-        "model": {"level": "char", "mode": "stream", "cell": "lstm", "hidden_size": 1024,
-                  "num_layers": 3, "embedding_size": 128, "dropout": 0.35},
+        "model": {
+            "level": "char",
+            "mode": "stream",
+            "cell": "lstm",
+            "hidden_size": 1024,
+            "num_layers": 3,
+            "embedding_size": 128,
+            "dropout": 0.35,
+        },
         "data": {"batch_size": 128, "bptt": 200, "val_fraction": 0.1},
-        "trainer": {"lr": 2e-3, "epochs": None, "max_minutes": 20.0, "clip_norm": 1.0,
-                    "lr_schedule": "cosine", "warmup_steps": 100, "min_lr_ratio": 0.05,
-                    "eval_every": 200, "device": "auto"},
-    },  # fmt: skip
+        "trainer": {
+            "lr": 2e-3,
+            "epochs": None,
+            "max_minutes": 20.0,
+            "clip_norm": 1.0,
+            "lr_schedule": "cosine",
+            "warmup_steps": 100,
+            "min_lr_ratio": 0.05,
+            "eval_every": 200,
+            "device": "auto",
+        },
+    },
 }
 
 
@@ -158,6 +187,11 @@ def train_language_model(
             inconsistent (see the configs).
     """
     mode = model_config.mode
+    if mode == "stream" and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # torchrun deals batches out round-robin, so a rank's consecutive batches are not
+        # consecutive segments and a carried state would belong to another text position.
+        raise ValueError("stream (stateful) training runs in one process; use mode 'lines' "
+                         "with torchrun, or train without torchrun")  # fmt: skip
     train_text, val_text = split_corpus(
         text, mode, data_config.val_fraction, seed=data_config.split_seed
     )
@@ -245,8 +279,6 @@ def load_training_text(folder: str | os.PathLike[str]) -> str | None:
         return None
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != record.get("sha256"):
         return None
-    config = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
-    mode = config["config"].get("mode", "stream")
+    mode = read_config(folder)["config"].get("mode", "stream")
     train, _ = split_corpus(text, mode, record["val_fraction"], seed=record.get("split_seed", 0))
     return train
-
