@@ -28,6 +28,7 @@ __all__ = [
     "progress",
     "save_figure",
     "add_threads_flag",
+    "auto_threads",
     "set_threads",
 ]
 
@@ -166,10 +167,25 @@ def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str]
                         help="continue the run saved in the output folder")  # fmt: skip
 
 
-def add_threads_flag(parser: argparse.ArgumentParser) -> None:
-    """``--threads``: torch's CPU threads; small models run fastest on one (the default)."""
+def add_threads_flag(parser: argparse.ArgumentParser, *, auto: bool = False) -> None:
+    """``--threads``: torch's CPU threads; small models run fastest on one (the default).
+
+    With ``auto`` the default is None: the command picks by model size (see ``auto_threads``).
+    """
+    if auto:
+        help_text = "CPU threads for torch (default: 1 for models under 256 units, where one "
+        help_text += "thread is fastest; every core otherwise)"
+        parser.add_argument("--threads", type=int, default=None, help=help_text)
+        return
     parser.add_argument("--threads", type=int, default=1,
                         help="CPU threads for torch (small models run fastest on one)")  # fmt: skip
+
+
+def auto_threads(threads: int | None, hidden_size: int) -> int:
+    """The thread count to use: the flag's, or 1 for small models and every core otherwise."""
+    if threads is not None:
+        return threads
+    return 1 if hidden_size < 256 else max(os.cpu_count() or 1, 1)
 
 
 def emit_json(obj: dict[str, Any], stream=None) -> None:

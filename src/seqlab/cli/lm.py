@@ -13,6 +13,7 @@ from seqlab.cli._common import (
     add_config_flags,
     add_threads_flag,
     add_trainer_flags,
+    auto_threads,
     config_from_args,
     emit_json,
     pyplot,
@@ -104,7 +105,7 @@ def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per result line")
     if progress:
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p)
+    add_threads_flag(p, auto=progress)
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -116,7 +117,6 @@ def run_train(args: argparse.Namespace) -> int:
     from seqlab.lm.train import train_language_model
     from seqlab.train import TrainerConfig
 
-    set_threads(args.threads)
     preset_name = args.preset or (None if args.corpus else "dinos")
     if preset_name is not None and preset_name not in PRESETS:
         raise CLIError(f"unknown preset {preset_name!r}; known: {', '.join(sorted(PRESETS))}")
@@ -125,6 +125,7 @@ def run_train(args: argparse.Namespace) -> int:
     text = read_text(corpus, encoding=args.encoding)
     model_cfg = config_from_args(LMConfig, args, preset=preset.get("model"))
     data_cfg = config_from_args(LMDataConfig, args, preset=preset.get("data"))
+    set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     progress = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
                                    progress=progress)  # fmt: skip

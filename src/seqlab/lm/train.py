@@ -88,9 +88,9 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "level": "char",
             "mode": "stream",
             "cell": "lstm",
-            "hidden_size": 512,
+            "hidden_size": 640,
             "embedding_size": 64,
-            "dropout": 0.2,
+            "dropout": 0.25,
         },
         "data": {"batch_size": 32, "bptt": 100, "val_fraction": 0.1},
         "trainer": {

@@ -303,9 +303,11 @@ class Trainer:
             if hasattr(callback, "on_step"):
                 callback.on_step(self, self.step, logs)
         bar.update(1)
-        bar.set_postfix(
-            loss=f"{mean_loss:.4f}", tok_s=f"{self._interval.rate():.0f}", refresh=False
-        )
+        postfix = {"loss": f"{mean_loss:.4f}", "tok_s": f"{self._interval.rate():.0f}"}
+        if self.config.max_minutes is not None:  # tqdm's ETA needs a step count; time it is
+            left = max(self.config.max_minutes * 60 - self.elapsed(), 0.0)
+            postfix["time_left"] = f"{int(left // 60)}:{int(left % 60):02d}"
+        bar.set_postfix(postfix, refresh=False)
         return time_flags > 0
 
     def _clip(self) -> float | None:
