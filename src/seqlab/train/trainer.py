@@ -65,6 +65,7 @@ from seqlab.train.distributed import (
     resolve_device,
     wrap_model,
 )
+from seqlab.train.schedule import SCHEDULES, lr_factor
 from seqlab.train.state import (
     COUNTERS,
     LAST_DIR,
@@ -128,7 +129,7 @@ class TrainerConfig:
             "max_steps": self.max_steps is None or self.max_steps >= 0,
             "max_minutes": self.max_minutes is None or self.max_minutes >= 0,
             "lr": self.lr > 0,
-            "lr_schedule": self.lr_schedule in ("constant", "cosine", "linear"),
+            "lr_schedule": self.lr_schedule in SCHEDULES,
             "warmup_steps": self.warmup_steps >= 0,
             "min_lr_ratio": 0.0 <= self.min_lr_ratio <= 1.0,
             "optimizer": self.optimizer in ("adamw", "sgd"),
@@ -235,6 +236,7 @@ class Trainer:
             self._clean_out_dir()
         self._fresh = False
         self._fit_start, self._running = time.monotonic(), True
+        self._steps_total = self._total_steps()  # for the learning-rate schedule
         self._interval.restart()
         bar = self._progress_bar()
         try:
@@ -319,32 +321,17 @@ class Trainer:
         return None
 
     def _set_lr(self) -> None:
-        """The learning rate of the coming step: warm-up, then decay over the budget.
-
-        The decay runs over whichever budget ends first: max_steps, epochs (when the number of
-        batches is known) or max_minutes (by elapsed time, so it is not replayed exactly by a
-        resume).
-        """
+        """The learning rate of the coming step (see :mod:`seqlab.train.schedule`)."""
         config = self.config
-        factor = 1.0
-        if config.warmup_steps and self.step < config.warmup_steps:
-            factor = (self.step + 1) / config.warmup_steps
-        elif config.lr_schedule != "constant":
-            fractions = []
-            if not hasattr(self, "_steps_total"):
-                self._steps_total = self._total_steps()
-            total = self._steps_total
-            if total:
-                span = max(total - config.warmup_steps, 1)
-                fractions.append((self.step - config.warmup_steps) / span)
-            if config.max_minutes:
-                fractions.append(self.elapsed() / (config.max_minutes * 60))
-            done = min(max(fractions, default=0.0), 1.0)
-            if config.lr_schedule == "cosine":
-                shape = (1 + math.cos(math.pi * done)) / 2
-            else:
-                shape = 1 - done
-            factor = config.min_lr_ratio + (1 - config.min_lr_ratio) * shape
+        factor = lr_factor(
+            config.lr_schedule,
+            self.step,
+            warmup_steps=config.warmup_steps,
+            min_ratio=config.min_lr_ratio,
+            total_steps=self._steps_total,
+            elapsed=self.elapsed(),
+            budget_seconds=None if config.max_minutes is None else config.max_minutes * 60,
+        )
         for group in self.optimizer.param_groups:
             group["lr"] = config.lr * factor
 
