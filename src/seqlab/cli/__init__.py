@@ -12,12 +12,12 @@ import logging
 import sys
 
 from seqlab import __version__
-from seqlab.cli import demo, diagnose, lm
+from seqlab.cli import bleu, demo, diagnose, lm
 from seqlab.cli._common import CLIError
 
 __all__ = ["main", "build_parser"]
 
-GROUPS = (demo, lm, diagnose)
+GROUPS = (demo, lm, bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,74 @@
+"""``seqlab bleu HYP REF [REF...]``: corpus BLEU, sacrebleu-compatible, from files or stdin."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from seqlab.cli._common import CLIError, emit_json
+
+EPILOG = """examples:
+  seqlab bleu hyp.txt ref.txt
+  seqlab bleu hyp.txt ref1.txt ref2.txt --json
+  seqlab translate run model/ < src.txt | seqlab bleu - ref.txt
+
+Prints sacrebleu's line: BLEU = score p1/p2/p3/p4 (BP = ... ratio = ... hyp_len = ... ref_len = ...)
+--json: {"score": 0..100, "precisions": [p1..p4], "bp", "sys_len", "ref_len"}
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from seqlab.metrics.bleu import SMOOTHING
+
+    p = sub.add_parser("bleu", help="corpus BLEU of a hypothesis file against references",
+                       epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("hyp", help="hypotheses, one sentence per line ('-' = stdin)")
+    p.add_argument("refs", nargs="+", help="reference files, line-parallel to the hypotheses")
+    p.add_argument("--smooth", choices=list(SMOOTHING), default="exp",
+                   help="smoothing of zero n-gram counts (default: exp, as sacrebleu)")  # fmt: skip
+    p.add_argument("--smooth-value", type=float, help="the constant of floor / add-k")
+    p.add_argument("--tokenize", choices=["13a", "none"], default="13a",
+                   help="tokenizer (default: 13a, as sacrebleu)")  # fmt: skip
+    p.add_argument("--lowercase", action="store_true", help="case-insensitive BLEU")
+    p.add_argument("--encoding", default="utf-8", help="encoding of the files and stdin")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=run)
+
+
+def _lines(path: str, encoding: str) -> list[str]:
+    from seqlab.datasets import read_text
+
+    if path == "-":
+        stdin = sys.stdin
+        data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise CLIError(f"stdin: not valid {encoding} at byte offset {error.start}") from None
+        text = text.replace("\r\n", "\n")
+        if not text.strip():
+            raise CLIError("stdin: no hypotheses")
+    else:
+        text = read_text(path, encoding=encoding)
+    lines = text.split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from seqlab.metrics.bleu import corpus_bleu
+
+    if args.refs.count("-") or (args.hyp != "-" and args.hyp in args.refs):
+        raise CLIError("a reference cannot be stdin or the hypothesis file itself")
+    hyps = _lines(args.hyp, args.encoding)
+    refs = [_lines(path, args.encoding) for path in args.refs]
+    for path, stream in zip(args.refs, refs):
+        if len(stream) != len(hyps):
+            raise CLIError(f"{args.hyp} has {len(hyps)} lines but {path} has {len(stream)}")
+    score = corpus_bleu(hyps, refs, smooth=args.smooth, smooth_value=args.smooth_value,
+                        tokenize=args.tokenize, lowercase=args.lowercase)  # fmt: skip
+    if args.json:
+        emit_json(score.to_json())
+    else:
+        print(score.format())
+    return 0
