@@ -34,26 +34,26 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqlab.datasets import read_text
-from seqlab.lm import PRESETS, LMConfig, LMDataConfig, score_text, split_corpus
+from seqlab.lm import PRESETS, preset_configs, score_text, split_corpus
 from seqlab.lm.train import train_language_model
-from seqlab.train import TrainerConfig
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "../shared/data/tinyshakespeare/input.txt"
 
 
 def configs(preset: str, overrides: list[str], minutes: float | None):
     """The preset's three configs with ``section.field=value`` overrides applied."""
-    spec = {k: dict(v) for k, v in PRESETS[preset].items()}
+    changes: dict[str, dict] = {
+        "model": {},
+        "data": {},
+        "trainer": {"progress": sys.stderr.isatty()},
+    }
     for item in overrides:
         key, _, value = item.partition("=")
         section, _, name = key.partition(".")
-        spec.setdefault(section, {})[name] = json.loads(value) if value not in ("None",) else None
+        changes[section][name] = json.loads(value) if value not in ("None",) else None
     if minutes is not None:
-        spec["trainer"]["max_minutes"] = minutes
-    model = LMConfig(**spec["model"])
-    data = LMDataConfig(**spec["data"])
-    trainer = TrainerConfig(**{"progress": sys.stderr.isatty(), **spec["trainer"]})
-    return model, data, trainer
+        changes["trainer"]["max_minutes"] = minutes
+    return preset_configs(preset, **changes)
 
 
 def quality(args: argparse.Namespace) -> dict:

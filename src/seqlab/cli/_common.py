@@ -26,6 +26,7 @@ __all__ = [
     "emit_json",
     "field_comments",
     "progress",
+    "read_stdin",
     "save_figure",
     "add_threads_flag",
     "auto_threads",
@@ -186,6 +187,15 @@ def auto_threads(threads: int | None, hidden_size: int) -> int:
     if threads is not None:
         return threads
     return 1 if hidden_size < 256 else max(os.cpu_count() or 1, 1)
+
+
+def read_stdin(encoding: str = "utf-8") -> str:
+    """All of stdin as text, decoded with the checks of :func:`seqlab.datasets.decode_text`."""
+    from seqlab.datasets import decode_text
+
+    stdin = sys.stdin
+    data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+    return decode_text(data, "stdin", encoding=encoding)
 
 
 def emit_json(obj: dict[str, Any], stream=None) -> None:

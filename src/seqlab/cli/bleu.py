@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from seqlab.cli._common import CLIError, emit_json
+from seqlab.cli._common import CLIError, emit_json, read_stdin
 
 EPILOG = """examples:
   seqlab bleu hyp.txt ref.txt
@@ -40,13 +39,7 @@ def _lines(path: str, encoding: str) -> list[str]:
     from seqlab.datasets import read_text
 
     if path == "-":
-        stdin = sys.stdin
-        data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as error:
-            raise CLIError(f"stdin: not valid {encoding} at byte offset {error.start}") from None
-        text = text.replace("\r\n", "\n")
+        text = read_stdin(encoding)
         if not text.strip():
             raise CLIError("stdin: no hypotheses")
     else:

@@ -30,23 +30,16 @@ def part_dinosaurs(show_progress: bool, quick: bool) -> None:
     """A character language model on the bundled dinosaur names, then novel names from it."""
     import tempfile
 
-    from seqlab.lm import PRESETS, LMConfig, LMDataConfig, dinosaur_names_path
+    from seqlab.lm import dinosaur_names_path, preset_configs
     from seqlab.lm.train import train_language_model
-    from seqlab.train import TrainerConfig
 
     print("== Language model: new dinosaur names, one character at a time ==")
-    preset = PRESETS["dinos"]
+    budget = {"epochs": 1, "max_steps": 5} if quick else {}
+    model, data, trainer = preset_configs("dinos", trainer={**budget, "progress": show_progress})
     text = dinosaur_names_path().read_text(encoding="utf-8")
-    trainer = {**preset["trainer"], "epochs": 1, "max_steps": 5} if quick else preset["trainer"]
     names = set(text.split())  # (a few names appear twice in the file)
     with tempfile.TemporaryDirectory() as folder:
-        trained = train_language_model(
-            text,
-            LMConfig(**preset["model"]),
-            LMDataConfig(**preset["data"]),
-            TrainerConfig(**trainer, progress=show_progress),
-            folder,
-        )
+        trained = train_language_model(text, model, data, trainer, folder)
     r = trained.result
     hidden = trained.model.config.hidden_size
     print(f"{len(text.split())} names; an LSTM with {hidden} units trained "

@@ -17,6 +17,7 @@ from seqlab.cli._common import (
     config_from_args,
     emit_json,
     pyplot,
+    read_stdin,
     save_figure,
     set_threads,
 )
@@ -273,13 +274,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def _stdin_lines(encoding: str) -> list[str]:
-    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise CLIError(f"stdin: not valid {encoding} at byte offset {error.start}; "
-                       "use --encoding") from None  # fmt: skip
-    return [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    return [line for line in read_stdin(encoding).split("\n") if line.strip()]
 
 
 def _token_table(r) -> str:

@@ -1,5 +1,5 @@
 """seqlab.datasets: readers for real corpora, with clear errors on bad files."""
 
-from seqlab.datasets.text import read_text
+from seqlab.datasets.text import decode_text, read_text
 
-__all__ = ["read_text"]
+__all__ = ["decode_text", "read_text"]

@@ -22,6 +22,7 @@ from seqlab.lm.train import (
     LMDataConfig,
     TrainedLM,
     load_training_text,
+    preset_configs,
     train_language_model,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "build_vocab",
     "dinosaur_names_path",
     "load_training_text",
+    "preset_configs",
     "sample",
     "score_sentences",
     "score_text",

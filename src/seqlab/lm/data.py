@@ -38,6 +38,7 @@ __all__ = [
     "StreamBatches",
     "build_vocab",
     "corpus_lines",
+    "encode_text",
     "sentence_ids",
     "split_corpus",
     "stream_ids",
@@ -112,6 +113,26 @@ def build_vocab(
     )
 
 
+def encode_text(
+    text: str, tokenizer: Tokenizer, vocab: Vocabulary, *, final_eos: bool = False
+) -> tuple[list[str], list[int]]:
+    """A text's tokens and ids, every newline an ``<eos>`` (and one at the end if asked).
+
+    Returns:
+        tokens: the tokens, ``"<eos>"`` for each line end.
+        ids: their ids; tokens outside the vocabulary get ``<unk>``'s.
+    """
+    tokens: list[str] = []
+    for i, line in enumerate(text.split("\n")):
+        if i > 0:
+            tokens.append(Vocabulary.EOS)
+        tokens.extend(tokenizer.tokenize(line))
+    if final_eos:
+        tokens.append(Vocabulary.EOS)
+    ids = [vocab.eos_id if t == Vocabulary.EOS else vocab.token_to_id(t) for t in tokens]
+    return tokens, ids
+
+
 def stream_ids(text: str, tokenizer: Tokenizer, vocab: Vocabulary) -> tuple[Tensor, int]:
     """A text as one stream of ids, ``<eos>`` for every newline.
 
@@ -119,15 +140,8 @@ def stream_ids(text: str, tokenizer: Tokenizer, vocab: Vocabulary) -> tuple[Tens
         ids: (N,) long, N = tokens + newlines.
         n_unk: how many tokens were outside the vocabulary (mapped to ``<unk>``).
     """
-    ids: list[int] = []
-    n_unk = 0
-    for i, line in enumerate(text.split("\n")):
-        if i > 0:
-            ids.append(vocab.eos_id)
-        tokens = tokenizer.tokenize(line)
-        n_unk += vocab.count_unknown(tokens)
-        ids.extend(vocab.encode(tokens))
-    return torch.tensor(ids, dtype=torch.long), n_unk
+    _, ids = encode_text(text, tokenizer, vocab)
+    return torch.tensor(ids, dtype=torch.long), ids.count(vocab.unk_id)
 
 
 def sentence_ids(text: str, tokenizer: Tokenizer, vocab: Vocabulary) -> tuple[list[list[int]], int]:

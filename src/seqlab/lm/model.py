@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import check_fields
 from seqlab.lm.sample import sample
 from seqlab.lm.score import TextScore, score_sentences, score_text
 from seqlab.nn import GRU, LSTM, RNN
@@ -64,10 +65,7 @@ class LMConfig:
             "weight_drop": 0.0 <= self.weight_drop < 1.0,
             "vocab_size": self.vocab_size >= 0,
         }
-        bad = [name for name, ok in checks.items() if not ok]
-        if bad:
-            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in bad)
-            raise ValueError(f"invalid LMConfig: {values}")
+        check_fields(self, checks)
         if self.tie_weights and self.embedding_size != self.hidden_size:
             raise ValueError(
                 "tie_weights needs embedding_size == hidden_size, got "

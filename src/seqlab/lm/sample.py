@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
-from seqlab.lm.score import text_tokens
+from seqlab.lm.data import encode_text
 
 if TYPE_CHECKING:
     from seqlab.lm.model import LanguageModel
@@ -40,7 +40,7 @@ def _prefix_ids(model: LanguageModel, prefix: str) -> list[int]:
     """The prefix's ids; unknown tokens are an error that names them."""
     if not prefix:
         return []
-    tokens, ids = text_tokens(model, prefix, final_eos=False)
+    tokens, ids = encode_text(prefix, model.tokenizer, model.vocab)
     unknown = sorted({t for t, i in zip(tokens, ids) if i == model.vocab.unk_id})
     if unknown:
         what = "characters" if model.config.level == "char" else "words"

@@ -17,15 +17,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from seqlab.lm.data import encode_text
 from seqlab.metrics import perplexity as _perplexity
 from seqlab.text import pad_sequences
 
 if TYPE_CHECKING:
     from seqlab.lm.model import LanguageModel
 
-__all__ = ["TextScore", "score_sentences", "score_text", "text_tokens"]
-
-EOS_TEXT = "<eos>"
+__all__ = ["TextScore", "score_sentences", "score_text"]
 
 
 @dataclass(frozen=True)
@@ -59,20 +58,6 @@ class TextScore:
             "perplexity": self.perplexity,
             "n_unk": self.n_unk,
         }
-
-
-def text_tokens(model: LanguageModel, text: str, *, final_eos: bool) -> tuple[list[str], list[int]]:
-    """Tokens and ids of a text; every newline becomes ``<eos>`` (and one at the end if asked)."""
-    tokens: list[str] = []
-    for i, line in enumerate(text.split("\n")):
-        if i > 0:
-            tokens.append(EOS_TEXT)
-        tokens.extend(model.tokenizer.tokenize(line))
-    if final_eos:
-        tokens.append(EOS_TEXT)
-    vocab = model.vocab
-    ids = [vocab.eos_id if t == EOS_TEXT else vocab.token_to_id(t) for t in tokens]
-    return tokens, ids
 
 
 def _result(text: str, tokens: list[str], ids: list[int], logprobs: list[float], unk: int):
@@ -109,7 +94,7 @@ def score_sentences(
         raise ValueError("texts must be a list of str, got a single str")
     model.eval()
     device = model.out.weight.device
-    encoded = [text_tokens(model, text, final_eos=True) for text in texts]
+    encoded = [encode_text(text, model.tokenizer, model.vocab, final_eos=True) for text in texts]
     results: list[TextScore] = []
     for start in range(0, len(texts), batch_size):
         chunk = encoded[start : start + batch_size]
@@ -145,7 +130,7 @@ def score_text(model: LanguageModel, text: str, *, chunk_size: int = 1024) -> Te
         raise ValueError("no text to score (the text is empty)")
     model.eval()
     device = model.out.weight.device
-    tokens, ids = text_tokens(model, text.removesuffix("\n"), final_eos=True)
+    tokens, ids = encode_text(text.removesuffix("\n"), model.tokenizer, model.vocab, final_eos=True)
     inputs = torch.tensor([model.start_id, *ids[:-1]], device=device)  # (N,)
     targets = torch.tensor(ids, device=device)  # (N,)
     state, values = None, []

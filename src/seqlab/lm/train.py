@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from seqlab._atomic import atomic_write_text
+from seqlab._config import check_fields
 from seqlab.lm.data import (
     SentenceBatches,
     StreamBatches,
@@ -30,8 +31,8 @@ from seqlab.lm.data import (
     stream_ids,
 )
 from seqlab.lm.model import VOCAB_FILE, LanguageModel, LMConfig
-from seqlab.text import Vocabulary, WordTokenizer, tokenizer_from_config
-from seqlab.train import Trainer, TrainerConfig, TrainResult, read_config
+from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
+from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, read_config
 
 __all__ = [
     "CORPUS_FILE",
@@ -40,6 +41,7 @@ __all__ = [
     "TrainedLM",
     "corpus_record",
     "load_training_text",
+    "preset_configs",
     "train_language_model",
 ]
 
@@ -68,11 +70,20 @@ class LMDataConfig:
             "min_count": self.min_count >= 1,
             "max_vocab": self.max_vocab is None or self.max_vocab >= 1,
         }
-        bad = [name for name, ok in checks.items() if not ok]
-        if bad:
-            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in bad)
-            raise ValueError(f"invalid LMDataConfig: {values}")
+        check_fields(self, checks)
 
+
+# 20 minutes of AdamW with warm-up and cosine decay over the time budget (both Shakespeare presets).
+_SHAKESPEARE_TRAINER: dict[str, Any] = {
+    "lr": 2e-3,
+    "epochs": None,
+    "max_minutes": 20.0,
+    "clip_norm": 1.0,
+    "lr_schedule": "cosine",
+    "warmup_steps": 50,
+    "min_lr_ratio": 0.05,
+    "eval_every": 200,
+}
 
 # Named settings: {"model": LMConfig fields, "data": LMDataConfig fields, "trainer": ...}.
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
@@ -93,17 +104,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "dropout": 0.25,
         },
         "data": {"batch_size": 32, "bptt": 100, "val_fraction": 0.1},
-        "trainer": {
-            "lr": 2e-3,
-            "epochs": None,
-            "max_minutes": 20.0,
-            "clip_norm": 1.0,
-            "lr_schedule": "cosine",
-            "warmup_steps": 50,
-            "min_lr_ratio": 0.05,
-            "eval_every": 200,
-            "weight_decay": 0.0,
-        },
+        "trainer": _SHAKESPEARE_TRAINER,
     },
     # A larger model for a GPU (not measured here: no GPU was available; see BENCHMARKS.md).
     "shakespeare-gpu": {
@@ -117,19 +118,32 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
             "dropout": 0.35,
         },
         "data": {"batch_size": 128, "bptt": 200, "val_fraction": 0.1},
-        "trainer": {
-            "lr": 2e-3,
-            "epochs": None,
-            "max_minutes": 20.0,
-            "clip_norm": 1.0,
-            "lr_schedule": "cosine",
-            "warmup_steps": 100,
-            "min_lr_ratio": 0.05,
-            "eval_every": 200,
-            "device": "auto",
-        },
+        "trainer": {**_SHAKESPEARE_TRAINER, "warmup_steps": 100},
     },
 }
+
+
+def preset_configs(
+    name: str,
+    *,
+    model: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    trainer: dict[str, Any] | None = None,
+) -> tuple[LMConfig, LMDataConfig, TrainerConfig]:
+    """The three configs of a preset, with fields overridden by ``model`` / ``data`` /
+    ``trainer``.
+
+    Raises:
+        ValueError: on an unknown preset name or an invalid override.
+    """
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
+    spec = PRESETS[name]
+    return (
+        LMConfig(**{**spec["model"], **(model or {})}),
+        LMDataConfig(**{**spec["data"], **(data or {})}),
+        TrainerConfig(**{**spec["trainer"], **(trainer or {})}),
+    )
 
 
 @dataclass(frozen=True)
@@ -195,11 +209,8 @@ def train_language_model(
     train_text, val_text = split_corpus(
         text, mode, data_config.val_fraction, seed=data_config.split_seed
     )
-    tokenizer = tokenizer_from_config(
-        WordTokenizer(lower=data_config.lower).to_config()
-        if model_config.level == "word"
-        else {"level": "char"}
-    )
+    word = model_config.level == "word"
+    tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
     out_dir = Path(out_dir)
     if resume and (out_dir / VOCAB_FILE).is_file():
         vocab = Vocabulary.load(out_dir / VOCAB_FILE)
@@ -222,8 +233,6 @@ def train_language_model(
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / CORPUS_FILE, json.dumps(record, indent=2) + "\n")
     result = trainer.fit()
-    from seqlab.train import load_model
-
     best = load_model(out_dir, map_location=trainer.device)
     return TrainedLM(model=best, result=result, corpus=record)
 

@@ -37,6 +37,7 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
+from seqlab._config import check_fields
 from seqlab.train.checkpoint import (
     atomic_write_json,
     load_weights,
@@ -143,10 +144,7 @@ class TrainerConfig:
             "checkpoint_every": self.checkpoint_every is None or self.checkpoint_every >= 1,
             "log_every": self.log_every >= 1,
         }
-        bad = [name for name, ok in checks.items() if not ok]
-        if bad:
-            values = ", ".join(f"{name}={getattr(self, name)!r}" for name in bad)
-            raise ValueError(f"invalid TrainerConfig: {values}")
+        check_fields(self, checks)
         if self.epochs is None and self.max_steps is None and self.max_minutes is None:
             raise ValueError("TrainerConfig needs a budget: epochs, max_steps or max_minutes")
 
@@ -236,7 +234,7 @@ class Trainer:
             self._clean_out_dir()
         self._fresh = False
         self._fit_start, self._running = time.monotonic(), True
-        self._steps_total = self._total_steps()  # for the learning-rate schedule
+        self._steps_total = self._total_steps()  # progress bar and learning-rate schedule
         self._interval.restart()
         bar = self._progress_bar()
         try:
@@ -580,7 +578,7 @@ class Trainer:
     def _progress_bar(self) -> tqdm:
         show = self.config.progress and self.dist.is_main
         return tqdm(
-            total=self._total_steps(),
+            total=self._steps_total,
             initial=self.step,
             file=sys.stderr,
             unit="step",
