@@ -394,3 +394,21 @@ def test_train_on_a_missing_device_writes_nothing(corpora, tmp_path, capsys):
     _fails(["lm", "train", corpora.names, "--out", out, "--mode", "lines", "--device", "cuda",
             "--max-steps", "1", *TINY], "CUDA", capsys)  # fmt: skip
     assert not out.exists()
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`seqlab lm sample ... | head -1`: no traceback when the reader goes away."""
+    import subprocess
+
+    folder = tmp_path / "m"
+    corpus = tmp_path / "names.txt"
+    corpus.write_text("\n".join(["anna", "bob", "carl", "dora"] * 10) + "\n", encoding="utf-8")
+    assert main(["lm", "train", str(corpus), "--out", str(folder), "--mode", "lines",
+                 "--hidden-size", "8", "--max-steps", "2", "--epochs", "none",
+                 "--no-progress"]) == 0  # fmt: skip
+    run = subprocess.run(
+        f"{sys.executable} -m seqlab lm sample {folder} -n 5000 --max-len 30 | head -1",
+        shell=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.stdout.count("\n") == 1
+    assert "Traceback" not in run.stderr, run.stderr
