@@ -13,12 +13,12 @@ import os
 import sys
 
 from seqlab import __version__
-from seqlab.cli import bleu, demo, diagnose, lm
+from seqlab.cli import bleu, demo, diagnose, lm, translate
 from seqlab.cli._common import CLIError
 
 __all__ = ["main", "build_parser"]
 
-GROUPS = (demo, lm, bleu, diagnose)
+GROUPS = (demo, lm, translate, bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:

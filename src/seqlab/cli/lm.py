@@ -166,7 +166,7 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def plot_losses(folder: Path) -> Path | None:
+def plot_losses(folder: Path, title: str | None = None) -> Path | None:
     """Training and validation loss over steps from metrics.jsonl -> folder/loss.png."""
     file = folder / "metrics.jsonl"
     if not file.is_file():
@@ -187,7 +187,7 @@ def plot_losses(folder: Path) -> Path | None:
             ax.plot(*zip(*points), style, label=label, markersize=3)
     ax.set_xlabel("step")
     ax.set_ylabel("loss (nats per token)")
-    ax.set_title(f"Language model: {folder.name}")
+    ax.set_title(title or f"Language model: {folder.name}")
     ax.grid(True, alpha=0.3)
     ax.legend()
     path = save_figure(fig, folder / "loss.png")

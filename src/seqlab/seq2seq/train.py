@@ -1,0 +1,188 @@
+"""Training an encoder-decoder on sentence pairs: vocabularies, batches, then the one Trainer.
+
+:func:`train_seq2seq` is what ``seqlab translate train`` runs. Besides the Trainer's files the
+model folder gets ``data.json``: where the pairs came from and how many tokens were unknown.
+Named presets (:data:`PRESETS`) bundle settings measured in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from seqlab._atomic import atomic_write_text
+from seqlab._config import check_fields
+from seqlab.seq2seq.data import PairBatches, build_vocabs, encode_pairs, split_pairs
+from seqlab.seq2seq.model import SRC_VOCAB_FILE, TGT_VOCAB_FILE, Seq2Seq, Seq2SeqConfig
+from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
+from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model
+
+__all__ = ["DATA_FILE", "PRESETS", "Seq2SeqDataConfig", "TrainedSeq2Seq", "preset_configs",
+           "train_seq2seq"]  # fmt: skip
+
+DATA_FILE = "data.json"
+
+
+@dataclass(frozen=True)
+class Seq2SeqDataConfig:
+    """How the pairs become batches."""
+
+    batch_size: int = 64  # sentence pairs per step
+    val_fraction: float = 0.05  # held out at random when no validation pairs are given
+    split_seed: int = 0  # which pairs are held out
+    min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
+    max_vocab: int | None = None  # keep at most this many tokens per side; None = all
+    lower: bool = False  # lowercase words (word level)
+    on_long: str = "truncate"  # training sources over max_src_len: "truncate" | "error"
+
+    def __post_init__(self) -> None:
+        checks = {
+            "batch_size": self.batch_size >= 1,
+            "val_fraction": 0.0 <= self.val_fraction < 1.0,
+            "min_count": self.min_count >= 1,
+            "max_vocab": self.max_vocab is None or self.max_vocab >= 1,
+            "on_long": self.on_long in ("truncate", "error"),
+        }
+        check_fields(self, checks)
+
+
+# Named settings: {"model": Seq2SeqConfig fields, "data": ..., "trainer": TrainerConfig fields}.
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    # The notes' date exercise: characters in, ISO date out; the demo trains it in < 1 minute.
+    "dates": {
+        "model": {"level": "char", "cell": "lstm", "embedding_size": 32, "hidden_size": 64,
+                  "attention_size": 64, "max_src_len": 64},  # fmt: skip
+        "data": {"batch_size": 64, "val_fraction": 0.05},
+        "trainer": {"lr": 3e-3, "epochs": 6, "clip_norm": 1.0, "lr_schedule": "cosine",
+                    "warmup_steps": 20},  # fmt: skip
+    },
+    # Multi30k de->en on 2 CPU cores (BENCHMARKS.md has the measured BLEU and time).
+    "multi30k-cpu": {
+        "model": {"level": "word", "cell": "lstm", "embedding_size": 256, "hidden_size": 256,
+                  "attention_size": 256, "dropout": 0.3, "label_smoothing": 0.1,
+                  "tie_weights": True},  # fmt: skip
+        "data": {"batch_size": 64, "min_count": 2},
+        "trainer": {"lr": 2e-3, "epochs": None, "max_minutes": 35.0, "clip_norm": 1.0,
+                    "lr_schedule": "cosine", "warmup_steps": 100},  # fmt: skip
+    },
+}
+
+
+def preset_configs(
+    name: str,
+    *,
+    model: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    trainer: dict[str, Any] | None = None,
+) -> tuple[Seq2SeqConfig, Seq2SeqDataConfig, TrainerConfig]:
+    """The three configs of a preset, with fields overridden.
+
+    Raises:
+        ValueError: on an unknown preset name or an invalid override.
+    """
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
+    spec = PRESETS[name]
+    return (
+        Seq2SeqConfig(**{**spec["model"], **(model or {})}),
+        Seq2SeqDataConfig(**{**spec["data"], **(data or {})}),
+        TrainerConfig(**{**spec["trainer"], **(trainer or {})}),
+    )
+
+
+@dataclass(frozen=True)
+class TrainedSeq2Seq:
+    """What :func:`train_seq2seq` returns."""
+
+    model: Seq2Seq  # the best weights (reloaded from the folder)
+    result: TrainResult
+    data: dict[str, Any]  # the data.json record
+
+
+def train_seq2seq(
+    train_pairs: Sequence[tuple[str, str]],
+    model_config: Seq2SeqConfig,
+    data_config: Seq2SeqDataConfig,
+    trainer_config: TrainerConfig,
+    out_dir: str | os.PathLike[str],
+    *,
+    val_pairs: Sequence[tuple[str, str]] | None = None,
+    sources: dict[str, Any] | None = None,
+    callbacks: Sequence[Any] = (),
+    resume: bool = False,
+) -> TrainedSeq2Seq:
+    """Train an encoder-decoder and leave the best one in ``out_dir``.
+
+    Args:
+        train_pairs: (source, target) sentences.
+        model_config: the architecture (vocabulary sizes are filled in).
+        data_config: vocabulary and batching; ``val_fraction`` applies when ``val_pairs`` is
+            None.
+        trainer_config: optimizer, schedule, budgets, validation.
+        out_dir: the model folder.
+        val_pairs: validation pairs; None = a random ``val_fraction`` of ``train_pairs``.
+        sources: recorded in data.json (e.g. the file paths).
+        callbacks: Trainer callbacks.
+        resume: continue from ``out_dir/last`` with the folder's vocabularies.
+
+    Returns:
+        A :class:`TrainedSeq2Seq`.
+
+    Raises:
+        ValueError: on no pairs or inconsistent settings.
+    """
+    if not train_pairs:
+        raise ValueError("no training pairs")
+    if val_pairs is None and data_config.val_fraction > 0:
+        train_pairs, val_pairs = split_pairs(train_pairs, data_config.val_fraction,
+                                             seed=data_config.split_seed)  # fmt: skip
+    word = model_config.level == "word"
+    tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
+    out_dir = Path(out_dir)
+    if resume and (out_dir / SRC_VOCAB_FILE).is_file():
+        src_vocab = Vocabulary.load(out_dir / SRC_VOCAB_FILE)
+        tgt_vocab = Vocabulary.load(out_dir / TGT_VOCAB_FILE)
+    else:
+        src_vocab, tgt_vocab = build_vocabs(
+            train_pairs, tokenizer, tokenizer, min_count=data_config.min_count,
+            max_size=data_config.max_vocab, shared=model_config.shared_vocab,
+        )  # fmt: skip
+    torch.manual_seed(trainer_config.seed)  # the initial weights follow the run's seed
+    model = Seq2Seq(model_config, src_vocab, tgt_vocab, tokenizer, tokenizer)
+    train = encode_pairs(model, train_pairs, on_long=data_config.on_long)
+    kw = {"bos_id": tgt_vocab.bos_id, "eos_id": tgt_vocab.eos_id, "pad_id": tgt_vocab.pad_id}
+    train_data = PairBatches(train["src"], train["tgt"], data_config.batch_size, shuffle=True,
+                             seed=trainer_config.seed, **kw)  # fmt: skip
+    val_data, val = None, None
+    if val_pairs:
+        val = encode_pairs(model, val_pairs, on_long=data_config.on_long)
+        val_data = PairBatches(val["src"], val["tgt"], data_config.batch_size, **kw)
+    record = {
+        "sources": sources or {},
+        "train_pairs": len(train["src"]),
+        "val_pairs": len(val["src"]) if val else 0,
+        **{f"train_{k}": train[k] for k in ("src_unk", "tgt_unk", "truncated")},
+        **({f"val_{k}": val[k] for k in ("src_unk", "tgt_unk", "truncated")} if val else {}),
+        "src_vocab_size": len(src_vocab),
+        "tgt_vocab_size": len(tgt_vocab),
+    }
+    existed = out_dir.exists()
+    try:
+        trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
+                          val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
+    except BaseException:
+        if not existed:  # nothing half-written: a folder we created goes again
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out_dir / DATA_FILE, json.dumps(record, indent=2) + "\n")
+    result = trainer.fit()
+    best = load_model(out_dir, map_location=trainer.device)
+    return TrainedSeq2Seq(model=best, result=result, data=record)
