@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
 from pathlib import Path
@@ -15,6 +16,7 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    progress,
     read_stdin,
     save_figure,
     set_threads,
@@ -224,6 +226,7 @@ def load_translator(folder: str):
     """The encoder-decoder of a folder; a clear error for anything else."""
     from seqlab.train import load_model, read_config
 
+    _warned.clear()  # a new command (tests run several in one process) warns afresh
     config = read_config(folder)
     if config["task"] != "seq2seq":
         raise CLIError(f"{folder} holds a {config['task']!r} model, not a translation model")
@@ -248,14 +251,31 @@ def _search(model, sources: list[str], args: argparse.Namespace, n_best: int = 1
 
     if args.beam < 1:
         raise CLIError(f"--beam must be at least 1, got {args.beam}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    show = len(sources) > args.batch_size and sys.stderr.isatty()
+    with _one_line_warnings(), progress(len(sources), "translating", enabled=show,
+                                        unit="sent") as bar:  # fmt: skip
         found = beam_search(model, sources, beam_size=args.beam, alpha=args.alpha,
                             max_len=args.max_len, n_best=n_best, batch_size=args.batch_size,
-                            on_long=args.on_long)  # fmt: skip
-    for w in caught:
-        print(f"seqlab: warning: {w.message}", file=sys.stderr)
+                            on_long=args.on_long, on_batch=bar.update)  # fmt: skip
     return found
+
+
+_warned: set[str] = set()
+
+
+@contextlib.contextmanager
+def _one_line_warnings():
+    """Library warnings become one ``seqlab: warning:`` line each, printed once per command."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for w in caught:
+                text = str(w.message)
+                if text not in _warned:
+                    _warned.add(text)
+                    print(f"seqlab: warning: {text}", file=sys.stderr)
 
 
 def _warn_unknown(model, sources: list[str], on_long: str) -> list[int]:
@@ -285,6 +305,8 @@ def run_run(args: argparse.Namespace) -> int:
 
     set_threads(args.threads)
     model = load_translator(args.model)
+    if args.beam < 1:
+        raise CLIError(f"--beam must be at least 1, got {args.beam}")
     if args.n_best < 1 or args.n_best > args.beam:
         raise CLIError(f"--n-best must be in [1, --beam={args.beam}], got {args.n_best}")
     text = read_text(args.file, encoding=args.encoding) if args.file else read_stdin(args.encoding)
@@ -349,10 +371,11 @@ def run_analyze(args: argparse.Namespace) -> int:
         hyps = _lines(read_text(args.hyp, encoding=args.encoding), args.hyp)
         if len(hyps) != len(sources):
             raise CLIError(f"{args.hyp} has {len(hyps)} lines but {args.src} has {len(sources)}")
-    else:
-        hyps = [h[0].text for h in _search(model, sources, args)]
-    report = error_analysis(model, sources, refs, hyps, alpha=args.alpha,
-                            batch_size=args.batch_size, on_long=args.on_long)  # fmt: skip
+    else:  # the ids the search found (their text could hold "<unk>", which re-tokenizes)
+        hyps = [h[0].ids for h in _search(model, sources, args)]
+    with _one_line_warnings():
+        report = error_analysis(model, sources, refs, hyps, alpha=args.alpha,
+                                batch_size=args.batch_size, on_long=args.on_long)  # fmt: skip
     if args.json:
         for row in report.sentences:
             emit_json(row.to_json())

@@ -69,7 +69,7 @@ def error_analysis(
     model: Seq2Seq,
     sources: Sequence[str],
     references: Sequence[str],
-    hypotheses: Sequence[str],
+    hypotheses: Sequence[str] | Sequence[Sequence[int]],
     *,
     alpha: float = 0.7,
     batch_size: int = 64,
@@ -79,7 +79,10 @@ def error_analysis(
 
     Args:
         model: the trained model that produced ``hypotheses``.
-        sources, references, hypotheses: aligned lists of sentences.
+        sources, references: aligned lists of sentences.
+        hypotheses: the search's outputs, as text or, better, as the target ids it produced
+            (``Hypothesis.ids``): text with ``<unk>`` in it would be re-tokenized as another
+            sequence. An empty output (``<eos>`` first) is fine.
         alpha: the length normalisation the search used.
         batch_size: pairs scored together.
         on_long: ``"error"`` | ``"truncate"`` for sources over ``max_src_len``.
@@ -89,24 +92,27 @@ def error_analysis(
 
     Raises:
         ValueError: when the three lists differ in length (all three counts are named), or a
-            sentence is empty.
+            source or reference is empty.
     """
     n = (len(sources), len(references), len(hypotheses))
     if len(set(n)) != 1:
         raise ValueError(f"{n[0]} sources, {n[1]} references and {n[2]} hypotheses: "
                          "the three must be line-aligned")  # fmt: skip
     alpha = check_alpha(alpha)
-    for name, seq in (("reference", references), ("hypothesis", hypotheses)):
-        for i, s in enumerate(seq):
-            if not model.tgt_tokenizer.tokenize(s):
-                raise ValueError(f"{name} {i + 1} is empty")
+    for i, s in enumerate(references):
+        if not model.tgt_tokenizer.tokenize(s):
+            raise ValueError(f"reference {i + 1} is empty")
     ref = target_logprobs(model, sources, references, batch_size=batch_size, on_long=on_long)
     hyp = target_logprobs(model, sources, hypotheses, batch_size=batch_size, on_long=on_long)
+    texts = [h if isinstance(h, str) else model.target_text(list(h)) for h in hypotheses]
+    tokenize = model.tgt_tokenizer.tokenize
     rows = []
     for i, ((r_lp, r_n), (h_lp, h_n)) in enumerate(zip(ref, hyp)):
         r_s, h_s = normalized_score(r_lp, r_n, alpha), normalized_score(h_lp, h_n, alpha)
-        same = model.target_ids(references[i]) == model.target_ids(hypotheses[i])
+        same = tokenize(references[i]) == tokenize(texts[i])  # words, not ids: <unk> != <unk>
+        if not isinstance(hypotheses[i], str):
+            same = same and model.tgt_vocab.unk_id not in hypotheses[i]
         verdict = "correct" if same else ("search" if r_s > h_s else "model")
-        rows.append(SentenceVerdict(sources[i], references[i], hypotheses[i], r_lp, h_lp,
+        rows.append(SentenceVerdict(sources[i], references[i], texts[i], r_lp, h_lp,
                                     r_s, h_s, verdict))  # fmt: skip
     return ErrorAnalysis(sentences=rows, alpha=alpha)

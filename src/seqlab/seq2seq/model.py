@@ -182,6 +182,11 @@ class Seq2Seq(nn.Module):
         self.W_o = nn.Linear(H + D * H + E, O)
         self.out = nn.Linear(O, len(tgt_vocab))  # W_y
         if config.tie_weights:
+            # One matrix both embeds and scores: N(0, 1/E) keeps the first logits W_y o<t>
+            # near unit scale (N(0, 1) rows would start the softmax saturated, loss >> log V).
+            nn.init.normal_(self.tgt_embed.weight, std=E**-0.5)
+            with torch.no_grad():
+                self.tgt_embed.weight[tgt_vocab.pad_id].zero_()
             self.out.weight = self.tgt_embed.weight
 
     # --- encoder ----------------------------------------------------------------------------
@@ -266,7 +271,7 @@ class Seq2Seq(nn.Module):
             c, alpha = memory.context, None
         state = self._cells_step(torch.cat([e, c], dim=1), state)
         logits = self.out(self._output(state[0][-1], c, e))  # (N, V)
-        return torch.log_softmax(logits.float(), dim=-1), state, alpha
+        return torch.log_softmax(_at_least_float(logits), dim=-1), state, alpha
 
     def forward(
         self, src: Tensor, src_lengths: Tensor, tgt_in: Tensor
@@ -316,7 +321,7 @@ class Seq2Seq(nn.Module):
         if on_long not in ("error", "truncate"):
             raise ValueError(f"on_long must be 'error' or 'truncate', got {on_long!r}")
         tokens = self.src_tokenizer.tokenize(text)
-        if not tokens:
+        if not tokens or not text.strip():
             raise ValueError("empty source sentence: there is nothing to translate")
         limit = self.config.max_src_len
         if len(tokens) > limit:
@@ -342,7 +347,7 @@ class Seq2Seq(nn.Module):
         """Mean cross-entropy over the batch's real target tokens (with label smoothing)."""
         logits, _ = self(batch["src"], batch["src_lengths"], batch["tgt_in"])
         return F.cross_entropy(
-            logits.flatten(0, 1).float(),
+            _at_least_float(logits.flatten(0, 1)),
             batch["tgt_out"].flatten(),
             ignore_index=self.tgt_vocab.pad_id,
             label_smoothing=self.config.label_smoothing,
@@ -354,7 +359,7 @@ class Seq2Seq(nn.Module):
         logits, _ = self(batch["src"], batch["src_lengths"], batch["tgt_in"])
         y = batch["tgt_out"]
         real = y != self.tgt_vocab.pad_id
-        loss = F.cross_entropy(logits[real].float(), y[real])
+        loss = F.cross_entropy(_at_least_float(logits[real]), y[real])
         accuracy = (logits.argmax(-1)[real] == y[real]).float().mean()
         return {"loss": float(loss), "accuracy": float(accuracy)}
 
@@ -401,3 +406,8 @@ class Seq2Seq(nn.Module):
             "tgt_vocab": len(self.tgt_vocab),
             "parameters": sum(p.numel() for p in self.parameters()),
         }
+
+
+def _at_least_float(x: Tensor) -> Tensor:
+    """fp16/bf16 -> float32 for the softmax; float32 and float64 stay as they are."""
+    return x.to(torch.promote_types(x.dtype, torch.float32))

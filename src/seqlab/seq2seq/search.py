@@ -13,15 +13,17 @@ where T_y counts the output tokens including the final ``<eos>``; α = 0 is no n
 decoder step for all B * K rows, one top-k over K * V candidates per sentence. A hypothesis
 that ends in ``<eos>`` is set aside as finished (only when its ``<eos>`` is among the K best
 candidates, so that ``beam_size=1`` is exactly greedy search); the K best unfinished ones go on.
-A sentence is done when K hypotheses have finished and none still running scores better than
-the worst of them, or at its length limit; done sentences leave the batch.
+A sentence is done when K hypotheses have finished and the best running one, normalised at its
+current length, scores no better than the worst of them (exact for α = 0, where a longer
+hypothesis can only lose probability; the usual heuristic for α > 0), or at its length limit;
+done sentences leave the batch.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -73,13 +75,17 @@ def normalized_score(logprob: float, length: int, alpha: float) -> float:
     return logprob / (max(length, 1) ** alpha)
 
 
-def check_alpha(alpha: float) -> float:
-    """Return alpha; warn when it lies outside [0, 1] (allowed, but not what the notes mean)."""
-    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or math.isnan(alpha):
-        raise ValueError(f"alpha must be a number, got {alpha!r}")
+def check_alpha(alpha: float, *, stacklevel: int = 3) -> float:
+    """Return alpha; warn when it lies outside [0, 1] (allowed, but not what the notes mean).
+
+    ``stacklevel`` points the warning at the caller of the function that checks (3 for a plain
+    function, 4 for one wrapped in ``@torch.no_grad()``).
+    """
+    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not math.isfinite(alpha):
+        raise ValueError(f"alpha must be a finite number, got {alpha!r}")
     if not 0.0 <= alpha <= 1.0:
         warnings.warn(f"alpha={alpha} is outside [0, 1]: the notes' length normalisation "
-                      "uses 0 <= alpha <= 1 (0.7 is typical)", stacklevel=3)  # fmt: skip
+                      "uses 0 <= alpha <= 1 (0.7 is typical)", stacklevel=stacklevel)  # fmt: skip
     return float(alpha)
 
 
@@ -178,7 +184,7 @@ def greedy_decode(
         One :class:`Hypothesis` per source, in order.
     """
     model.eval()
-    alpha = check_alpha(alpha)
+    alpha = check_alpha(alpha, stacklevel=4)
     ids, _ = encode_sources(model, sources, on_long=on_long)
     _check_max_len(max_len)
     bos, eos = model.tgt_vocab.bos_id, model.tgt_vocab.eos_id
@@ -251,6 +257,7 @@ def beam_search(
     n_best: int = 1,
     batch_size: int = 64,
     on_long: str = "error",
+    on_batch: Callable[[int], None] | None = None,
 ) -> list[list[Hypothesis]]:
     """Batched beam search with the notes' length normalisation.
 
@@ -263,11 +270,13 @@ def beam_search(
         n_best: hypotheses returned per sentence (<= beam_size), best first.
         batch_size: sentences searched together (each with K rows).
         on_long: ``"error"`` | ``"truncate"`` for sources over the model's ``max_src_len``.
+        on_batch: called with the number of sentences of each finished batch (progress bars).
 
     Returns:
-        Per source, in order, its ``n_best`` hypotheses sorted by score (best first). If a
-        sentence reaches its length limit with fewer than ``n_best`` finished hypotheses, the
-        best unfinished ones fill up the list (``finished=False``).
+        Per source, in order, up to ``n_best`` hypotheses: the finished ones sorted by score
+        (best first); if a sentence reaches its length limit with fewer than ``n_best`` finished
+        hypotheses, the best unfinished ones follow (``finished=False``). Fewer come back only
+        when fewer distinct outputs exist (a tiny vocabulary and a short limit).
 
     Raises:
         ValueError: if beam_size < 1, n_best outside [1, beam_size], or the sources are bad.
@@ -278,7 +287,7 @@ def beam_search(
     if n_best > beam_size:
         raise ValueError(f"n_best={n_best} cannot exceed beam_size={beam_size}")
     _check_max_len(max_len)
-    alpha = check_alpha(alpha)
+    alpha = check_alpha(alpha, stacklevel=4)
     model.eval()
     ids, _ = encode_sources(model, sources, on_long=on_long)
     out: list[list[Hypothesis]] = [[] for _ in ids]
@@ -287,6 +296,8 @@ def beam_search(
         found = _beam_batch(model, rows, beam_size, alpha, max_len, n_best)
         for i, hyps in zip(idx, found):
             out[i] = hyps
+        if on_batch is not None:
+            on_batch(len(idx))
     return out
 
 
@@ -351,7 +362,8 @@ def _beam_batch(
             if beaten or t >= limits[b] or not math.isfinite(best_running[j]):
                 if len(fin) < n_best:  # fill up with the best unfinished hypotheses
                     src_len = len(rows[b])
-                    fin.extend(_unfinished(history, attn_hist, scores, j, K, t, alpha, src_len))
+                    more = _unfinished(history, attn_hist, scores, j, K, t, alpha, src_len)
+                    fin.extend(sorted(more, key=lambda h: -h[0])[: n_best - len(fin)])
                 finished[b] = fin
             else:
                 keep.append(j)
@@ -367,7 +379,8 @@ def _beam_batch(
             active = [active[j] for j in keep]
     results = []
     for b in range(B):
-        fin = sorted(finished[b], key=lambda h: -h[0])[:n_best]
+        # Finished hypotheses first (best score first), then any unfinished fill-up.
+        fin = sorted(finished[b], key=lambda h: (not h[4], -h[0]))[:n_best]
         results.append([_hypothesis(model, ids, lp, alpha, done, a)
                         for _, lp, ids, a, done in fin])  # fmt: skip
     return results
@@ -401,7 +414,8 @@ def target_logprobs(
         Per pair, (Σ_t log P(y<t> | x, y<1..t-1>), T_y with the ``<eos>``).
 
     Raises:
-        ValueError: if the lists differ in length, or a source or target is empty.
+        ValueError: if the lists differ in length, or a source is empty. An empty target is
+            fine: its probability is P(<eos> | x).
     """
     if len(sources) != len(targets):
         raise ValueError(f"{len(sources)} sources but {len(targets)} targets")
@@ -417,7 +431,7 @@ def target_logprobs(
         tgt_out, _ = pad_sequences([[*tgt_ids[i], eos] for i in idx], pad_id=pad)
         tgt_in, tgt_out = tgt_in.to(src.device), tgt_out.to(src.device)
         logits, _ = model(src, lengths, tgt_in)
-        logp = torch.log_softmax(logits.float(), dim=-1)
+        logp = torch.log_softmax(logits.to(torch.promote_types(logits.dtype, torch.float32)), -1)
         picked = logp.gather(2, tgt_out.unsqueeze(2)).squeeze(2)  # (B, T_y)
         real = tgt_out != pad
         sums = (picked * real).sum(1).tolist()
