@@ -205,6 +205,23 @@ def test_hypothesis_attention_covers_the_real_source_tokens(search):
         assert (h.attention >= 0).all()
 
 
+@pytest.mark.parametrize("search", ["greedy", "beam"])
+def test_a_cut_off_hypothesis_draws_without_eos(search):
+    """The CI failure of the demo: an output cut at max_len has no <eos> row to label."""
+    from seqlab.seq2seq import attention_figure
+
+    model = _trained("gru", True)
+    if search == "greedy":
+        (h,) = greedy_decode(model, ["hgfedcbaab"], max_len=3)
+    else:
+        (h,) = beam_search(model, ["hgfedcbaab"], beam_size=3, max_len=3)[0]
+    assert not h.finished and h.output_tokens == h.tokens and len(h.tokens) == 3
+    fig = attention_figure(h.attention, list("hgfedcbaab"), h.output_tokens)
+    assert fig.axes[0].images[0].get_array().shape == (3, 10)
+    (done,) = greedy_decode(model, ["ab"])
+    assert done.finished and done.output_tokens == [*done.tokens, "<eos>"]
+
+
 def test_beam_attention_equals_teacher_forced_attention():
     model = _trained("lstm", True)
     (h,) = beam_search(model, ["hgfedcba"], beam_size=3)[0]

@@ -86,7 +86,7 @@ def part_dates(show_progress: bool, quick: bool) -> None:
     out = Path("seqlab-demo")
     out.mkdir(exist_ok=True)
     best = found[0][0]
-    fig = attention_figure(best.attention, list(examples[0]), [*best.tokens, "<eos>"],
+    fig = attention_figure(best.attention, list(examples[0]), best.output_tokens,
                            title=f"{examples[0]} -> {best.text}")
     path = save_figure(fig, out / "dates_attention.png")
     print(f"Attention map of the first example: {path}")

@@ -413,8 +413,7 @@ def run_attention(args: argparse.Namespace) -> int:
         raise CLIError("the sentence is empty")
     hyp = _search(model, [args.sentence], args)[0][0]
     src_tokens = model.src_tokenizer.tokenize(args.sentence)[: model.config.max_src_len]
-    out_tokens = [*hyp.tokens, *(["<eos>"] if hyp.finished else [])]
-    fig = attention_figure(hyp.attention, src_tokens, out_tokens, title=hyp.text)
+    fig = attention_figure(hyp.attention, src_tokens, hyp.output_tokens, title=hyp.text)
     path = save_figure(fig, args.out)
     if args.json:
         emit_json({"src": args.sentence, "hyp": hyp.text, "score": hyp.score, "plot": str(path),

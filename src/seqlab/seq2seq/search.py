@@ -69,6 +69,11 @@ class Hypothesis:
         """T_y as the normalisation counts it: the tokens, plus ``<eos>`` when finished."""
         return len(self.ids) + int(self.finished)
 
+    @property
+    def output_tokens(self) -> list[str]:
+        """The tokens the attention rows belong to: ``tokens``, plus ``<eos>`` when finished."""
+        return [*self.tokens, *(["<eos>"] if self.finished else [])]
+
 
 def normalized_score(logprob: float, length: int, alpha: float) -> float:
     """The notes' length normalisation: logprob / length^alpha."""
