@@ -107,8 +107,15 @@ def main() -> None:
         model = load_model(out)
     else:
         model_cfg, data_cfg, trainer_cfg = configs(args.set, args.minutes)
-        trained = train_seq2seq(train, model_cfg, data_cfg, trainer_cfg, out, val_pairs=val,
-                                sources={"pairs": "multi30k train", "dev": "multi30k val"})
+        trained = train_seq2seq(
+            train,
+            model_cfg,
+            data_cfg,
+            trainer_cfg,
+            out,
+            val_pairs=val,
+            sources={"pairs": "multi30k train", "dev": "multi30k val"},
+        )
         model, r = trained.model, trained.result
         record.update({"train_seconds": round(r.elapsed), "steps": r.steps, "epochs": r.epochs,
                        "best_val_loss": r.best_val_loss, "stopped_because": r.stopped_because,

@@ -62,36 +62,44 @@ def part_dates(show_progress: bool, quick: bool) -> None:
 
     print("== Attention: human-readable dates -> ISO dates (encoder-decoder, Bahdanau) ==")
     n, budget = (300, {"epochs": 1, "max_steps": 5}) if quick else (10000, {})
-    model_cfg, data, trainer = preset_configs("dates", trainer={**budget,
-                                                                "progress": show_progress})
+    model_cfg, data, trainer = preset_configs(
+        "dates", trainer={**budget, "progress": show_progress}
+    )
     pairs = date_pairs(n, seed=0)
     test = date_pairs(200 if quick else 1000, seed=1)
     held = date_pairs(50 if quick else 600, formats=list(HELD_OUT_FORMATS), seed=2)
     with tempfile.TemporaryDirectory() as folder:
         trained = train_seq2seq(pairs, model_cfg, data, trainer, folder)
     model, r = trained.model, trained.result
-    print(f"{n} generated pairs (Faker + Babel, 34 formats, 10 locales); a BiLSTM encoder and an "
-          f"attention decoder trained {r.epochs} epochs in {r.elapsed:.0f} s.")
+    print(
+        f"{n} generated pairs (Faker + Babel, 34 formats, 10 locales); a BiLSTM encoder and an "
+        f"attention decoder trained {r.epochs} epochs in {r.elapsed:.0f} s."
+    )
     for name, rows in (("held-out dates, seen formats", test), ("formats never seen", held)):
         found = beam_search(model, [s for s, _ in rows], beam_size=3, batch_size=256)
         exact = sum(h[0].text == t for h, (_, t) in zip(found, rows)) / len(rows)
         print(f"  exact match on {len(rows)} {name}: {exact:.1%}")
     from datetime import date
 
-    examples = [format_date_as(f, date(1997, 3, 3)) for f in
-                ("en_ordinal_the_of", "en_US_short", "en_US_full", "fr_FR_long", "it_IT_full")]
+    examples = [
+        format_date_as(f, date(1997, 3, 3))
+        for f in ("en_ordinal_the_of", "en_US_short", "en_US_full", "fr_FR_long", "it_IT_full")
+    ]
     found = beam_search(model, examples, beam_size=3)
     for src, hyps in zip(examples, found):
         print(f"  {src:<26} -> {hyps[0].text}")
     out = Path("seqlab-demo")
     out.mkdir(exist_ok=True)
     best = found[0][0]
-    fig = attention_figure(best.attention, list(examples[0]), best.output_tokens,
-                           title=f"{examples[0]} -> {best.text}")
+    fig = attention_figure(
+        best.attention, list(examples[0]), best.output_tokens, title=f"{examples[0]} -> {best.text}"
+    )
     path = save_figure(fig, out / "dates_attention.png")
     print(f"Attention map of the first example: {path}")
-    print("Do it yourself: seqlab translate dates --n 10000 --out dates.tsv && "
-          "seqlab translate train dates.tsv --preset dates --out dates-model")
+    print(
+        "Do it yourself: seqlab translate dates --n 10000 --out dates.tsv && "
+        "seqlab translate train dates.tsv --preset dates --out dates-model"
+    )
 
 
 PARTS: dict[str, Callable[[bool, bool], None]] = {

@@ -69,8 +69,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                          formatter_class=raw)  # fmt: skip
     p.add_argument("pairs", nargs="+", metavar="PAIRS",
                    help="a TSV file (source<TAB>target), or SOURCE TARGET files")  # fmt: skip
-    p.add_argument("--dev", nargs="+", metavar="FILE",
-                   help="validation pairs, like PAIRS (default: a random --val-fraction)")
+    p.add_argument(
+        "--dev",
+        nargs="+",
+        metavar="FILE",
+        help="validation pairs, like PAIRS (default: a random --val-fraction)",
+    )
     p.add_argument("--out", required=True, help="the model folder to write")
     p.add_argument("--preset", help="named settings: dates, multi30k-cpu (your flags win)")
     p.add_argument("--src-lang", help="source language code (recorded; the word tokenizer is "
@@ -123,8 +127,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = verbs.add_parser("dates", help="generate the date-normalisation task (Faker + Babel)")
     p.add_argument("--n", type=int, default=20000, help="pairs to generate (default: 20000)")
     p.add_argument("--out", required=True, help="the TSV file to write (source<TAB>ISO date)")
-    p.add_argument("--held-out", action="store_true",
-                   help="use the formats never used for training (see seqlab.seq2seq.dates)")
+    p.add_argument(
+        "--held-out",
+        action="store_true",
+        help="use the formats never used for training (see seqlab.seq2seq.dates)",
+    )
     p.add_argument("--seed", type=int, default=0, help="same seed, same pairs")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
     p.set_defaults(func=run_dates)
@@ -132,13 +139,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _add_search_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beam", type=int, default=5, help="beam size K; 1 = greedy (default: 5)")
-    p.add_argument("--alpha", type=float, default=0.7,
-                   help="length normalisation: score = logprob / T_y^alpha (default: 0.7)")
-    p.add_argument("--max-len", type=int, default=None,
-                   help="most output tokens (default: 2 * source length + 10)")
+    p.add_argument(
+        "--alpha",
+        type=float,
+        default=0.7,
+        help="length normalisation: score = logprob / T_y^alpha (default: 0.7)",
+    )
+    p.add_argument(
+        "--max-len",
+        type=int,
+        default=None,
+        help="most output tokens (default: 2 * source length + 10)",
+    )
     p.add_argument("--batch-size", type=int, default=64, help="sentences searched together")
-    p.add_argument("--on-long", choices=("error", "truncate"), default="error",
-                   help="a source longer than the model's max_src_len (default: error)")
+    p.add_argument(
+        "--on-long",
+        choices=("error", "truncate"),
+        default="error",
+        help="a source longer than the model's max_src_len (default: error)",
+    )
     p.add_argument("--encoding", default="utf-8", help="encoding of the input files / stdin")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     add_threads_flag(p)

@@ -108,7 +108,7 @@ class Memory:
 
     def select(self, rows: Tensor) -> Memory:
         """The memory of the given rows (for beams: each sentence's row repeated K times)."""
-        pick = (lambda t: None if t is None else t.index_select(0, rows))  # noqa: E731
+        pick = lambda t: None if t is None else t.index_select(0, rows)  # noqa: E731
         return Memory(pick(self.enc), pick(self.mask), pick(self.keys), pick(self.context))
 
 

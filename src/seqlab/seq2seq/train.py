@@ -57,20 +57,44 @@ class Seq2SeqDataConfig:
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     # The notes' date exercise: characters in, ISO date out; the demo trains it in < 1 minute.
     "dates": {
-        "model": {"level": "char", "cell": "lstm", "embedding_size": 32, "hidden_size": 64,
-                  "attention_size": 64, "max_src_len": 64},  # fmt: skip
+        "model": {
+            "level": "char",
+            "cell": "lstm",
+            "embedding_size": 32,
+            "hidden_size": 64,
+            "attention_size": 64,
+            "max_src_len": 64,
+        },
         "data": {"batch_size": 64, "val_fraction": 0.05},
-        "trainer": {"lr": 3e-3, "epochs": 6, "clip_norm": 1.0, "lr_schedule": "cosine",
-                    "warmup_steps": 20},  # fmt: skip
+        "trainer": {
+            "lr": 3e-3,
+            "epochs": 6,
+            "clip_norm": 1.0,
+            "lr_schedule": "cosine",
+            "warmup_steps": 20,
+        },
     },
     # Multi30k de->en on 2 CPU cores (BENCHMARKS.md has the measured BLEU and time).
     "multi30k-cpu": {
-        "model": {"level": "word", "cell": "lstm", "embedding_size": 256, "hidden_size": 256,
-                  "attention_size": 256, "dropout": 0.3, "label_smoothing": 0.1,
-                  "tie_weights": True},  # fmt: skip
+        "model": {
+            "level": "word",
+            "cell": "lstm",
+            "embedding_size": 256,
+            "hidden_size": 256,
+            "attention_size": 256,
+            "dropout": 0.3,
+            "label_smoothing": 0.1,
+            "tie_weights": True,
+        },
         "data": {"batch_size": 64, "min_count": 2},
-        "trainer": {"lr": 2e-3, "epochs": None, "max_minutes": 35.0, "clip_norm": 1.0,
-                    "lr_schedule": "cosine", "warmup_steps": 100},  # fmt: skip
+        "trainer": {
+            "lr": 2e-3,
+            "epochs": None,
+            "max_minutes": 35.0,
+            "clip_norm": 1.0,
+            "lr_schedule": "cosine",
+            "warmup_steps": 100,
+        },
     },
 }
 
