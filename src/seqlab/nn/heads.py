@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from seqlab.nn.recurrent import _RecurrentLayer
 from seqlab.text.batching import lengths_to_mask
 
-__all__ = ["ManyToMany", "ManyToOne", "OneToMany", "EncoderDecoder", "last_step"]
+__all__ = ["ManyToMany", "ManyToOne", "OneToMany", "EncoderDecoder", "last_step", "pool_steps"]
 
 
 def last_step(a: Tensor, lengths: Tensor | None, num_directions: int = 1) -> Tensor:
@@ -81,21 +81,31 @@ class ManyToOne(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
         a, _ = self.rnn(x, lengths=lengths)  # (B, T, D*H)
-        if self.pool == "last":
-            h = last_step(a, lengths, self.rnn.num_directions)  # (B, D*H)
-        else:
-            T = a.shape[1]
-            L = (
-                lengths.to(a.device)
-                if lengths is not None
-                else torch.full((a.shape[0],), T, device=a.device)
-            )
-            mask = lengths_to_mask(L, T).unsqueeze(2)  # (B, T, 1)
-            if self.pool == "mean":
-                h = (a * mask).sum(1) / L.unsqueeze(1).to(a.dtype)  # (B, D*H)
-            else:
-                h = a.masked_fill(~mask, float("-inf")).amax(1)  # (B, D*H)
-        return self.out(h)  # (B, C)
+        return self.out(pool_steps(a, lengths, self.pool, self.rnn.num_directions))  # (B, C)
+
+
+def pool_steps(a: Tensor, lengths: Tensor | None, pool: str, num_directions: int = 1) -> Tensor:
+    """One vector per sequence from a layer's outputs, padding ignored.
+
+    Args:
+        a: (B, T, D * H) layer outputs.
+        lengths: (B,) real lengths, or None when no sequence is padded.
+        pool: "last" (:func:`last_step`), "mean" or "max" over the real steps.
+        num_directions: D.
+
+    Returns:
+        (B, D * H).
+    """
+    if pool == "last":
+        return last_step(a, lengths, num_directions)  # (B, D*H)
+    if pool not in ("mean", "max"):
+        raise ValueError(f"pool must be 'last', 'mean' or 'max', got {pool!r}")
+    B, T, _ = a.shape
+    L = lengths.to(a.device) if lengths is not None else torch.full((B,), T, device=a.device)
+    mask = lengths_to_mask(L, T).unsqueeze(2)  # (B, T, 1)
+    if pool == "mean":
+        return (a * mask).sum(1) / L.unsqueeze(1).to(a.dtype)  # (B, D*H)
+    return a.masked_fill(~mask, float("-inf")).amax(1)  # (B, D*H)
 
 
 class OneToMany(nn.Module):

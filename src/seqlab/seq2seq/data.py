@@ -19,6 +19,7 @@ from torch import Tensor
 
 from seqlab.datasets import read_text
 from seqlab.text import BucketBatchSampler, Tokenizer, Vocabulary, pad_sequences
+from seqlab.train.data import random_split
 
 __all__ = ["PairBatches", "build_vocabs", "encode_pairs", "read_pairs", "split_pairs"]
 
@@ -89,20 +90,8 @@ def _pair(src: str, tgt: str, where: str) -> Pair:
 
 
 def split_pairs(pairs: Sequence[Pair], val_fraction: float, *, seed: int = 0) -> tuple[list, list]:
-    """A random (seeded) validation split: (train, val)."""
-    import random
-
-    if not 0.0 <= val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
-    order = list(range(len(pairs)))
-    random.Random(seed).shuffle(order)
-    n_val = int(round(len(pairs) * val_fraction))
-    val_idx = set(order[:n_val])
-    train = [p for i, p in enumerate(pairs) if i not in val_idx]
-    val = [p for i, p in enumerate(pairs) if i in val_idx]
-    if not train:
-        raise ValueError(f"only {len(pairs)} pairs: nothing left to train on after the split")
-    return train, val
+    """A random (seeded) validation split: (train, val); see :func:`seqlab.train.random_split`."""
+    return random_split(pairs, val_fraction, seed=seed, what="pairs")
 
 
 def build_vocabs(

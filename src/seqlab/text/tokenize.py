@@ -238,13 +238,18 @@ class WordTokenizer:
 
     level: ClassVar[Literal["word"]] = "word"
     lower: bool = False  # lowercase every token
+    whitespace: bool = False  # split on whitespace only (text that is tokenized already)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.lower, bool):
-            raise ValueError(f"lower must be a bool, got {self.lower!r}")
+        for name in ("lower", "whitespace"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
 
     def tokenize(self, text: str) -> list[str]:
-        """See `word_tokenize`."""
+        """See `word_tokenize`; with ``whitespace``, ``text.split()`` (lower-cased if asked)."""
+        if self.whitespace:
+            _check_text(text)
+            return [t.lower() for t in text.split()] if self.lower else text.split()
         return word_tokenize(text, lower=self.lower)
 
     def detokenize(self, tokens: Sequence[str]) -> str:
@@ -252,14 +257,17 @@ class WordTokenizer:
         return detokenize_words(tokens)
 
     def to_config(self) -> dict[str, Any]:
-        """``{"level": "word", "lower": ...}``."""
-        return {"level": self.level, "lower": self.lower}
+        """``{"level": "word", "lower": ...}`` (plus ``"whitespace": true`` when set)."""
+        config: dict[str, Any] = {"level": self.level, "lower": self.lower}
+        if self.whitespace:  # only when set, so folders written before still compare equal
+            config["whitespace"] = True
+        return config
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> WordTokenizer:
         """Inverse of `to_config`. Raises ValueError on a wrong level, key or value."""
-        _check_config(config, cls.level, {"lower"})
-        return cls(lower=config.get("lower", False))
+        _check_config(config, cls.level, {"lower", "whitespace"})
+        return cls(lower=config.get("lower", False), whitespace=config.get("whitespace", False))
 
 
 def tokenizer_from_config(config: Mapping[str, Any]) -> CharTokenizer | WordTokenizer:

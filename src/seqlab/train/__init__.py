@@ -13,6 +13,7 @@ from seqlab.train.checkpoint import (
     save_model,
 )
 from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
+from seqlab.train.data import random_split
 from seqlab.train.distributed import (
     DistributedContext,
     destroy_distributed,
@@ -46,6 +47,7 @@ __all__ = [
     "load_model",
     "load_weights",
     "move_to_device",
+    "random_split",
     "read_config",
     "register_task",
     "resolve_device",

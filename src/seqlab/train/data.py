@@ -31,6 +31,28 @@ from seqlab.train.distributed import DistributedContext, is_presharded, shard_ba
 _END = object()
 
 
+def random_split(
+    items: Sequence[Any], val_fraction: float, *, seed: int = 0, what: str = "examples"
+) -> tuple[list, list]:
+    """A seeded random validation split of examples: (train, val), each in the input order.
+
+    ``what`` names the examples in the error message ("pairs", "sentences").
+
+    Raises:
+        ValueError: if ``val_fraction`` is outside [0, 1) or nothing is left to train on.
+    """
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    order = list(range(len(items)))
+    random.Random(seed).shuffle(order)
+    val_idx = set(order[: int(round(len(items) * val_fraction))])
+    train = [x for i, x in enumerate(items) if i not in val_idx]
+    val = [x for i, x in enumerate(items) if i in val_idx]
+    if not train:
+        raise ValueError(f"only {len(items)} {what}: nothing left to train on after the split")
+    return train, val
+
+
 def seed_everything(seed: int) -> None:
     """Seed ``random``, NumPy and torch (all devices)."""
     random.seed(seed)
