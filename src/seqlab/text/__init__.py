@@ -7,6 +7,7 @@ each sentence (`Vocabulary.encode(..., add_eos=True)`), then pad sentences into 
 """
 
 from seqlab.text.batching import BucketBatchSampler, collate_padded, lengths_to_mask, pad_sequences
+from seqlab.text.tags import Span, check_tags, convert_tags, get_entities, repair_tags
 from seqlab.text.tokenize import (
     CharTokenizer,
     Tokenizer,
@@ -22,15 +23,20 @@ from seqlab.text.vocab import Vocabulary
 __all__ = [
     "BucketBatchSampler",
     "CharTokenizer",
+    "Span",
     "Tokenizer",
     "Vocabulary",
     "WordTokenizer",
     "char_tokenize",
+    "check_tags",
     "collate_padded",
+    "convert_tags",
     "detokenize_chars",
     "detokenize_words",
+    "get_entities",
     "lengths_to_mask",
     "pad_sequences",
+    "repair_tags",
     "tokenizer_from_config",
     "word_tokenize",
 ]
