@@ -123,6 +123,32 @@ def test_early_stopping_keeps_the_best_checkpoint(tmp_path):
     assert reloaded.evaluate(val)["loss"] == pytest.approx(result.best_val_loss, rel=1e-6)
 
 
+class _Scored(TinyLM):
+    """TinyLM whose validation also reports a derived score (as a tagger's entity F1 is)."""
+
+    def summarize_metrics(self, means: dict) -> dict:
+        return {**means, "score": 1.0 - abs(means["accuracy"] - 0.6)}  # best near 60%
+
+
+def test_select_picks_the_best_weights_by_another_metric(tmp_path):
+    torch.manual_seed(0)
+    model = _Scored(TinyLMConfig())
+    config = TrainerConfig(epochs=6, lr=0.05, eval_every=1, select="score")
+    result = Trainer(model, config, tmp_path, train_data=TRAIN, val_data=VAL).fit()
+    evals = [line for line in _metrics(tmp_path) if line["kind"] == "eval"]
+    best = max(evals, key=lambda line: line["val_score"])
+    assert result.best_step == best["step"] and result.best_val_loss == best["val_loss"]
+    assert best["step"] != min(evals, key=lambda line: line["val_loss"])["step"]
+    assert evals[-1]["best_val_score"] == best["val_score"]
+    reloaded = _Scored(TinyLMConfig())
+    reloaded.load_state_dict(load_model(tmp_path).state_dict())  # the folder holds the best
+    trainer = Trainer(reloaded, config, tmp_path / "x", train_data=TRAIN)
+    assert trainer.evaluate(VAL)["score"] == pytest.approx(best["val_score"], rel=1e-6)
+    with pytest.raises(ValueError, match="select='f1', but validation gives"):
+        Trainer(_model(), TrainerConfig(epochs=1, select="f1"), tmp_path / "y",
+                train_data=TRAIN, val_data=VAL).fit()  # fmt: skip
+
+
 def test_metrics_jsonl_lines_are_valid_json(tmp_path):
     config = TrainerConfig(epochs=2, lr=0.01, log_every=2, clip_norm=1.0)
     Trainer(_model(), config, tmp_path, train_data=TRAIN, val_data=VAL).fit()

@@ -39,7 +39,15 @@ METRICS_FILE = "metrics.jsonl"
 LAST_DIR = "last"
 STATE_FORMAT = 1
 # Trainer attributes saved in trainer_state.json and restored as they are.
-COUNTERS = ("step", "epoch", "batches_in_epoch", "best_val_loss", "best_step", "bad_evals")
+COUNTERS = (
+    "step",
+    "epoch",
+    "batches_in_epoch",
+    "best_val_loss",
+    "best_value",
+    "best_step",
+    "bad_evals",
+)
 # Config fields that may change between a run and its resume without a warning.
 BUDGET_FIELDS = {
     "epochs",
@@ -133,6 +141,8 @@ def read_state(last: Path) -> dict[str, Any]:
         raise ValueError(f"{last / STATE_FILE}: invalid JSON ({error})") from error
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise ValueError(f"{last / STATE_FILE}: not a format-{STATE_FORMAT} trainer state")
+    if "best_val_loss" in state:  # states written before `select` existed selected by loss
+        state.setdefault("best_value", state["best_val_loss"])
     missing = [k for k in (*COUNTERS, "elapsed", "interval", "optimizer") if k not in state]
     if missing:
         raise ValueError(f"{last / STATE_FILE}: missing key(s) {', '.join(missing)}")

@@ -123,6 +123,7 @@ class TrainerConfig:
     log_every: int = 50  # steps between train lines in metrics.jsonl
     progress: bool = False  # tqdm progress bar on stderr (rank 0 only)
     shuffle: bool = True  # reshuffle a list (Sequence) of batches each epoch (not a callable's)
+    select: str = "loss"  # validation metric that picks the best weights: loss (lower), else higher
 
     def __post_init__(self) -> None:
         checks = {
@@ -203,7 +204,8 @@ class Trainer:
         self.step = 0  # optimizer steps done
         self.epoch = 0  # epochs completed
         self.batches_in_epoch = 0  # batches of the current epoch's stream already used
-        self.best_val_loss: float | None = None
+        self.best_val_loss: float | None = None  # the val loss of the best weights
+        self.best_value: float | None = None  # their value of config.select
         self.best_step: int | None = None
         self.bad_evals = 0  # evaluations since the best one (early stopping)
         self._elapsed_before = 0.0  # seconds spent in earlier runs (resume)
@@ -418,21 +420,33 @@ class Trainer:
             raise ValueError("validation data yielded no batches")
         sums = all_reduce_sum(sums.to(self._comm_device), self.dist).cpu()
         total = float(sums[-1])
-        return {k: float(s) / total if total > 0 else float("nan") for k, s in zip(keys, sums)}
+        means = {k: float(s) / total if total > 0 else float("nan") for k, s in zip(keys, sums)}
+        # Metrics that are not means over batches (entity F1) are derived from the means here.
+        summarize = getattr(self.model, "summarize_metrics", None)
+        return summarize(means) if summarize else means
 
     def _validate(self) -> str | None:
         metrics = self.evaluate()
         if "loss" not in metrics:
             raise ValueError(f"{type(self.model).__name__}.evaluate() must return a 'loss'")
         self._last_eval_step = self.step
-        val_loss = metrics["loss"]
-        if self.best_val_loss is None or val_loss < self.best_val_loss:
-            self.best_val_loss, self.best_step, self.bad_evals = val_loss, self.step, 0
+        select = self.config.select
+        if select not in metrics:
+            raise ValueError(
+                f"TrainerConfig.select={select!r}, but validation gives {sorted(metrics)}"
+            )
+        value = metrics[select]
+        best = self.best_value
+        if best is None or (value < best if select == "loss" else value > best):
+            self.best_val_loss, self.best_value = metrics["loss"], value
+            self.best_step, self.bad_evals = self.step, 0
             self._save_best()
         else:
             self.bad_evals += 1
         record = {"kind": "eval", **self._record(), **{f"val_{k}": v for k, v in metrics.items()}}
         record["best_val_loss"] = self.best_val_loss
+        if select != "loss":
+            record[f"best_val_{select}"] = self.best_value
         self._write_metrics(record)
         logger.info("step %d: val %s", self.step, _format(metrics))
         for callback in self.callbacks:
@@ -517,6 +531,7 @@ class Trainer:
             "epoch": self.epoch,
             "batches_in_epoch": self.batches_in_epoch,
             "best_val_loss": self.best_val_loss,
+            "best_value": self.best_value,
             "best_step": self.best_step,
             "bad_evals": self.bad_evals,
             "elapsed": self.elapsed(),
