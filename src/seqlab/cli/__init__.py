@@ -13,12 +13,12 @@ import os
 import sys
 
 from seqlab import __version__
-from seqlab.cli import bleu, demo, diagnose, lm, translate
+from seqlab.cli import bleu, classify, demo, diagnose, lm, tag, translate
 from seqlab.cli._common import CLIError
 
 __all__ = ["main", "build_parser"]
 
-GROUPS = (demo, lm, translate, bleu, diagnose)
+GROUPS = (demo, lm, classify, tag, translate, bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (CLIError, ValueError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
+    except (CLIError, ValueError, FloatingPointError, FileNotFoundError, IsADirectoryError,
+            PermissionError) as e:  # fmt: skip
         print(f"seqlab: error: {_one_line(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

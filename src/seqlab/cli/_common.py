@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
+import functools
 import inspect
 import json
 import os
@@ -38,6 +39,7 @@ class CLIError(Exception):
     """A problem the user can fix; printed as one line, exit code 2."""
 
 
+@functools.cache
 def field_comments(cls: type) -> dict[str, str]:
     """The trailing ``# comment`` of every field of a dataclass, read from its source."""
     try:

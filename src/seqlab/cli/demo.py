@@ -102,9 +102,54 @@ def part_dates(show_progress: bool, quick: bool) -> None:
     )
 
 
+def part_emoji(show_progress: bool, quick: bool) -> None:
+    """The notes' Emojify: the averaging model over frozen GloVe vectors, and where it fails."""
+    import tempfile
+
+    from seqlab.classify import (
+        EMOJI,
+        emoji_paths,
+        evaluate_classifier,
+        preset_configs,
+        train_classifier,
+    )
+    from seqlab.datasets import read_labelled
+    from seqlab.embeddings import WordVectors
+
+    print("== Sentiment (many-to-one): sentences -> emoji, the average of GloVe vectors ==")
+    paths = emoji_paths()
+    train = read_labelled(paths["train"])
+    test = read_labelled(paths["test"])
+    vectors = WordVectors.load(paths["vectors"])
+    budget = {"epochs": 2} if quick else {}
+    model_cfg, data, trainer = preset_configs(
+        "emojify-average", trainer={**budget, "progress": show_progress}
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        trained = train_classifier(train, model_cfg, data, trainer, folder, vectors=vectors)
+    model, r = trained.model, trained.result
+    scores, _ = evaluate_classifier(model, test)
+    print(
+        f"{len(train)} sentences, GloVe 6B 50d (frozen); softmax(W avg(e) + b) trained "
+        f"{r.epochs} epochs in {r.elapsed:.1f} s; test accuracy {scores.accuracy:.0%} "
+        f"on {len(test)} new sentences."
+    )
+    examples = ["I love baseball", "lets eat", "you are a stupid player", "food is life",
+                "I am happy not sad", "I am sad not happy"]  # fmt: skip
+    for p in model.predict(examples):
+        print(f"  {p.text:<26} {EMOJI[p.label]}  ({p.prob:.0%})")
+    print("The last two have the same words, so the average gives them the same answer: it")
+    print("ignores word order. An RNN reads the order (--preset emojify-rnn, see the README).")
+    print(
+        "Do it yourself (README): seqlab classify train ../shared/data/emojify/train_emoji.csv "
+        "--preset emojify-average --vectors glove.6B.50d.txt --out emoji"
+    )
+
+
 PARTS: dict[str, Callable[[bool, bool], None]] = {
     "vanishing": part_vanishing,
     "dinosaurs": part_dinosaurs,
+    "emoji": part_emoji,
     "dates": part_dates,
 }
 

@@ -115,8 +115,10 @@ def _read_sst(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, str]]:
 
 def _read_emojify(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, str]]:
     pairs = []
-    for number, line in lines:
+    for k, (number, line) in enumerate(lines):
         fields = _csv_fields(line)
+        if k == 0 and fields and [f.strip().lower() for f in fields[:2]] in _CSV_HEADERS:
+            continue  # a header line such as "sentence,label"
         if fields is None:
             raise ValueError(f"{path}: line {number}: not valid CSV (an unclosed quote?)")
         if len(fields) < 2:
@@ -125,6 +127,7 @@ def _read_emojify(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, st
     return pairs
 
 
+_CSV_HEADERS = [["sentence", "label"], ["text", "label"]]
 _READERS = {"tsv": _read_tsv, "sst": _read_sst, "emojify": _read_emojify}
 
 

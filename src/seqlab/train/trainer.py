@@ -130,7 +130,7 @@ class TrainerConfig:
             "epochs": self.epochs is None or self.epochs >= 1,
             "max_steps": self.max_steps is None or self.max_steps >= 0,
             "max_minutes": self.max_minutes is None or self.max_minutes >= 0,
-            "lr": self.lr > 0,
+            "lr": math.isfinite(self.lr) and self.lr > 0,
             "lr_schedule": self.lr_schedule in SCHEDULES,
             "warmup_steps": self.warmup_steps >= 0,
             "min_lr_ratio": 0.0 <= self.min_lr_ratio <= 1.0,

@@ -1,0 +1,114 @@
+"""CoNLL-2003 English NER: test entity F1 (seqeval) of seqlab's taggers, with training time.
+
+Reads the data from ``../shared/data/conll2003`` (research-use data: never copied into the
+repository). Trains one configuration under a time budget, picks the best epoch by validation
+loss (valid.txt = eng.testa), and scores test.txt (eng.testb) with seqlab.metrics.span_scores
+and, when installed, seqeval itself on the same predictions.
+
+    .venv/bin/python benchmarks/ner_conll.py --config softmax --minutes 20 --threads 1
+    .venv/bin/python benchmarks/ner_conll.py --config crf --minutes 20 --threads 1
+    .venv/bin/python benchmarks/ner_conll.py --config char-crf --minutes 55
+
+Configurations (all: GloVe 6B 50d top-40k vectors, fine-tuned; word shape embedding; 1-layer
+BiLSTM of 200 per direction; dropout 0.5; Adam with cosine decay):
+  softmax   BiLSTM, softmax per word (the notes)
+  crf       BiLSTM-CRF
+  char-crf  character BiLSTM (25 + 25) + BiLSTM-CRF (Lample et al. 2016)
+
+Prints one JSON line (appended to --log when given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from seqlab.embeddings import WordVectors
+
+from seqlab.classify import evaluate_tagger, preset_configs, train_tagger
+from seqlab.datasets import read_conll
+
+DATA = Path(__file__).resolve().parents[1] / "../shared/data"
+CONFIGS = {
+    "softmax": {"crf": False, "char_embedding_size": 0},
+    "crf": {"crf": True, "char_embedding_size": 0},
+    "char-crf": {"crf": True, "char_embedding_size": 25},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", choices=sorted(CONFIGS), default="char-crf")
+    parser.add_argument("--minutes", type=float, default=55.0, help="training time budget")
+    parser.add_argument("--epochs", type=int, default=None, help="epoch budget (default: preset)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON")
+    parser.add_argument("--out", help="keep the model folder here (default: a temp folder)")
+    parser.add_argument("--log", help="append the JSON result to this file")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    changes: dict[str, dict] = {"model": dict(CONFIGS[args.config]), "data": {}, "trainer": {}}
+    changes["trainer"].update(max_minutes=args.minutes, progress=sys.stderr.isatty())
+    if args.epochs:
+        changes["trainer"]["epochs"] = args.epochs
+    for item in args.set:
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        changes[section][name] = json.loads(value)
+    model_cfg, data_cfg, trainer_cfg = preset_configs("conll-cpu", **changes)
+    conll = DATA / "conll2003"
+    train, valid, test = (read_conll(conll / f) for f in ("train.txt", "valid.txt", "test.txt"))
+    vectors = WordVectors.load(DATA / "glove/glove.6B.50d.top40k.txt")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(args.out or tmp)
+        trained = train_tagger(
+            train, model_cfg, data_cfg, trainer_cfg, out, val_sentences=valid, vectors=vectors
+        )
+        model, r = trained.model, trained.result
+        start = time.perf_counter()
+        scores, predicted = evaluate_tagger(model, test)
+        tag_seconds = time.perf_counter() - start
+    record = {
+        "benchmark": "conll2003 ner",
+        "config": args.config,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+        "threads": args.threads,
+        "train_seconds": round(r.elapsed, 1),
+        "epochs": r.epochs,
+        "steps": r.steps,
+        "stopped_because": r.stopped_because,
+        "best_val_loss": r.best_val_loss,
+        "val": trained.val_scores,
+        "sets": args.set,
+        "model": model.describe() | {"tags": None},
+        "test": {
+            "precision": scores.precision,
+            "recall": scores.recall,
+            "f1": scores.f1,
+            "per_type": {k: v.f1 for k, v in scores.per_type.items()},
+        },
+        "test_tagging_sentences_per_s": round(len(test) / tag_seconds, 1),
+    }
+    try:
+        from seqeval.metrics import f1_score
+
+        record["test"]["seqeval_f1"] = f1_score([s.tags for s in test], predicted)
+    except ImportError:
+        pass
+    line = json.dumps(record)
+    print(line)
+    if args.log:
+        with open(args.log, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""seqlab.classify: many-to-one sentence classifiers and many-to-many sequence taggers.
+
+- :class:`SentenceClassifier`: the notes' averaging model and RNN model (sentiment, Emojify);
+- :class:`SequenceTagger`: BiRNN tagger with optional character features and a CRF (NER);
+- :class:`LinearChainCRF`: the forward algorithm and Viterbi;
+- :func:`train_classifier`, :func:`train_tagger`, :func:`evaluate_classifier`,
+  :func:`evaluate_tagger`, and named presets.
+"""
+
+from seqlab.classify.classifier import ClassifierConfig, Prediction, SentenceClassifier
+from seqlab.classify.crf import LinearChainCRF, allowed_transitions
+from seqlab.classify.data import (
+    ClassBatches,
+    TagBatches,
+    build_word_vocab,
+    collate_tagged,
+    pretrained_rows,
+)
+from seqlab.classify.emoji import EMOJI, emoji_paths
+from seqlab.classify.evaluate import evaluate_classifier, evaluate_tagger
+from seqlab.classify.tagger import CASINGS, SequenceTagger, TaggerConfig, TagPrediction, casing
+from seqlab.classify.train import (
+    PRESETS,
+    ClassifierDataConfig,
+    TaggerDataConfig,
+    Trained,
+    order_labels,
+    preset_configs,
+    train_classifier,
+    train_tagger,
+)
+
+__all__ = [
+    "CASINGS",
+    "EMOJI",
+    "PRESETS",
+    "ClassBatches",
+    "ClassifierConfig",
+    "ClassifierDataConfig",
+    "LinearChainCRF",
+    "Prediction",
+    "SentenceClassifier",
+    "SequenceTagger",
+    "TagBatches",
+    "TagPrediction",
+    "TaggerConfig",
+    "TaggerDataConfig",
+    "Trained",
+    "allowed_transitions",
+    "build_word_vocab",
+    "casing",
+    "collate_tagged",
+    "emoji_paths",
+    "evaluate_classifier",
+    "evaluate_tagger",
+    "order_labels",
+    "preset_configs",
+    "pretrained_rows",
+    "train_classifier",
+    "train_tagger",
+]

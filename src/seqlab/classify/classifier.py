@@ -1,0 +1,307 @@
+"""Sentence classification, the notes' many-to-one task (sentiment, Emojify).
+
+Two models of the notes, over word embeddings e_w = E o_w:
+
+- ``model="average"``: the average of the sentence's embeddings fed to a softmax,
+
+      avg = (1 / T_x) Σ_t e<t>,    ŷ = softmax(W avg + b)
+
+  which ignores word order, so "completely lacking in good taste" reads as "good";
+- ``model="rnn"``: a recurrent layer (any seqlab cell, deep, bidirectional) over the
+  embeddings; its last activation (both ends for a BRNN) or the mean/max of all of them feeds
+  the softmax, ŷ = softmax(W a<T_x> + b).
+
+Embeddings learned on a large corpus (GloVe) can be loaded and frozen or fine-tuned: the
+transfer of the notes from a big unlabelled corpus to a small labelled task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from seqlab._config import check_fields
+from seqlab.nn import GRU, LSTM, RNN
+from seqlab.nn.heads import pool_steps
+from seqlab.text import Tokenizer, Vocabulary, lengths_to_mask, tokenizer_from_config
+from seqlab.train import register_task
+
+__all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
+
+CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
+VOCAB_FILE, LABELS_FILE, TOKENIZER_FILE = "vocab.json", "labels.json", "tokenizer.json"
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """A sentence classifier's architecture (vocabulary and labels live beside it)."""
+
+    model: str = "rnn"  # "average" (mean of embeddings -> softmax) | "rnn"
+    cell: str = "lstm"  # "rnn" | "gru" | "lstm" (model="rnn")
+    embedding_size: int = 50  # E; must equal the dimension of pretrained vectors
+    hidden_size: int = 128  # n_a per direction (model="rnn")
+    num_layers: int = 1  # stacked recurrent layers
+    bidirectional: bool = True  # read the sentence both ways
+    pool: str = "last"  # "last" (the notes) | "mean" | "max" over the activations
+    dropout: float = 0.0  # on embeddings, between layers and before the softmax
+    freeze_embeddings: bool = False  # keep E fixed (pretrained vectors as they are)
+    vocab_size: int = 0  # set from the vocabulary when the model is built
+    n_classes: int = 0  # set from the labels
+
+    def __post_init__(self) -> None:
+        check_fields(
+            self,
+            {
+                "model": self.model in ("average", "rnn"),
+                "cell": self.cell in CELLS,
+                "embedding_size": self.embedding_size >= 1,
+                "hidden_size": self.hidden_size >= 1,
+                "num_layers": self.num_layers >= 1,
+                "pool": self.pool in ("last", "mean", "max"),
+                "dropout": 0.0 <= self.dropout < 1.0,
+                "vocab_size": self.vocab_size >= 0,
+                "n_classes": self.n_classes >= 0,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One sentence's label: the most probable one, its probability, and all of them."""
+
+    text: str
+    label: str
+    prob: float
+    probs: dict[str, float]
+    n_unk: int  # tokens read as <unk>
+
+
+@register_task("classify")
+class SentenceClassifier(nn.Module):
+    """Averaging or recurrent sentence classifier, with its tokenizer, vocabulary and labels.
+
+    Args:
+        config: the architecture; vocab_size and n_classes are taken from ``vocab``/``labels``.
+        vocab: word <-> id, with the special tokens (``<pad>`` = 0).
+        labels: the class names in id order (as they appear in the training file).
+        tokenizer: text -> words.
+
+    Raises:
+        ValueError: on fewer than 2 labels, repeated labels, or sizes that disagree with the
+            config (a folder whose files do not belong together).
+    """
+
+    config_class = ClassifierConfig
+
+    def __init__(
+        self,
+        config: ClassifierConfig,
+        vocab: Vocabulary,
+        labels: list[str],
+        tokenizer: Tokenizer,
+    ) -> None:
+        super().__init__()
+        labels = [str(label) for label in labels]
+        if len(labels) < 2:
+            raise ValueError(f"a classifier needs at least 2 labels, got {labels}")
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"repeated labels: {labels}")
+        for what, size, actual in (
+            ("vocabulary", config.vocab_size, len(vocab)),
+            ("labels", config.n_classes, len(labels)),
+        ):
+            if size not in (0, actual):
+                raise ValueError(
+                    f"config says the {what} has {size} entries but it has {actual}: the "
+                    "folder's files do not belong to its config.json"
+                )
+        if not vocab.has_specials:
+            raise ValueError("the vocabulary needs the special tokens (<pad> = 0, <unk>)")
+        config = dataclasses.replace(config, vocab_size=len(vocab), n_classes=len(labels))
+        self.config, self.vocab, self.labels, self.tokenizer = config, vocab, labels, tokenizer
+        E, C = config.embedding_size, len(labels)
+        self.embed = nn.Embedding(len(vocab), E, padding_idx=vocab.pad_id)  # E
+        self.embed.weight.requires_grad_(not config.freeze_embeddings)
+        if config.model == "average":
+            self.out = nn.Linear(E, C)  # W, b
+        else:
+            self.rnn = CELLS[config.cell](
+                E,
+                config.hidden_size,
+                num_layers=config.num_layers,
+                bidirectional=config.bidirectional,
+                dropout=config.dropout,
+            )
+            self.out = nn.Linear(config.hidden_size * self.rnn.num_directions, C)  # W, b
+
+    def set_embeddings(self, matrix: Tensor, *, keep: Tensor | None = None) -> None:
+        """Copy pretrained vectors (V, E) into E (rows where ``keep``); see :func:`copy_rows`."""
+        copy_rows(self.embed, matrix, keep, pad_id=self.vocab.pad_id)
+
+    def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
+        """ids: (B, T) padded word ids, lengths: (B,) -> logits (B, C)."""
+        e = self._dropout(self.embed(ids))  # (B, T, E)
+        if self.config.model == "average":
+            mask = lengths_to_mask(lengths.to(ids.device), ids.shape[1]).unsqueeze(2)  # (B, T, 1)
+            avg = (e * mask).sum(1) / lengths.to(e).unsqueeze(1)  # (B, E)
+            return self.out(self._dropout(avg))  # (B, C)
+        a, _ = self.rnn(e, lengths=lengths)  # (B, T, D*H)
+        h = pool_steps(a, lengths, self.config.pool, self.rnn.num_directions)  # (B, D*H)
+        return self.out(self._dropout(h))  # (B, C)
+
+    def _dropout(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.config.dropout, self.training) if self.config.dropout else x
+
+    # --- text -> ids ---------------------------------------------------------------------------
+
+    def encode(self, text: str) -> tuple[list[int], int]:
+        """A sentence's word ids and how many words are unknown.
+
+        Raises:
+            ValueError: on an empty sentence.
+        """
+        tokens = self.tokenizer.tokenize(text)
+        if not tokens:
+            raise ValueError("empty sentence: there is nothing to classify")
+        return self.vocab.encode(tokens), self.vocab.count_unknown(tokens)
+
+    @torch.no_grad()
+    def predict_proba(self, texts: list[str], *, batch_size: int = 256) -> tuple[Tensor, list[int]]:
+        """ŷ for each text: (N, C) probabilities, and the unknown-word count of each."""
+        from seqlab.text import pad_sequences
+
+        if isinstance(texts, str):
+            raise ValueError("texts must be a list of sentences, got a single str")
+        was_training = self.training
+        self.eval()
+        encoded = [self.encode(t) for t in texts]
+        device = self.embed.weight.device
+        probs = []
+        for i in range(0, len(encoded), batch_size):
+            ids, lengths = pad_sequences([e[0] for e in encoded[i : i + batch_size]])
+            logits = self(ids.to(device), lengths)
+            probs.append(torch.softmax(logits.float(), dim=1).cpu())
+        self.train(was_training)
+        return torch.cat(probs) if probs else torch.zeros(0, len(self.labels)), [
+            e[1] for e in encoded
+        ]
+
+    def predict(self, texts: list[str], *, batch_size: int = 256) -> list[Prediction]:
+        """The most probable label of each text, with its probability.
+
+        Raises:
+            ValueError: on an empty text (naming its index).
+        """
+        for i, t in enumerate(texts):
+            if not isinstance(t, str) or not t.strip():
+                raise ValueError(f"text {i} is empty: there is nothing to classify")
+        probs, unk = self.predict_proba(list(texts), batch_size=batch_size)
+        out = []
+        for text, p, n in zip(texts, probs.tolist(), unk):
+            best = max(range(len(p)), key=p.__getitem__)
+            out.append(Prediction(text, self.labels[best], p[best], dict(zip(self.labels, p)), n))
+        return out
+
+    # --- the Trainer's protocol ---------------------------------------------------------------
+
+    def loss(self, batch: dict[str, Tensor]) -> Tensor:
+        """Mean cross-entropy over the batch's sentences."""
+        return F.cross_entropy(self(batch["ids"], batch["lengths"]).float(), batch["labels"])
+
+    @torch.no_grad()
+    def evaluate(self, batch: dict[str, Tensor]) -> dict[str, float]:
+        """``{"loss", "accuracy"}`` on one batch."""
+        logits = self(batch["ids"], batch["lengths"]).float()
+        return {
+            "loss": float(F.cross_entropy(logits, batch["labels"])),
+            "accuracy": float((logits.argmax(1) == batch["labels"]).float().mean()),
+        }
+
+    def count_tokens(self, batch: dict[str, Tensor]) -> int:
+        """Real words in a batch (for the words/s figure)."""
+        return int(batch["lengths"].sum())
+
+    # --- model folders --------------------------------------------------------------------------
+
+    def save_assets(self, folder: Path) -> None:
+        """Write vocab.json, labels.json and tokenizer.json into ``folder``."""
+        folder = Path(folder)
+        self.vocab.save(folder / VOCAB_FILE)
+        (folder / LABELS_FILE).write_text(
+            json.dumps(self.labels, ensure_ascii=False) + "\n", "utf-8"
+        )
+        (folder / TOKENIZER_FILE).write_text(json.dumps(self.tokenizer.to_config()) + "\n", "utf-8")
+
+    @classmethod
+    def from_dir(cls, folder: Path, config: ClassifierConfig) -> SentenceClassifier:
+        """Rebuild the (untrained) model of a folder from its config and assets."""
+        folder = Path(folder)
+        labels, tok = read_json_assets(folder, LABELS_FILE, TOKENIZER_FILE)
+        if not isinstance(labels, list):
+            raise ValueError(f"{folder / LABELS_FILE}: expected a JSON list of labels")
+        return cls(config, load_vocab(folder, VOCAB_FILE), labels, tokenizer_from_config(tok))
+
+    def describe(self) -> dict[str, Any]:
+        """A short summary for the CLI."""
+        return {
+            "model": self.config.model,
+            "cell": self.config.cell if self.config.model == "rnn" else None,
+            "vocab": len(self.vocab),
+            "labels": self.labels,
+            "parameters": sum(p.numel() for p in self.parameters()),
+        }
+
+
+def copy_rows(embed: nn.Embedding, matrix: Tensor, keep: Tensor | None, *, pad_id: int) -> None:
+    """Copy pretrained vectors into an embedding table.
+
+    Args:
+        embed: the table, (V, E).
+        matrix: (V, E) rows in vocabulary order.
+        keep: optional (V,) bool, True for rows to copy (words the vectors know); the other
+            rows keep their random initialisation.
+        pad_id: this row is set to zero.
+
+    Raises:
+        ValueError: on a shape that is not (V, E), or non-finite values.
+    """
+    V, E = embed.weight.shape
+    if tuple(matrix.shape) != (V, E):
+        raise ValueError(
+            f"pretrained vectors have dimension {matrix.shape[-1]} but the model's "
+            f"embedding_size is {E} (matrix {tuple(matrix.shape)}, expected ({V}, {E}))"
+        )
+    if not torch.isfinite(matrix).all():
+        raise ValueError("pretrained vectors contain NaN or inf")
+    with torch.no_grad():
+        rows = keep if keep is not None else torch.ones(V, dtype=torch.bool)
+        embed.weight[rows] = matrix[rows].to(embed.weight.dtype)
+        embed.weight[pad_id].zero_()
+
+
+def read_json_assets(folder: Path, *names: str) -> list[Any]:
+    """Read JSON files of a model folder, with errors that name the file."""
+    out = []
+    for name in names:
+        path = Path(folder) / name
+        if not path.is_file():
+            raise ValueError(f"{folder}: missing {name}")
+        try:
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path}: invalid JSON ({error})") from None
+    return out
+
+
+def load_vocab(folder: Path, name: str) -> Vocabulary:
+    """A folder's vocabulary file, or an error naming it."""
+    if not (Path(folder) / name).is_file():
+        raise ValueError(f"{folder}: missing {name}")
+    return Vocabulary.load(Path(folder) / name)

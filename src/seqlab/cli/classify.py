@@ -1,0 +1,301 @@
+"""``seqlab classify train | predict | evaluate``: sentence classification (many-to-one)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seqlab.cli._common import (
+    CLIError,
+    add_config_flags,
+    add_threads_flag,
+    add_trainer_flags,
+    auto_threads,
+    config_from_args,
+    emit_json,
+    pyplot,
+    read_stdin,
+    save_figure,
+    set_threads,
+)
+
+TRAIN_EPILOG = """examples:
+  D=../shared/data
+  seqlab classify train $D/emojify/train_emoji.csv --preset emojify-average \\
+      --vectors $D/glove/glove.6B.50d.top40k.txt --out emoji-avg
+  seqlab classify train $D/sst2/sentence_level/stsa.binary.train \\
+      --dev $D/sst2/sentence_level/stsa.binary.dev --preset sst2 \\
+      --vectors $D/glove/glove.6B.50d.top40k.txt --out sst2
+  seqlab classify train reviews.tsv --model rnn --cell gru --hidden-size 64 --out reviews
+
+Files: TSV (label<TAB>text, header optional; GLUE's sentence<TAB>label with its header), SST
+("label text"), the Emojify CSV (sentence,label); --format picks one, auto guesses.
+--json prints one line at the end: {"val_accuracy", "val_loss", "train_seconds", ...}
+"""
+
+PREDICT_EPILOG = """examples:
+  echo "I love you" | seqlab classify predict emoji-avg
+  seqlab classify predict sst2 --file sentences.txt --json   # {"text", "label", "prob"}
+"""
+
+EVALUATE_EPILOG = """examples:
+  seqlab classify evaluate emoji-avg ../shared/data/emojify/tesss.csv --plot confusion.png
+  seqlab classify evaluate sst2 stsa.binary.test --json  # {"accuracy", "per_class", ...}
+"""
+
+FORMATS = ("auto", "tsv", "sst", "emojify")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from seqlab.classify import ClassifierConfig, ClassifierDataConfig
+
+    group = sub.add_parser("classify", help="sentence classifiers: train, predict, evaluate")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
+
+    p = verbs.add_parser(
+        "train", help="train on labelled sentences", epilog=TRAIN_EPILOG, formatter_class=raw
+    )
+    p.add_argument("train", help="labelled sentences (TSV, SST or Emojify CSV)")
+    p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
+    p.add_argument("--out", required=True, help="the model folder to write")
+    p.add_argument("--preset", help="named settings: emojify-average, emojify-rnn, sst2")
+    p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
+    _add_file_flags(p)
+    add_config_flags(p, ClassifierConfig, exclude=["vocab_size", "n_classes"], group="model")
+    add_config_flags(p, ClassifierDataConfig, group="data")
+    add_trainer_flags(p, exclude=["shuffle"])
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_threads_flag(p, auto=True)
+    p.set_defaults(func=run_train)
+
+    p = verbs.add_parser(
+        "predict",
+        help="label each line of stdin (or --file)",
+        epilog=PREDICT_EPILOG,
+        formatter_class=raw,
+    )
+    p.add_argument("model", help="a folder written by `seqlab classify train`")
+    p.add_argument("--file", help="read sentences from this file instead of stdin")
+    p.add_argument("--encoding", default="utf-8", help="encoding of the input")
+    p.add_argument("--json", action="store_true", help='one {"text", "label", "prob"} per line')
+    add_threads_flag(p)
+    p.set_defaults(func=run_predict)
+
+    p = verbs.add_parser(
+        "evaluate",
+        help="accuracy, per-class P/R/F1, confusion matrix",
+        epilog=EVALUATE_EPILOG,
+        formatter_class=raw,
+    )
+    p.add_argument("model", help="a folder written by `seqlab classify train`")
+    p.add_argument("test", help="labelled sentences, in any format train reads")
+    p.add_argument("--plot", help="draw the confusion matrix to this PNG file")
+    _add_file_flags(p)
+    p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
+    add_threads_flag(p)
+    p.set_defaults(func=run_evaluate)
+
+
+def _add_file_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: auto)")
+    p.add_argument("--encoding", default="utf-8", help="the files' encoding")
+
+
+def load_vectors(path: str | None):
+    """WordVectors from a file, or None."""
+    if path is None:
+        return None
+    from seqlab.embeddings import WordVectors
+
+    return WordVectors.load(path)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from seqlab.classify import PRESETS, ClassifierConfig, ClassifierDataConfig, train_classifier
+    from seqlab.cli.lm import plot_losses
+    from seqlab.datasets import read_labelled
+    from seqlab.train import TrainerConfig
+
+    if args.preset is not None and (args.preset not in PRESETS or args.preset.startswith("conll")):
+        known = sorted(n for n in PRESETS if not n.startswith("conll"))
+        raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(known)}")
+    preset = PRESETS.get(args.preset, {})
+    rows = read_labelled(args.train, format=args.format, encoding=args.encoding)
+    dev = read_labelled(args.dev, format=args.format, encoding=args.encoding) if args.dev else None
+    model_cfg = config_from_args(ClassifierConfig, args, preset=preset.get("model"))
+    data_cfg = config_from_args(ClassifierDataConfig, args, preset=preset.get("data"))
+    set_threads(auto_threads(args.threads, model_cfg.hidden_size))
+    show = not args.no_progress and sys.stderr.isatty()
+    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"), progress=show)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a folder")
+    vectors = load_vectors(args.vectors)
+    sources = {
+        "train": str(Path(args.train).resolve()),
+        "dev": str(Path(args.dev).resolve()) if args.dev else None,
+        "vectors": str(Path(args.vectors).resolve()) if args.vectors else None,
+    }
+    trained = train_classifier(
+        rows,
+        model_cfg,
+        data_cfg,
+        trainer_cfg,
+        out,
+        val_rows=dev,
+        vectors=vectors,
+        sources=sources,
+        resume=args.resume,
+    )
+    plot_file = plot_losses(out, title=f"Classifier: {out.name}")
+    r = trained.result
+    summary = {
+        "val_loss": r.best_val_loss,
+        "train_seconds": r.elapsed,
+        "steps": r.steps,
+        "epochs": r.epochs,
+        "best_step": r.best_step,
+        "stopped_because": r.stopped_because,
+        **trained.data,
+        "out": str(out),
+    }
+    if trained.val_scores:
+        summary["val_accuracy"] = trained.val_scores["accuracy"]
+    if args.json:
+        emit_json(summary)
+        return 0
+    if vectors is not None:
+        print(
+            f"pretrained vectors for {trained.data['vectors_found']} of "
+            f"{trained.data['vocab_size']} vocabulary words ({args.vectors})"
+        )
+    if r.best_val_loss is not None:
+        print(
+            f"validation loss {r.best_val_loss:.4f} (best at step {r.best_step}), "
+            f"accuracy {trained.val_scores['accuracy']:.1%} on {trained.data['val_sentences']} "
+            "sentences"
+        )
+    print(
+        f"{r.steps} steps, {r.epochs} epochs in {r.elapsed:.0f} s "
+        f"(stopped: {r.stopped_because}); model in {out}/"
+    )
+    if plot_file:
+        print(f"loss curves: {plot_file}")
+    print(f"next: echo 'a sentence' | seqlab classify predict {out}")
+    return 0
+
+
+def load_classifier(folder: str):
+    """The classifier of a folder; a clear error for anything else."""
+    from seqlab.train import load_model, read_config
+
+    config = read_config(folder)
+    if config["task"] != "classify":
+        raise CLIError(f"{folder} holds a {config['task']!r} model, not a sentence classifier")
+    return load_model(folder)
+
+
+def input_lines(file: str | None, encoding: str) -> list[str]:
+    """The non-empty input lines (stdin or a file); an empty line is an error naming it."""
+    from seqlab.datasets import read_text
+
+    source = file or "stdin"
+    text = read_text(file, encoding=encoding) if file else read_stdin(encoding)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise CLIError(f"{source}: no input lines")
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            raise CLIError(f"{source}: line {i} is empty")
+    return lines
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    set_threads(args.threads)
+    model = load_classifier(args.model)
+    lines = input_lines(args.file, args.encoding)
+    n_unk = 0
+    for p in model.predict(lines):
+        n_unk += p.n_unk
+        if args.json:
+            emit_json({"text": p.text, "label": p.label, "prob": p.prob, "n_unk": p.n_unk})
+        else:
+            print(f"{p.label}\t{p.prob:.4f}\t{p.text}")
+    if n_unk:
+        print(
+            f"seqlab: warning: {n_unk} word(s) not in the model's vocabulary (read as <unk>)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from seqlab.classify import evaluate_classifier
+    from seqlab.datasets import read_labelled
+
+    set_threads(args.threads)
+    model = load_classifier(args.model)
+    rows = read_labelled(args.test, format=args.format, encoding=args.encoding)
+    scores, _ = evaluate_classifier(model, rows)
+    plot = plot_confusion(scores, args.plot, title=Path(args.test).name) if args.plot else None
+    if args.json:
+        per_class = {
+            str(k): {"precision": v.precision, "recall": v.recall, "f1": v.f1, "support": v.support}
+            for k, v in scores.per_class.items()
+        }
+        emit_json(
+            {
+                "accuracy": scores.accuracy,
+                "macro_f1": scores.macro_f1,
+                "per_class": per_class,
+                "labels": [str(x) for x in scores.labels],
+                "confusion": scores.confusion,
+                "n": len(rows),
+                "plot": str(plot) if plot else None,
+            }
+        )
+        return 0
+    print(scores.format())
+    print(format_confusion(scores))
+    if plot:
+        print(f"confusion matrix: {plot}")
+    return 0
+
+
+def format_confusion(scores) -> str:
+    """The confusion matrix as text: one row per true label, one column per prediction."""
+    labels = [str(x) for x in scores.labels]
+    width = max(6, *(len(x) for x in labels), *(len(str(v)) for r in scores.confusion for v in r))
+    lines = ["confusion matrix (rows: true label, columns: predicted)",
+             " " * width + " " + " ".join(f"{x:>{width}}" for x in labels)]  # fmt: skip
+    for label, row in zip(labels, scores.confusion):
+        lines.append(f"{label:>{width}} " + " ".join(f"{v:>{width}}" for v in row))
+    return "\n".join(lines)
+
+
+def plot_confusion(scores, path: str, *, title: str = "") -> Path:
+    """Draw the confusion matrix (rows: true label, columns: predicted) as a PNG."""
+    import numpy as np
+
+    plt = pyplot()
+    labels = [str(x) for x in scores.labels]
+    m = np.array(scores.confusion)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * len(labels), 0.8 + 0.6 * len(labels)))
+    ax.imshow(m, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            color = "white" if m[i, j] > m.max() / 2 else "black"
+            ax.text(j, i, str(m[i, j]), ha="center", va="center", color=color)
+    ax.set_title(f"{title}: accuracy {scores.accuracy:.1%}" if title else "")
+    out = save_figure(fig, path)
+    plt.close(fig)
+    return out

@@ -1,0 +1,287 @@
+"""``seqlab tag train | predict | evaluate``: named-entity tagging (many-to-many, T_x = T_y)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seqlab.cli._common import (
+    CLIError,
+    add_config_flags,
+    add_threads_flag,
+    add_trainer_flags,
+    auto_threads,
+    config_from_args,
+    emit_json,
+    set_threads,
+)
+
+TRAIN_EPILOG = """examples:
+  D=../shared/data
+  seqlab tag train $D/conll2003/train.txt --dev $D/conll2003/valid.txt --preset conll-cpu \\
+      --vectors $D/glove/glove.6B.50d.top40k.txt --out ner
+  seqlab tag train train.conll --crf --char-embedding-size 25 --out ner-small --epochs 5
+
+CoNLL files: one token per line, whitespace-separated columns (the word first, the tag last by
+default: --word-column, --tag-column), a blank line between sentences, -DOCSTART- skipped.
+Tags that are not valid in --scheme are an error; --repair reads them as conlleval does.
+--json prints one line at the end: {"val_f1", "val_loss", "train_seconds", ...}
+"""
+
+PREDICT_EPILOG = """examples:
+  echo "EU rejects German call to boycott British lamb ." | seqlab tag predict ner
+  seqlab tag predict ner --file sentences.txt --json
+      # {"tokens": [...], "tags": [...], "entities": [{"text", "type", "start", "end"}]}
+
+Input: one whitespace-tokenized sentence per line. Entity offsets are token indices, end
+exclusive.
+"""
+
+EVALUATE_EPILOG = """examples:
+  seqlab tag evaluate ner ../shared/data/conll2003/test.txt
+  seqlab tag evaluate ner test.conll --json     # {"precision", "recall", "f1", "per_type"}
+  seqlab tag evaluate ner test.conll --write-conll pred.txt   # word gold predicted
+
+Scores are entity-level (an entity counts only with its type and both boundaries right), as
+seqeval and conlleval compute them.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from seqlab.classify import TaggerConfig, TaggerDataConfig
+
+    group = sub.add_parser("tag", help="sequence taggers (NER): train, predict, evaluate")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
+
+    p = verbs.add_parser(
+        "train", help="train on a CoNLL file", epilog=TRAIN_EPILOG, formatter_class=raw
+    )
+    p.add_argument("train", help="tagged sentences in CoNLL column format")
+    p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
+    p.add_argument("--out", required=True, help="the model folder to write")
+    p.add_argument("--preset", help="named settings: conll-cpu")
+    p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
+    p.add_argument(
+        "--crf",
+        dest="crf_flag",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a linear-chain CRF output layer, or --no-crf for a softmax per word (default: "
+        "softmax, unless the preset says otherwise)",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="read invalid tag sequences as conlleval does instead of failing",
+    )
+    _add_conll_flags(p)
+    add_config_flags(
+        p,
+        TaggerConfig,
+        group="model",
+        exclude=["crf", "word_vocab_size", "char_vocab_size", "n_tags"],
+    )
+    add_config_flags(p, TaggerDataConfig, group="data")
+    add_trainer_flags(p, exclude=["shuffle"])
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_threads_flag(p, auto=True)
+    p.set_defaults(func=run_train)
+
+    p = verbs.add_parser(
+        "predict",
+        help="tag each line of stdin (or --file)",
+        epilog=PREDICT_EPILOG,
+        formatter_class=raw,
+    )
+    p.add_argument("model", help="a folder written by `seqlab tag train`")
+    p.add_argument("--file", help="read sentences from this file instead of stdin")
+    p.add_argument("--encoding", default="utf-8", help="encoding of the input")
+    p.add_argument("--json", action="store_true", help="one JSON object per sentence")
+    add_threads_flag(p)
+    p.set_defaults(func=run_predict)
+
+    p = verbs.add_parser(
+        "evaluate",
+        help="entity-level precision, recall and F1 (seqeval)",
+        epilog=EVALUATE_EPILOG,
+        formatter_class=raw,
+    )
+    p.add_argument("model", help="a folder written by `seqlab tag train`")
+    p.add_argument("test", help="tagged sentences in CoNLL column format")
+    p.add_argument("--write-conll", help="also write word, gold and predicted tag per line")
+    _add_conll_flags(p)
+    p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
+    add_threads_flag(p)
+    p.set_defaults(func=run_evaluate)
+
+
+def _add_conll_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--word-column", type=int, default=0, help="column of the words (default: 0)")
+    p.add_argument(
+        "--tag-column",
+        type=int,
+        default=-1,
+        help="column of the tags; negative counts from the end (default: -1)",
+    )
+    p.add_argument("--encoding", default="utf-8", help="the files' encoding")
+
+
+def _read(path: str, args: argparse.Namespace, *, repair: bool = False, scheme: str = "BIO"):
+    from seqlab.datasets import TaggedSentence, read_conll
+    from seqlab.text import repair_tags
+
+    sentences = read_conll(
+        path, word_column=args.word_column, tag_column=args.tag_column, encoding=args.encoding
+    )
+    if repair:
+        sentences = [
+            TaggedSentence(s.tokens, repair_tags(s.tags, scheme=scheme)) for s in sentences
+        ]
+    return sentences
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from seqlab.classify import PRESETS, TaggerConfig, TaggerDataConfig, train_tagger
+    from seqlab.cli.classify import load_vectors
+    from seqlab.cli.lm import plot_losses
+    from seqlab.train import TrainerConfig
+
+    known = sorted(n for n in PRESETS if n.startswith("conll"))
+    if args.preset is not None and args.preset not in known:
+        raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(known)}")
+    preset = PRESETS.get(args.preset, {})
+    overrides = {"crf": args.crf_flag} if args.crf_flag is not None else {}
+    model_cfg = config_from_args(TaggerConfig, args, preset=preset.get("model"), **overrides)
+    data_cfg = config_from_args(TaggerDataConfig, args, preset=preset.get("data"))
+    train = _read(args.train, args, repair=args.repair, scheme=model_cfg.scheme)
+    dev = _read(args.dev, args, repair=args.repair, scheme=model_cfg.scheme) if args.dev else None
+    set_threads(auto_threads(args.threads, model_cfg.hidden_size))
+    show = not args.no_progress and sys.stderr.isatty()
+    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"), progress=show)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a folder")
+    vectors = load_vectors(args.vectors)
+    sources = {
+        "train": str(Path(args.train).resolve()),
+        "dev": str(Path(args.dev).resolve()) if args.dev else None,
+        "vectors": str(Path(args.vectors).resolve()) if args.vectors else None,
+    }
+    trained = train_tagger(
+        train,
+        model_cfg,
+        data_cfg,
+        trainer_cfg,
+        out,
+        val_sentences=dev,
+        vectors=vectors,
+        sources=sources,
+        resume=args.resume,
+    )
+    plot_file = plot_losses(out, title=f"Tagger: {out.name}")
+    r = trained.result
+    summary = {
+        "val_loss": r.best_val_loss,
+        "train_seconds": r.elapsed,
+        "steps": r.steps,
+        "epochs": r.epochs,
+        "best_step": r.best_step,
+        "stopped_because": r.stopped_because,
+        **trained.data,
+        "out": str(out),
+    }
+    if trained.val_scores:
+        summary.update({f"val_{k}": v for k, v in trained.val_scores.items()})
+    if args.json:
+        emit_json(summary)
+        return 0
+    if vectors is not None:
+        print(
+            f"pretrained vectors for {trained.data['vectors_found']} of "
+            f"{trained.data['vocab_size']} vocabulary words ({args.vectors})"
+        )
+    if trained.val_scores:
+        v = trained.val_scores
+        print(
+            f"validation entity F1 {v['f1']:.2%} (precision {v['precision']:.2%}, recall "
+            f"{v['recall']:.2%}) on {trained.data['val_sentences']} sentences"
+        )
+    print(
+        f"{r.steps} steps, {r.epochs} epochs in {r.elapsed:.0f} s "
+        f"(stopped: {r.stopped_because}); model in {out}/"
+    )
+    if plot_file:
+        print(f"loss curves: {plot_file}")
+    print(f"next: echo 'EU rejects German call .' | seqlab tag predict {out}")
+    return 0
+
+
+def load_tagger(folder: str):
+    """The tagger of a folder; a clear error for anything else."""
+    from seqlab.train import load_model, read_config
+
+    config = read_config(folder)
+    if config["task"] != "tag":
+        raise CLIError(f"{folder} holds a {config['task']!r} model, not a sequence tagger")
+    return load_model(folder)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from seqlab.cli.classify import input_lines
+
+    set_threads(args.threads)
+    model = load_tagger(args.model)
+    lines = input_lines(args.file, args.encoding)
+    n_unk = 0
+    for p in model.predict([line.split() for line in lines]):
+        n_unk += p.n_unk
+        if args.json:
+            emit_json(p.to_json())
+            continue
+        marked = list(p.tokens)
+        for e in reversed(p.entities):  # brackets from the right keep the offsets valid
+            marked[e.start : e.end] = [f"[{' '.join(p.tokens[e.start : e.end])}]{e.type}"]
+        print(" ".join(marked))
+    if n_unk:
+        print(f"seqlab: warning: {n_unk} word(s) not in the model's vocabulary (read as <unk>; "
+              "their characters and shape still count)", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from seqlab.classify import evaluate_tagger
+    from seqlab.datasets import write_conll
+
+    set_threads(args.threads)
+    if args.write_conll and not Path(args.write_conll).resolve().parent.is_dir():
+        raise CLIError(f"folder does not exist: {Path(args.write_conll).parent}")
+    model = load_tagger(args.model)
+    sentences = _read(args.test, args)
+    scores, predicted = evaluate_tagger(model, sentences)
+    if args.write_conll:
+        write_conll(args.write_conll, sentences, predicted)
+    if args.json:
+        per_type = {
+            k: {"precision": v.precision, "recall": v.recall, "f1": v.f1, "support": v.support}
+            for k, v in scores.per_type.items()
+        }
+        emit_json(
+            {
+                "precision": scores.precision,
+                "recall": scores.recall,
+                "f1": scores.f1,
+                "per_type": per_type,
+                "sentences": len(sentences),
+                "n_true": scores.n_true,
+                "n_pred": scores.n_pred,
+                "n_correct": scores.n_correct,
+            }
+        )
+        return 0
+    print(scores.format())
+    if args.write_conll:
+        print(f"predictions: {args.write_conll}")
+    return 0
