@@ -1,9 +1,7 @@
 """``seqlab classify train | predict | evaluate`` through main([...]), on tiny made-up data."""
 
-import io
 import json
 import shutil
-import sys
 
 import numpy as np
 import pytest
@@ -11,6 +9,11 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 
 from seqlab.cli import main
 from seqlab.train import load_model, save_model
+
+from ._helpers import fails as _fails
+from ._helpers import feed_stdin as _stdin
+from ._helpers import json_lines as _json_lines
+from ._helpers import write_lines as _write
 
 pytestmark = pytest.mark.slow
 
@@ -56,27 +59,6 @@ REVIEWS = [
     ("neg", "bad acting"),
 ]
 REVIEWS_DEV = [("pos", "a funny story"), ("neg", "dull and bad")]
-
-
-def _json_lines(out: str) -> list[dict]:
-    return [json.loads(line) for line in out.strip().splitlines()]
-
-
-def _stdin(monkeypatch, text: str) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
-
-
-def _write(path, lines) -> str:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return str(path)
-
-
-def _fails(argv, match, capsys) -> str:
-    assert main([str(a) for a in argv]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert err.startswith("seqlab: error: ") and match in err and "Traceback" not in err
-    return err
 
 
 def _glove(path, words, dim: int, seed: int = 0):

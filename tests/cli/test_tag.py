@@ -1,9 +1,7 @@
 """``seqlab tag train | predict | evaluate`` through main([...]), on made-up CoNLL sentences."""
 
-import io
 import json
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +11,11 @@ from seqeval.metrics import classification_report, f1_score, precision_score, re
 
 from seqlab.cli import main
 from seqlab.train import load_model, save_model
+
+from ._helpers import fails as _fails
+from ._helpers import feed_stdin as _stdin
+from ._helpers import json_lines as _json_lines
+from ._helpers import write_lines as _write
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]  # seqeval's zero divisions
 
@@ -38,19 +41,6 @@ TEST = [
 ]
 
 
-def _json_lines(out: str) -> list[dict]:
-    return [json.loads(line) for line in out.strip().splitlines()]
-
-
-def _stdin(monkeypatch, text: str) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
-
-
-def _write(path, lines) -> str:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return str(path)
-
-
 def _conll(path, sentences, *, middle: str = "", docstart: bool = False) -> str:
     """A CoNLL file: one ``word [middle columns] tag`` line per token, a blank line after each
     sentence."""
@@ -58,14 +48,6 @@ def _conll(path, sentences, *, middle: str = "", docstart: bool = False) -> str:
     for words, tags in sentences:
         lines += [f"{w} {middle}{t}" for w, t in zip(words.split(), tags.split())] + [""]
     return _write(path, lines)
-
-
-def _fails(argv, match, capsys) -> str:
-    assert main([str(a) for a in argv]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert err.startswith("seqlab: error: ") and match in err and "Traceback" not in err
-    return err
 
 
 def _glove(path, words, dim: int, seed: int = 0):

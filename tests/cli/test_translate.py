@@ -1,8 +1,6 @@
 """``seqlab translate dates | train | run | evaluate | analyze | attention`` through main([...])."""
 
-import io
 import json
-import sys
 import warnings
 
 import pytest
@@ -15,33 +13,17 @@ from seqlab.seq2seq import Seq2Seq, Seq2SeqConfig, beam_search, read_pairs
 from seqlab.text import Vocabulary
 from seqlab.train import load_model, save_model
 
+from ._helpers import fails as _fails
+from ._helpers import feed_stdin as _stdin
+from ._helpers import json_lines as _json_lines
+from ._helpers import write_lines as _write
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TINY = ["--epochs", "1", "--hidden-size", "16", "--embedding-size", "8", "--attention-size", "8",
         "--batch-size", "32", "--no-progress", "--device", "cpu", "--threads", "1"]  # fmt: skip
 FAST = ["--max-len", "12", "--threads", "1"]  # junk outputs of a 1-epoch model stay short
 SOURCES = ["3 mars 1997", "March 3, 1997", "03.03.97"]
 REFERENCES = ["1997-03-03", "1997-03-03", "1997-03-03"]
-
-
-def _json_lines(out: str) -> list[dict]:
-    return [json.loads(line) for line in out.strip().splitlines()]
-
-
-def _stdin(monkeypatch, text: str) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
-
-
-def _write(path, lines) -> str:
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return str(path)
-
-
-def _fails(argv, match, capsys) -> str:
-    assert main([str(a) for a in argv]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert err.startswith("seqlab: error: ") and match in err and "Traceback" not in err
-    return err
 
 
 @pytest.fixture(scope="module")

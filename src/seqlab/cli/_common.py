@@ -241,3 +241,45 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def train_summary(result: Any, data: dict[str, Any], out: Path) -> dict[str, Any]:
+    """The ``--json`` summary every ``train`` command ends with (TrainResult + data.json)."""
+    return {
+        "val_loss": result.best_val_loss,
+        "train_seconds": result.elapsed,
+        "steps": result.steps,
+        "epochs": result.epochs,
+        "best_step": result.best_step,
+        "stopped_because": result.stopped_because,
+        **data,
+        "out": str(out),
+    }
+
+
+def print_train_footer(result: Any, out: Path, plot_file: Path | None, next_hint: str) -> None:
+    """The last lines of a ``train`` command: steps and time, the folder, the plot, what next."""
+    print(
+        f"{result.steps} steps, {result.epochs} epochs in {result.elapsed:.0f} s "
+        f"(stopped: {result.stopped_because}); model in {out}/"
+    )
+    if plot_file:
+        print(f"loss curves: {plot_file}")
+    print(f"next: {next_hint}")
+
+
+def load_task_model(folder: str, task: str, what: str):
+    """The model of a folder if it is of ``task``; otherwise a CLIError naming both."""
+    from seqlab.train import load_model, read_config
+
+    config = read_config(folder)
+    if config["task"] != task:
+        raise CLIError(f"{folder} holds a {config['task']!r} model, not {what}")
+    return load_model(folder)
+
+
+def add_output_flags(p: argparse.ArgumentParser, json_help: str) -> None:
+    """``--json`` and ``--no-progress`` of a training command, and ``--threads`` (auto)."""
+    p.add_argument("--json", action="store_true", help=json_help)
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_threads_flag(p, auto=True)

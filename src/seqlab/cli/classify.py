@@ -9,15 +9,19 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_output_flags,
     add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
     emit_json,
+    load_task_model,
+    print_train_footer,
     pyplot,
     read_stdin,
     save_figure,
     set_threads,
+    train_summary,
 )
 
 TRAIN_EPILOG = """examples:
@@ -66,9 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_config_flags(p, ClassifierConfig, exclude=["vocab_size", "n_classes"], group="model")
     add_config_flags(p, ClassifierDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p, auto=True)
+    add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
 
     p = verbs.add_parser(
@@ -152,16 +154,7 @@ def run_train(args: argparse.Namespace) -> int:
     )
     plot_file = plot_losses(out, title=f"Classifier: {out.name}")
     r = trained.result
-    summary = {
-        "val_loss": r.best_val_loss,
-        "train_seconds": r.elapsed,
-        "steps": r.steps,
-        "epochs": r.epochs,
-        "best_step": r.best_step,
-        "stopped_because": r.stopped_because,
-        **trained.data,
-        "out": str(out),
-    }
+    summary = train_summary(r, trained.data, out)
     if trained.val_scores:
         summary["val_accuracy"] = trained.val_scores["accuracy"]
     if args.json:
@@ -178,24 +171,13 @@ def run_train(args: argparse.Namespace) -> int:
             f"accuracy {trained.val_scores['accuracy']:.1%} on {trained.data['val_sentences']} "
             "sentences"
         )
-    print(
-        f"{r.steps} steps, {r.epochs} epochs in {r.elapsed:.0f} s "
-        f"(stopped: {r.stopped_because}); model in {out}/"
-    )
-    if plot_file:
-        print(f"loss curves: {plot_file}")
-    print(f"next: echo 'a sentence' | seqlab classify predict {out}")
+    print_train_footer(r, out, plot_file, f"echo 'a sentence' | seqlab classify predict {out}")
     return 0
 
 
 def load_classifier(folder: str):
     """The classifier of a folder; a clear error for anything else."""
-    from seqlab.train import load_model, read_config
-
-    config = read_config(folder)
-    if config["task"] != "classify":
-        raise CLIError(f"{folder} holds a {config['task']!r} model, not a sentence classifier")
-    return load_model(folder)
+    return load_task_model(folder, "classify", "a sentence classifier")
 
 
 def input_lines(file: str | None, encoding: str) -> list[str]:

@@ -9,12 +9,16 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_output_flags,
     add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
     emit_json,
+    load_task_model,
+    print_train_footer,
     set_threads,
+    train_summary,
 )
 
 TRAIN_EPILOG = """examples:
@@ -85,9 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_config_flags(p, TaggerDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p, auto=True)
+    add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
 
     p = verbs.add_parser(
@@ -183,16 +185,7 @@ def run_train(args: argparse.Namespace) -> int:
     )
     plot_file = plot_losses(out, title=f"Tagger: {out.name}")
     r = trained.result
-    summary = {
-        "val_loss": r.best_val_loss,
-        "train_seconds": r.elapsed,
-        "steps": r.steps,
-        "epochs": r.epochs,
-        "best_step": r.best_step,
-        "stopped_because": r.stopped_because,
-        **trained.data,
-        "out": str(out),
-    }
+    summary = train_summary(r, trained.data, out)
     if trained.val_scores:
         summary.update({f"val_{k}": v for k, v in trained.val_scores.items()})
     if args.json:
@@ -209,24 +202,14 @@ def run_train(args: argparse.Namespace) -> int:
             f"validation entity F1 {v['f1']:.2%} (precision {v['precision']:.2%}, recall "
             f"{v['recall']:.2%}) on {trained.data['val_sentences']} sentences"
         )
-    print(
-        f"{r.steps} steps, {r.epochs} epochs in {r.elapsed:.0f} s "
-        f"(stopped: {r.stopped_because}); model in {out}/"
-    )
-    if plot_file:
-        print(f"loss curves: {plot_file}")
-    print(f"next: echo 'EU rejects German call .' | seqlab tag predict {out}")
+    hint = f"echo 'EU rejects German call .' | seqlab tag predict {out}"
+    print_train_footer(r, out, plot_file, hint)
     return 0
 
 
 def load_tagger(folder: str):
     """The tagger of a folder; a clear error for anything else."""
-    from seqlab.train import load_model, read_config
-
-    config = read_config(folder)
-    if config["task"] != "tag":
-        raise CLIError(f"{folder} holds a {config['task']!r} model, not a sequence tagger")
-    return load_model(folder)
+    return load_task_model(folder, "tag", "a sequence tagger")
 
 
 def run_predict(args: argparse.Namespace) -> int:
