@@ -31,10 +31,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from seqlab.embeddings import WordVectors
 
 from seqlab.classify import evaluate_classifier, preset_configs, train_classifier
 from seqlab.datasets import read_labelled
+from seqlab.embeddings import WordVectors
 
 DATA = Path(__file__).resolve().parents[1] / "../shared/data"
 

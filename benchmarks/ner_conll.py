@@ -30,10 +30,10 @@ import time
 from pathlib import Path
 
 import torch
-from seqlab.embeddings import WordVectors
 
 from seqlab.classify import evaluate_tagger, preset_configs, train_tagger
 from seqlab.datasets import read_conll
+from seqlab.embeddings import WordVectors
 
 DATA = Path(__file__).resolve().parents[1] / "../shared/data"
 CONFIGS = {
