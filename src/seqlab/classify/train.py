@@ -33,6 +33,7 @@ from seqlab.classify.evaluate import evaluate_classifier, evaluate_tagger
 from seqlab.classify.tagger import SequenceTagger, TaggerConfig
 from seqlab.text import Vocabulary, WordTokenizer, check_tags
 from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, random_split
+from seqlab.train.presets import build_configs
 
 __all__ = [
     "ClassifierDataConfig",
@@ -168,16 +169,11 @@ def preset_configs(
     """
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
-    spec = PRESETS[name]
     tagger = name.startswith("conll")
-    model_cls, data_cls = (
+    classes = (
         (TaggerConfig, TaggerDataConfig) if tagger else (ClassifierConfig, ClassifierDataConfig)
     )
-    return (
-        model_cls(**{**spec["model"], **(model or {})}),
-        data_cls(**{**spec["data"], **(data or {})}),
-        TrainerConfig(**{**spec["trainer"], **(trainer or {})}),
-    )
+    return build_configs(PRESETS, name, *classes, model=model, data=data, trainer=trainer)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from seqlab.lm.data import (
 from seqlab.lm.model import VOCAB_FILE, LanguageModel, LMConfig
 from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
 from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, read_config
+from seqlab.train.presets import build_configs
 
 __all__ = [
     "CORPUS_FILE",
@@ -136,13 +137,8 @@ def preset_configs(
     Raises:
         ValueError: on an unknown preset name or an invalid override.
     """
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
-    spec = PRESETS[name]
-    return (
-        LMConfig(**{**spec["model"], **(model or {})}),
-        LMDataConfig(**{**spec["data"], **(data or {})}),
-        TrainerConfig(**{**spec["trainer"], **(trainer or {})}),
+    return build_configs(
+        PRESETS, name, LMConfig, LMDataConfig, model=model, data=data, trainer=trainer
     )
 
 

@@ -23,6 +23,7 @@ from seqlab.seq2seq.data import PairBatches, build_vocabs, encode_pairs, split_p
 from seqlab.seq2seq.model import SRC_VOCAB_FILE, TGT_VOCAB_FILE, Seq2Seq, Seq2SeqConfig
 from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
 from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model
+from seqlab.train.presets import build_configs
 
 __all__ = ["DATA_FILE", "PRESETS", "Seq2SeqDataConfig", "TrainedSeq2Seq", "preset_configs",
            "train_seq2seq"]  # fmt: skip
@@ -111,13 +112,8 @@ def preset_configs(
     Raises:
         ValueError: on an unknown preset name or an invalid override.
     """
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
-    spec = PRESETS[name]
-    return (
-        Seq2SeqConfig(**{**spec["model"], **(model or {})}),
-        Seq2SeqDataConfig(**{**spec["data"], **(data or {})}),
-        TrainerConfig(**{**spec["trainer"], **(trainer or {})}),
+    return build_configs(
+        PRESETS, name, Seq2SeqConfig, Seq2SeqDataConfig, model=model, data=data, trainer=trainer
     )
 
 
