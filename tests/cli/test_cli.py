@@ -48,7 +48,9 @@ def test_no_command_prints_help_and_exits_2(capsys):
 
 def test_demo_quick(capsys):
     assert main(["demo", "--quick", "--no-progress"]) == 0
-    assert "Vanishing gradients" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Vanishing gradients" in out
+    assert "man : woman :: king : queen" in out and "nearest to 'police'" in out
 
 
 def test_python_dash_m_and_version():

@@ -146,9 +146,51 @@ def part_emoji(show_progress: bool, quick: bool) -> None:
     )
 
 
+def part_words(show_progress: bool, quick: bool) -> None:
+    """Word embeddings: analogies and debiasing on GloVe, then skip-gram trained on the spot."""
+    from seqlab.embeddings import WordVectors, debias, direct_bias, load_word_list
+    from seqlab.embeddings.bundled import bundled_paths
+    from seqlab.embeddings.corpus import read_corpus
+    from seqlab.embeddings.word2vec import Word2Vec, Word2VecConfig
+
+    print("== Word embeddings: analogies, debiasing, and skip-gram trained here ==")
+    paths = bundled_paths()
+    wv = WordVectors.load(paths["vectors"])
+    print(f"GloVe 6B 50d ({len(wv):,} bundled words); a : b :: c : ? by 3CosAdd:")
+    for a, b, c in (("man", "woman", "king"), ("paris", "france", "rome"),
+                    ("big", "bigger", "small"), ("france", "paris", "japan")):  # fmt: skip
+        answer, score = wv.most_similar(positive=[b, c], negative=[a], topn=1)[0]
+        print(f"  {f'{a} : {b} :: {c} : {answer}':<36} (cosine {score:.2f})")
+    professions = [w for w in load_word_list("professions") if w in wv]
+    debiased, report = debias(wv, definitional=load_word_list("definitional_pairs"),
+                              equalize_pairs=load_word_list("equalize_pairs"),
+                              gender_specific=load_word_list("gender_specific"))  # fmt: skip
+    g = report["direction"]
+    print(f"Gender direction from 10 definitional pairs; direct bias of {len(professions)} "
+          f"professions: {direct_bias(wv, professions, g):.3f} -> "
+          f"{direct_bias(debiased, professions, g):.3f} after neutralize + equalize.")  # fmt: skip
+    corpus = read_corpus(paths["corpus"], min_count=3)
+    cfg = Word2VecConfig(sg=True, negative=5, dim=50, epochs=2 if quick else 10, seed=1)
+    model = Word2Vec(cfg)
+    stats = model.train(corpus)
+    seconds = sum(s.seconds for s in stats)
+    print(f"Skip-gram with negative sampling on the Lee news corpus ({corpus.n_tokens:,} "
+          f"tokens, {len(corpus):,} words): {cfg.epochs} epochs in {seconds:.1f} s "
+          f"({cfg.epochs * corpus.n_tokens / seconds:,.0f} words/s), loss {stats[0].loss:.2f} "
+          f"-> {stats[-1].loss:.2f}.")  # fmt: skip
+    for word in ("police", "Australia"):
+        near = ", ".join(w for w, _ in model.vectors.most_similar(word, topn=5))
+        print(f"  nearest to {word!r}: {near}")
+    print(
+        "Do it yourself: seqlab embed train corpus.txt --method skipgram --out vectors.txt; "
+        "seqlab embed analogy vectors.txt man woman king"
+    )
+
+
 PARTS: dict[str, Callable[[bool, bool], None]] = {
     "vanishing": part_vanishing,
     "dinosaurs": part_dinosaurs,
+    "words": part_words,
     "emoji": part_emoji,
     "dates": part_dates,
 }

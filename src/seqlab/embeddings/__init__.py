@@ -1,11 +1,16 @@
-"""seqlab.embeddings: word vectors kept apart from their trainers, and their evaluation.
+"""seqlab.embeddings: word2vec, GloVe and the neural LM; word vectors kept apart from their
+trainers; evaluation, debiasing and projection.
 
-from seqlab.embeddings import WordVectors, evaluate_analogies
+from seqlab.embeddings import Word2Vec, Word2VecConfig, WordVectors, read_corpus
+corpus = read_corpus("corpus.txt", min_count=5)           # one sentence per line
+w2v = Word2Vec(Word2VecConfig(sg=True, negative=5)); w2v.train(corpus)
 wv = WordVectors.load("glove.6B.50d.txt")                 # word2vec text/binary or GloVe
 wv.most_similar(positive=["king", "woman"], negative=["man"], topn=3)
 evaluate_analogies(wv, "questions-words.txt").accuracy
 """
 
+from seqlab.embeddings.cooccur import cooccurrence
+from seqlab.embeddings.corpus import Corpus, build_corpus, read_corpus
 from seqlab.embeddings.debias import (
     bias_direction,
     debias,
@@ -20,11 +25,32 @@ from seqlab.embeddings.evaluate import (
     evaluate_analogies,
     evaluate_similarity,
 )
+from seqlab.embeddings.glove import GloVe, GloVeConfig
+from seqlab.embeddings.huffman import HuffmanTree, build_huffman
+from seqlab.embeddings.nplm import NeuralLM, NPLMConfig
+from seqlab.embeddings.progress import EpochStats
 from seqlab.embeddings.project import pca_2d, project, tsne_2d
+from seqlab.embeddings.trainers import METHODS, make_trainer
 from seqlab.embeddings.vectors import WordVectors
+from seqlab.embeddings.word2vec import Word2Vec, Word2VecConfig
 
 __all__ = [
+    "METHODS",
     "AnalogyResult",
+    "Corpus",
+    "EpochStats",
+    "GloVe",
+    "GloVeConfig",
+    "HuffmanTree",
+    "NPLMConfig",
+    "NeuralLM",
+    "Word2Vec",
+    "Word2VecConfig",
+    "build_corpus",
+    "build_huffman",
+    "cooccurrence",
+    "make_trainer",
+    "read_corpus",
     "SimilarityResult",
     "WordVectors",
     "bias_direction",
