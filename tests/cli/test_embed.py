@@ -176,6 +176,8 @@ def test_errors(corpus, vectors, tmp_path, capsys):
         capsys,
     )
     fails(["embed", "train", corpus, "--dim", "0", "--out", out], "dim must be", capsys)
+    fails(["embed", "train", corpus, "--method", "nplm", "--alpha", "1e38", "--min-count", "1",
+           "--out", out, "--no-progress"], "diverged", capsys)  # fmt: skip
     assert not out.exists()
     fails(["embed", "similar", vectors, "kingg"], "unknown word 'kingg'", capsys)
     fails(["embed", "similar", tmp_path / "nope.txt", "king"], "not found", capsys)

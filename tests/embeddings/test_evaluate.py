@@ -240,3 +240,18 @@ def test_similarity_file_errors(wv, tmp_path, text, message):
     with pytest.raises(ValueError, match=message) as info:
         evaluate_similarity(wv, path)
     assert str(path) in str(info.value)
+
+
+def test_methods_equal_the_functions():
+    from seqlab.embeddings import WordVectors, evaluate_analogies, evaluate_similarity
+
+    fixtures = Path(__file__).parent / "fixtures"
+    questions = fixtures / "questions.txt"
+    words = sorted({w for line in questions.read_text().lower().splitlines()
+                    if not line.startswith(":") for w in line.split()})  # fmt: skip
+    wv = WordVectors(words, np.random.default_rng(4).normal(size=(len(words), 6)))
+    assert wv.evaluate_analogies(questions, restrict_vocab=50) == evaluate_analogies(
+        wv, questions, restrict_vocab=50
+    )
+    pairs = fixtures / "pairs.tsv"
+    assert wv.evaluate_similarity(pairs) == evaluate_similarity(wv, pairs)

@@ -268,7 +268,10 @@ class NeuralLM:
                 raise ValueError(_diverged("loss", self.config.learning_rate))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            optimizer.step()
+            try:
+                optimizer.step()
+            except RuntimeError as e:  # Adam overflows converting a huge lr (> ~3e37) itself
+                raise ValueError(_diverged("optimizer step", self.config.learning_rate)) from e
             total += value * len(batch)
             if on_progress is not None:
                 on_progress(len(batch))

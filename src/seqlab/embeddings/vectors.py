@@ -30,6 +30,7 @@ import os
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -275,6 +276,20 @@ class WordVectors:
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best])]
         return [(self._words[i], float(scores[i])) for i in best]
+
+    # -- evaluation (the functions of ``evaluate.py`` as methods, as gensim offers them) -------
+
+    def evaluate_analogies(self, path: str | os.PathLike[str], **kwargs: Any) -> Any:
+        """:func:`seqlab.embeddings.evaluate_analogies` on this table (same keyword arguments)."""
+        from seqlab.embeddings.evaluate import evaluate_analogies
+
+        return evaluate_analogies(self, path, **kwargs)
+
+    def evaluate_similarity(self, path: str | os.PathLike[str], **kwargs: Any) -> Any:
+        """:func:`seqlab.embeddings.evaluate_similarity` on this table (same keyword arguments)."""
+        from seqlab.embeddings.evaluate import evaluate_similarity
+
+        return evaluate_similarity(self, path, **kwargs)
 
     # -- new tables ---------------------------------------------------------------------------
 
