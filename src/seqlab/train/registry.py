@@ -28,6 +28,7 @@ _TASK_PACKAGES = (
     "seqlab.seq2seq",
     "seqlab.speech",
     "seqlab.diagnose",
+    "seqlab.music",
 )
 
 _TASKS: dict[str, type[nn.Module]] = {}

@@ -1,0 +1,225 @@
+"""``seqlab music train | sample | evaluate``: piano-roll RNNs on JSB Chorales."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seqlab.cli._common import (
+    CLIError,
+    add_config_flags,
+    add_output_flags,
+    add_threads_flag,
+    add_trainer_flags,
+    auto_threads,
+    config_from_args,
+    emit_json,
+    load_task_model,
+    print_train_footer,
+    pyplot,
+    save_figure,
+    set_threads,
+    train_summary,
+)
+
+TRAIN_EPILOG = """examples:
+  seqlab music train jsb-chorales-quarter.json --cell gru --preset --out jsb-gru
+  seqlab music train jsb-chorales-quarter.json --preset jsb-lstm --epochs 20 --out jsb-lstm
+  seqlab music train chorales.json --cell rnn --hidden-size 64 --max-minutes 2 --out tiny
+
+The JSON holds {"train": [...], "valid": [...], "test": [...]}: pieces, each a list of time steps,
+each a list of MIDI pitches (21..108). --preset alone picks jsb-CELL (Chung et al. 2014 sizes).
+--json prints one line at the end: {"val_loss": NLL per time step (nats), "train_seconds": ...}
+"""
+
+SAMPLE_EPILOG = """examples:
+  seqlab music sample jsb-gru --out chorale.mid --plot chorale.png --steps 64 --seed 1
+  seqlab music sample jsb-gru --out primed.mid --prime-from jsb-chorales-quarter.json \\
+      --prime-steps 8 --seed 1 --json     # {"out": ..., "steps": ..., "notes": ..., ...}
+"""
+
+EVALUATE_EPILOG = """examples:
+  seqlab music evaluate jsb-gru jsb-chorales-quarter.json --split test --json
+      # {"nll_per_step": nats per time step, "split": "test", "pieces": ..., "steps": ...}
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from seqlab.music import MusicConfig, MusicDataConfig
+
+    group = sub.add_parser("music", help="polyphonic music (piano rolls): train, sample, evaluate")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    p = verbs.add_parser("train", help="train a piano-roll RNN/GRU/LSTM on chorales",
+                         epilog=TRAIN_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("data", help="chorales JSON with train/valid/test splits")
+    p.add_argument("--out", required=True, help="the model folder to write")
+    p.add_argument("--preset", nargs="?", const="auto", help="named settings: jsb-rnn, jsb-gru, "
+                   "jsb-lstm; alone: jsb-CELL (flags you give override it)")  # fmt: skip
+    add_config_flags(p, MusicConfig, group="model")
+    add_config_flags(p, MusicDataConfig, group="data")
+    add_trainer_flags(p, exclude=["shuffle"])
+    add_output_flags(p, "one JSON line at the end (the training summary)")
+    p.set_defaults(func=run_train)
+
+    p = verbs.add_parser("sample", help="draw a new piece and write it as MIDI",
+                         epilog=SAMPLE_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("model", help="a model folder written by `seqlab music train`")
+    p.add_argument("--out", required=True, help="the MIDI file to write")
+    p.add_argument("--plot", help="also draw the piano roll as this PNG")
+    p.add_argument("--steps", type=int, default=64, help="new steps (quarter notes) to draw")
+    p.add_argument("--temperature", type=float, default=1.0, help="> 0; lower is more conservative")
+    p.add_argument("--prime-from", help="chorales JSON whose first piece opens the sample")
+    p.add_argument("--prime-split", default="test", help="the split to take the prime from")
+    p.add_argument("--prime-steps", type=int, default=8, help="steps of the prime (default: 8)")
+    p.add_argument("--tempo", type=float, default=100.0, help="quarter notes per minute")
+    p.add_argument("--seed", type=int, help="same seed, same piece")
+    p.add_argument("--json", action="store_true", help="one JSON line describing the piece")
+    add_threads_flag(p)
+    p.set_defaults(func=run_sample)
+
+    p = verbs.add_parser("evaluate", help="NLL per time step of a split",
+                         epilog=EVALUATE_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("model", help="a model folder written by `seqlab music train`")
+    p.add_argument("data", help="chorales JSON with train/valid/test splits")
+    p.add_argument("--split", default="test", help="train, valid or test (default: test)")
+    p.add_argument("--json", action="store_true", help="one JSON line")
+    add_threads_flag(p)
+    p.set_defaults(func=run_evaluate)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from seqlab.music import PRESETS, MusicConfig, MusicDataConfig, read_chorales
+    from seqlab.music.train import train_music_model
+    from seqlab.train import TrainerConfig
+
+    name = args.preset
+    if name == "auto":
+        name = f"jsb-{args.cell}"
+    if name is not None and name not in PRESETS:
+        raise CLIError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
+    preset = dict(PRESETS.get(name, {}))
+    if name is not None and "cell" in getattr(args, "_explicit", set()):
+        if args.cell != preset["model"]["cell"]:
+            raise CLIError(f"--cell {args.cell} contradicts --preset {name}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a folder")
+    rolls = read_chorales(args.data)
+    model_cfg = config_from_args(MusicConfig, args, preset=preset.get("model"))
+    data_cfg = config_from_args(MusicDataConfig, args, preset=preset.get("data"))
+    set_threads(auto_threads(args.threads, model_cfg.hidden_size))
+    progress = not args.no_progress and sys.stderr.isatty()
+    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
+                                   progress=progress)  # fmt: skip
+    trained = train_music_model(rolls, model_cfg, data_cfg, trainer_cfg, out,
+                                data_path=args.data, resume=args.resume)  # fmt: skip
+    plot_file = _plot_losses(out)
+    result = trained.result
+    summary = train_summary(result, trained.data, out)
+    if args.json:
+        emit_json(summary)
+        return 0
+    if result.best_val_loss is not None:
+        print(
+            f"validation NLL {result.best_val_loss:.4f} nats per time step "
+            f"(best at step {result.best_step}); {trained.data['n_parameters']} parameters"
+        )
+    print_train_footer(result, out, plot_file, f"seqlab music sample {out} --out chorale.mid")
+    return 0
+
+
+def _plot_losses(folder: Path) -> Path | None:
+    from seqlab.cli.lm import plot_losses
+
+    return plot_losses(folder, title=f"Piano-roll RNN: {folder.name} (nats per time step)")
+
+
+def _load(folder: str):
+    import seqlab.music  # noqa: F401  (registers the "music" task)
+
+    return load_task_model(folder, "music", "a music model (music)")
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from seqlab.music import read_chorales, sample, write_midi
+
+    set_threads(args.threads)
+    if args.steps < 1:
+        raise CLIError(f"--steps must be at least 1, got {args.steps}")
+    out, plot = Path(args.out), Path(args.plot) if args.plot else None
+    for path in (out, plot):
+        if path is not None and not path.parent.is_dir():
+            raise CLIError(f"folder does not exist: {path.parent}")
+    model = _load(args.model)
+    prime = None
+    if args.prime_from:
+        if args.prime_steps < 1:
+            raise CLIError(f"--prime-steps must be at least 1, got {args.prime_steps}")
+        piece = read_chorales(args.prime_from, splits=[args.prime_split])[args.prime_split][0]
+        prime = piece[: args.prime_steps]
+    roll = sample(model, args.steps, prime=prime, temperature=args.temperature, seed=args.seed)
+    if plot is not None:  # draw first: a failing plot leaves no MIDI file behind
+        _plot_roll(roll, plot, n_prime=0 if prime is None else len(prime))
+    write_midi(roll, out, tempo=args.tempo)
+    info = {
+        "out": str(out),
+        "steps": int(len(roll)),
+        "prime_steps": 0 if prime is None else int(len(prime)),
+        "notes": int(roll.sum()),
+        "plot": str(plot) if plot else None,
+    }
+    if args.json:
+        emit_json(info)
+    else:
+        print(
+            f"wrote {out}: {info['steps']} steps ({info['prime_steps']} primed), "
+            f"{info['notes']} key-steps" + (f"; piano roll in {plot}" if plot else "")
+        )
+    return 0
+
+
+def _plot_roll(roll, path: Path, *, n_prime: int) -> Path:
+    """The piano roll as an image: time across, MIDI pitch up; the prime shaded."""
+    from seqlab.music import LOWEST_PITCH
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(max(6, len(roll) / 10), 4))
+    ax.imshow(
+        roll.T,
+        origin="lower",
+        aspect="auto",
+        cmap="Greys",
+        interpolation="nearest",
+        extent=(0, len(roll), LOWEST_PITCH - 0.5, LOWEST_PITCH + roll.shape[1] - 0.5),
+    )
+    if n_prime:
+        ax.axvspan(0, n_prime, color="tab:blue", alpha=0.15, label="prime")
+        ax.legend(loc="upper right")
+    ax.set_xlabel("time step (quarter notes)")
+    ax.set_ylabel("MIDI pitch")
+    try:
+        return save_figure(fig, path)
+    finally:
+        plt.close(fig)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from seqlab.music import nll_per_step, read_chorales
+
+    set_threads(args.threads)
+    model = _load(args.model)
+    rolls = read_chorales(args.data, splits=[args.split])[args.split]
+    nll = nll_per_step(model, rolls)
+    result = {"nll_per_step": nll, "split": args.split, "pieces": len(rolls),
+              "steps": int(sum(len(r) for r in rolls))}  # fmt: skip
+    if args.json:
+        emit_json(result)
+    else:
+        print(f"{args.split}: NLL {nll:.4f} nats per time step over {result['steps']} steps "
+              f"of {result['pieces']} pieces")  # fmt: skip
+    return 0
