@@ -1,4 +1,4 @@
-"""seqlab.speech: speech recognition with CTC (decoders so far; audio, features and models next).
+"""seqlab.speech: speech recognition with CTC (decoders and features so far; models next).
 
 from seqlab.speech import collapse, greedy_decode, prefix_beam_search
 collapse([1, 1, 0, 2, 0, 3, 3])           # [1, 2, 3]
@@ -6,5 +6,22 @@ prefix_beam_search(log_probs, beam_size=8)  # [Hypothesis(labels, log_prob, scor
 """
 
 from seqlab.speech.ctc import Hypothesis, collapse, greedy_decode, prefix_beam_search
+from seqlab.speech.features import (
+    FeatureConfig,
+    log_mel_spectrogram,
+    mel_filterbank,
+    mfcc,
+    power_spectrogram,
+)
 
-__all__ = ["Hypothesis", "collapse", "greedy_decode", "prefix_beam_search"]
+__all__ = [
+    "FeatureConfig",
+    "Hypothesis",
+    "collapse",
+    "greedy_decode",
+    "log_mel_spectrogram",
+    "mel_filterbank",
+    "mfcc",
+    "power_spectrogram",
+    "prefix_beam_search",
+]
