@@ -1,10 +1,12 @@
-"""seqlab.speech: speech recognition with CTC (decoders and features so far; models next).
+"""seqlab.speech: speech recognition with CTC (audio, features and decoders so far;
+models next).
 
 from seqlab.speech import collapse, greedy_decode, prefix_beam_search
 collapse([1, 1, 0, 2, 0, 3, 3])           # [1, 2, 3]
 prefix_beam_search(log_probs, beam_size=8)  # [Hypothesis(labels, log_prob, score), ...]
 """
 
+from seqlab.speech.audio import is_silent, read_wav, resample
 from seqlab.speech.ctc import Hypothesis, collapse, greedy_decode, prefix_beam_search
 from seqlab.speech.features import (
     FeatureConfig,
@@ -19,9 +21,12 @@ __all__ = [
     "Hypothesis",
     "collapse",
     "greedy_decode",
+    "is_silent",
     "log_mel_spectrogram",
     "mel_filterbank",
     "mfcc",
     "power_spectrogram",
     "prefix_beam_search",
+    "read_wav",
+    "resample",
 ]

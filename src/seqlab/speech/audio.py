@@ -1,0 +1,109 @@
+"""WAV files in, float waveforms out: mono or stereo, 8-48 kHz, 8/16/24/32-bit PCM or float.
+
+``read_wav`` returns float32 samples in [-1, 1] (integer PCM divided by its full scale), mixed down
+to mono by averaging the channels unless ``mono=False``, and resampled with a polyphase filter
+(``scipy.signal.resample_poly``) when ``sample_rate`` asks for another rate. Every way a file can
+be wrong gets a ValueError that names the file: missing, empty, not RIFF/WAVE, truncated, an
+unsupported sample format, a rate outside 8-48 kHz, no samples. ``is_silent`` tells silence-only
+audio apart (the caller decides whether that is an error).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["MAX_RATE", "MIN_RATE", "is_silent", "read_wav", "resample"]
+
+MIN_RATE, MAX_RATE = 8000, 48000
+
+
+def read_wav(
+    path: str | os.PathLike[str], *, sample_rate: int | None = None, mono: bool = True
+) -> tuple[np.ndarray, int]:
+    """Read a WAV file.
+
+    Args:
+        path: the file.
+        sample_rate: resample to this rate (Hz); None keeps the file's rate.
+        mono: average the channels into one.
+
+    Returns:
+        ``(samples, rate)``: float32 (N,) if mono, else (channels, N); the rate in Hz.
+
+    Raises:
+        ValueError: see the module docstring.
+    """
+    from scipy.io import wavfile
+
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path}: no such file")
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not a WAV file")
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError(f"{path}: empty file (0 bytes)")
+    with open(path, "rb") as f:
+        head = f.read(12)
+    if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+        raise ValueError(f"{path}: not a WAV file (no RIFF/WAVE header)")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            rate, data = wavfile.read(path)
+    except (ValueError, EOFError) as e:
+        raise ValueError(f"{path}: unreadable WAV ({_reason(e)})") from e
+    for w in caught:  # scipy only warns on a truncated data chunk (and on chunks it skips)
+        if "prematurely" in str(w.message) or "truncat" in str(w.message).lower():
+            raise ValueError(f"{path}: unreadable WAV ({_reason(w.message)})")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise ValueError(f"{path}: sample rate {rate} Hz is outside {MIN_RATE}-{MAX_RATE} Hz")
+    samples = _to_float(data, path)
+    if samples.shape[-1] == 0:
+        raise ValueError(f"{path}: holds no samples")
+    if mono and samples.ndim == 2:
+        samples = samples.mean(axis=0)
+    if sample_rate is not None and sample_rate != rate:
+        samples, rate = resample(samples, rate, sample_rate), sample_rate
+    return samples.astype(np.float32), int(rate)
+
+
+def _reason(e: BaseException | Warning) -> str:
+    text = " ".join(str(e).split())
+    return "truncated: the data chunk ends early" if "prematurely" in text else text
+
+
+def _to_float(data: np.ndarray, path: Path) -> np.ndarray:
+    """(N,) or (N, channels) in the file's dtype -> float32 (N,) or (channels, N) in [-1, 1]."""
+    if data.dtype == np.uint8:  # 8-bit PCM is unsigned, centred on 128
+        x = (data.astype(np.float32) - 128.0) / 128.0
+    elif data.dtype in (np.int16, np.int32):
+        x = data.astype(np.float32) / float(-np.iinfo(data.dtype).min)
+    elif data.dtype in (np.float32, np.float64):
+        x = data.astype(np.float32)
+        if not np.isfinite(x).all():
+            raise ValueError(f"{path}: float samples hold NaN or infinity")
+    else:
+        raise ValueError(f"{path}: unsupported sample format {data.dtype}")
+    return x.T if x.ndim == 2 else x
+
+
+def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
+    """Polyphase resampling along the last axis (scipy's resample_poly, Kaiser window)."""
+    from scipy.signal import resample_poly
+
+    if not MIN_RATE <= new_rate <= MAX_RATE:
+        raise ValueError(f"sample_rate must be in {MIN_RATE}-{MAX_RATE} Hz, got {new_rate}")
+    g = math.gcd(int(rate), int(new_rate))
+    return resample_poly(samples, new_rate // g, rate // g, axis=-1).astype(np.float32)
+
+
+def is_silent(samples: np.ndarray, *, threshold_db: float = -60.0) -> bool:
+    """True when the waveform's peak is below ``threshold_db`` dB of full scale (or all zero)."""
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    return peak == 0.0 or 20.0 * math.log10(peak) < threshold_db
