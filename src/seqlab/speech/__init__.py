@@ -1,5 +1,5 @@
-"""seqlab.speech: speech recognition with CTC (audio, features and decoders so far;
-models next).
+"""seqlab.speech: speech recognition with CTC (audio, features, the CTC model
+and its decoders so far; data, training and the CLI next).
 
 from seqlab.speech import collapse, greedy_decode, prefix_beam_search
 collapse([1, 1, 0, 2, 0, 3, 3])           # [1, 2, 3]
@@ -15,8 +15,11 @@ from seqlab.speech.features import (
     mfcc,
     power_spectrogram,
 )
+from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
 
 __all__ = [
+    "CTCConfig",
+    "CTCRecognizer",
     "FeatureConfig",
     "Hypothesis",
     "collapse",
@@ -25,6 +28,7 @@ __all__ = [
     "log_mel_spectrogram",
     "mel_filterbank",
     "mfcc",
+    "output_lengths",
     "power_spectrogram",
     "prefix_beam_search",
     "read_wav",

@@ -1,0 +1,124 @@
+"""The CTC recogniser of the notes: audio frames in, a character or blank per output step out.
+
+    features (B, T, F) -> Conv1d (stride s: T' = ceil(T / s)) -> ReLU -> bidirectional GRU/LSTM
+    (seqlab.nn, deep) -> Linear -> log_softmax over the C labels (blank = 0)   (B, T', C)
+
+Trained with ``torch.nn.functional.ctc_loss`` (Graves et al. 2006), which sums the probability of
+every frame path that collapses to the transcript; the convolution shortens the sequence first,
+as deep speech models do, since the input is much longer than the output. Decoding lives in
+:mod:`seqlab.speech.ctc`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from seqlab._config import check_fields
+from seqlab.nn import GRU, LSTM
+from seqlab.train import register_task
+
+__all__ = ["CTCConfig", "CTCRecognizer", "output_lengths"]
+
+CELLS = {"gru": GRU, "lstm": LSTM}
+
+
+@dataclass(frozen=True)
+class CTCConfig:
+    """The recogniser's architecture."""
+
+    n_features: int = 40  # F, features per input frame (log-mel bands or MFCCs)
+    n_labels: int = 12  # C, output labels, the blank (id 0) included
+    conv_channels: int = 128  # channels of the convolutional front-end
+    conv_kernel: int = 5  # its kernel width in frames (odd)
+    subsample: int = 2  # its stride: input frames per output step
+    cell: str = "gru"  # "gru" | "lstm"
+    hidden_size: int = 128  # n_a per direction
+    n_layers: int = 2  # stacked bidirectional layers
+    dropout: float = 0.1  # after the front-end, between layers, before the output layer
+
+    def __post_init__(self) -> None:
+        checks = {
+            "n_features": self.n_features >= 1,
+            "n_labels": self.n_labels >= 2,
+            "conv_channels": self.conv_channels >= 1,
+            "conv_kernel": self.conv_kernel >= 1 and self.conv_kernel % 2 == 1,
+            "subsample": self.subsample >= 1,
+            "cell": self.cell in CELLS,
+            "hidden_size": self.hidden_size >= 1,
+            "n_layers": self.n_layers >= 1,
+            "dropout": 0.0 <= self.dropout < 1.0,
+        }
+        check_fields(self, checks)
+
+
+def output_lengths(lengths: Tensor, subsample: int) -> Tensor:
+    """Output steps for inputs of ``lengths`` frames: ceil(T / s) (the padded convolution's)."""
+    return torch.div(lengths + subsample - 1, subsample, rounding_mode="floor")
+
+
+@register_task("speech")
+class CTCRecognizer(nn.Module):
+    """Conv front-end + bidirectional RNN + per-step label distribution; see the module docstring.
+
+    Args:
+        config: the architecture.
+    """
+
+    config_class = CTCConfig
+
+    def __init__(self, config: CTCConfig) -> None:
+        super().__init__()
+        self.config = config
+        c = config
+        self.conv = nn.Conv1d(c.n_features, c.conv_channels, c.conv_kernel, stride=c.subsample,
+                              padding=c.conv_kernel // 2)  # fmt: skip
+        self.rnn = CELLS[c.cell](c.conv_channels, c.hidden_size, num_layers=c.n_layers,
+                                 bidirectional=True, dropout=c.dropout)  # fmt: skip
+        self.out = nn.Linear(2 * c.hidden_size, c.n_labels)
+
+    def forward(self, features: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """Per-step log-probabilities.
+
+        Args:
+            features: (B, T, F) float frames, padded at the end.
+            lengths: (B,) real frames of each row; None = all T.
+
+        Returns:
+            log_probs: (B, T', C) log_softmax over the labels, T' = ceil(T / subsample).
+            out_lengths: (B,) real output steps of each row.
+        """
+        if features.dim() != 3 or features.shape[-1] != self.config.n_features:
+            raise ValueError(f"features must be (B, T, {self.config.n_features}), got "
+                             f"{tuple(features.shape)}")  # fmt: skip
+        B, T, _ = features.shape
+        if lengths is None:
+            lengths = torch.full((B,), T, dtype=torch.long)
+        h = F.relu(self.conv(features.transpose(1, 2))).transpose(1, 2)  # (B, T', channels)
+        h = F.dropout(h, self.config.dropout, self.training)  # (B, T', channels)
+        out_lengths = output_lengths(lengths.cpu(), self.config.subsample)  # (B,)
+        a, _ = self.rnn(h, None, out_lengths)  # (B, T', 2H)
+        a = F.dropout(a, self.config.dropout, self.training)  # (B, T', 2H)
+        return F.log_softmax(self.out(a), dim=-1), out_lengths  # (B, T', C)
+
+    # --- the Trainer's protocol -----------------------------------------------------------
+
+    def loss(self, batch: dict[str, Tensor]) -> Tensor:
+        """CTC loss per transcript label: summed over the batch, divided by its labels."""
+        log_probs, out_lengths = self(batch["features"], batch["lengths"])  # (B, T', C)
+        total = F.ctc_loss(log_probs.transpose(0, 1), batch["targets"], out_lengths,
+                           batch["target_lengths"], blank=0, reduction="sum",
+                           zero_infinity=True)  # fmt: skip
+        return total / batch["target_lengths"].sum().clamp(min=1)
+
+    @torch.no_grad()
+    def evaluate(self, batch: dict[str, Tensor]) -> dict[str, float]:
+        """``{"loss": CTC loss per label}``."""
+        return {"loss": float(self.loss(batch))}
+
+    def count_tokens(self, batch: dict[str, Tensor]) -> int:
+        """Transcript labels in a batch (what ``loss`` averages over)."""
+        return int(batch["target_lengths"].sum())
