@@ -8,6 +8,14 @@ prefix_beam_search(log_probs, beam_size=8)  # [Hypothesis(labels, log_prob, scor
 
 from seqlab.speech.audio import is_silent, read_wav, resample
 from seqlab.speech.ctc import Hypothesis, collapse, greedy_decode, prefix_beam_search
+from seqlab.speech.data import (
+    DIGIT_NAMES,
+    Alphabet,
+    Utterance,
+    collate,
+    read_fsdd,
+    read_transcripts,
+)
 from seqlab.speech.features import (
     FeatureConfig,
     log_mel_spectrogram,
@@ -18,6 +26,12 @@ from seqlab.speech.features import (
 from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
 
 __all__ = [
+    "DIGIT_NAMES",
+    "Alphabet",
+    "Utterance",
+    "collate",
+    "read_fsdd",
+    "read_transcripts",
     "CTCConfig",
     "CTCRecognizer",
     "FeatureConfig",
