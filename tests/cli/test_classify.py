@@ -386,3 +386,95 @@ def test_evaluate_a_csv_with_a_header(model_dir, tmp_path, capsys):
     test = _write(tmp_path / "test.csv", ["sentence,label", *(f"{t},{y}" for t, y in EMOJI_TEST)])
     assert main(["classify", "evaluate", str(model_dir), test, "--json"]) == 0, capsys.readouterr()
     assert _json_lines(capsys.readouterr().out)[0]["n"] == len(EMOJI_TEST)
+
+
+# --- DNA: --level char, IUPAC letters, splice.data, explain ---------------------------------------
+
+DNA = [
+    ("EI", "CCAGGTAAGTCA"),
+    ("EI", "acaggtgagcta"),  # lower case reads as upper case
+    ("EI", "GAAGGTAAGGAC"),
+    ("IE", "TTCCAGGCTACC"),
+    ("IE", "CTTTAGGTCAAT"),
+    ("IE", "TCCTAGGAACTG"),
+    ("N", "GCTCAGCCCAGC"),
+    ("N", "ACGTNCCTGACR"),  # ambiguity codes
+    ("N", "CCCGGGTTTAAA"),
+]
+CHAR = ["--level", "char", "--model", "rnn", "--val-fraction", "0"]
+
+
+@pytest.fixture(scope="module")
+def dna_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dna")
+    train = _write(folder / "train.tsv", ["label\tsequence", *(f"{y}\t{s}" for y, s in DNA)])
+    out = folder / "model"
+    assert main(["classify", "train", train, *TINY, *CHAR, "--out", str(out)]) == 0
+    return out
+
+
+def test_char_level_dna_model_folder(dna_dir):
+    config = json.loads((dna_dir / "config.json").read_text(encoding="utf-8"))["config"]
+    assert config["alphabet"] == "dna"  # --alphabet auto saw DNA
+    tokenizer = json.loads((dna_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    assert tokenizer == {"level": "char"}
+    assert set(json.loads((dna_dir / "labels.json").read_text(encoding="utf-8"))) == {
+        "EI", "IE", "N"}  # fmt: skip
+
+
+def test_char_level_predict_and_evaluate(dna_dir, tmp_path, monkeypatch, capsys):
+    _stdin(monkeypatch, "CCAGGTAAGTCA\nttccaggctacc\n")
+    assert main(["classify", "predict", str(dna_dir), "--json"]) == 0
+    rows = _json_lines(capsys.readouterr().out)
+    assert [r["text"] for r in rows] == ["CCAGGTAAGTCA", "ttccaggctacc"]
+    assert all(r["label"] in {"EI", "IE", "N"} and r["n_unk"] == 0 for r in rows)
+    library = load_model(dna_dir).predict(["CCAGGTAAGTCA"])[0]
+    assert rows[0]["prob"] == pytest.approx(library.prob, rel=1e-6)
+    test = _write(tmp_path / "test.tsv", [f"{y}\t{s}" for y, s in DNA[:4]])
+    assert main(["classify", "evaluate", str(dna_dir), test, "--json"]) == 0
+    assert _json_lines(capsys.readouterr().out)[0]["n"] == 4
+
+
+def test_explain_json_and_png(dna_dir, tmp_path, capsys):
+    png = tmp_path / "saliency.png"
+    seq = "ccaggtaagtca"
+    assert main(["classify", "explain", str(dna_dir), seq, "--out", str(png), "--json"]) == 0
+    (row,) = _json_lines(capsys.readouterr().out)
+    assert {"label", "prob", "saliency", "tokens", "plot"} <= set(row)
+    assert len(row["saliency"]) == len(seq) and row["tokens"] == list(seq.upper())
+    assert row["plot"] == str(png) and png.read_bytes().startswith(PNG_MAGIC)
+    predicted = load_model(dna_dir).predict([seq])[0]
+    assert (row["label"], row["prob"]) == (predicted.label, pytest.approx(predicted.prob))
+    assert main(["classify", "explain", str(dna_dir), seq, "--label", "N"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("N\t") and "most salient positions" in text
+
+
+def test_splice_format(tmp_path, capsys):
+    lines = [f"{y},  MADE-UP-{i}, {s.upper()}" for i, (y, s) in enumerate(DNA)]
+    data = _write(tmp_path / "splice.data", lines)
+    out = tmp_path / "m"
+    assert main(["classify", "train", data, "--format", "splice", *TINY, *CHAR, "--out",
+                 str(out), "--json"]) == 0  # fmt: skip
+    (summary,) = _json_lines(capsys.readouterr().out)
+    assert summary["train_sentences"] == len(DNA)
+    assert summary["labels"] == {"EI": 3, "IE": 3, "N": 3}
+    bad = _write(tmp_path / "bad.data", [*lines[:2], "EI, X-1, ACGTQ"])
+    _fails(["classify", "train", bad, "--format", "splice", *TINY, *CHAR, "--out",
+            tmp_path / "b"], "line 3: position 5: 'Q' is not a DNA letter", capsys)  # fmt: skip
+
+
+def test_bad_dna_letters_exit_2(dna_dir, tmp_path, monkeypatch, capsys):
+    bad = _write(tmp_path / "bad.tsv", [*(f"{y}\t{s}" for y, s in DNA), "N\tACGTACGUAC"])
+    err = _fails(["classify", "train", bad, *TINY, *CHAR, "--out", tmp_path / "m"],
+                 "line 10: position 8: 'U' is not a DNA letter", capsys)  # fmt: skip
+    assert str(bad) in err and not (tmp_path / "m").exists()
+    _stdin(monkeypatch, "ACGT\nACGT\nAC-GT\n")
+    _fails(["classify", "predict", dna_dir], "stdin: line 3: position 3: '-'", capsys)
+    _fails(["classify", "explain", dna_dir, "ACGTXACGT"], "position 5: 'X'", capsys)
+    _fails(["classify", "explain", dna_dir, "ACGT", "--label", "ZZ"], "unknown label", capsys)
+    test = _write(tmp_path / "test.tsv", ["EI\tACGT", "N\tACGJ"])
+    _fails(["classify", "evaluate", dna_dir, test], "line 2: position 4: 'J'", capsys)
+    # --alphabet any trains on anything, as characters
+    assert main(["classify", "train", bad, *TINY, *CHAR, "--alphabet", "any", "--out",
+                 str(tmp_path / "any")]) == 0  # fmt: skip

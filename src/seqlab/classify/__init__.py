@@ -2,6 +2,7 @@
 
 - :class:`SentenceClassifier`: the notes' averaging model and RNN model (sentiment, Emojify);
 - :class:`SequenceTagger`: BiRNN tagger with optional character features and a CRF (NER);
+- :func:`explain`: gradient x input saliency of each token (e.g. a DNA splice-site motif);
 - :class:`LinearChainCRF`: the forward algorithm and Viterbi;
 - :func:`train_classifier`, :func:`train_tagger`, :func:`evaluate_classifier`,
   :func:`evaluate_tagger`, and named presets.
@@ -18,6 +19,7 @@ from seqlab.classify.data import (
 )
 from seqlab.classify.emoji import EMOJI, emoji_paths
 from seqlab.classify.evaluate import evaluate_classifier, evaluate_tagger
+from seqlab.classify.saliency import Saliency, explain
 from seqlab.classify.tagger import CASINGS, SequenceTagger, TaggerConfig, TagPrediction, casing
 from seqlab.classify.train import (
     PRESETS,
@@ -26,6 +28,7 @@ from seqlab.classify.train import (
     Trained,
     order_labels,
     preset_configs,
+    resolve_alphabet,
     train_classifier,
     train_tagger,
 )
@@ -39,6 +42,7 @@ __all__ = [
     "ClassifierDataConfig",
     "LinearChainCRF",
     "Prediction",
+    "Saliency",
     "SentenceClassifier",
     "SequenceTagger",
     "TagBatches",
@@ -53,9 +57,11 @@ __all__ = [
     "emoji_paths",
     "evaluate_classifier",
     "evaluate_tagger",
+    "explain",
     "order_labels",
     "preset_configs",
     "pretrained_rows",
+    "resolve_alphabet",
     "train_classifier",
     "train_tagger",
 ]

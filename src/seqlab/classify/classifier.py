@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from seqlab._config import check_fields
+from seqlab.datasets.dna import ALPHABETS, check_dna
 from seqlab.nn import GRU, LSTM, RNN
 from seqlab.nn.heads import pool_steps
 from seqlab.text import Tokenizer, Vocabulary, lengths_to_mask, tokenizer_from_config
@@ -36,6 +37,8 @@ from seqlab.train import register_task
 __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
 
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
+# ALPHABETS: "auto" is resolved to "dna" or "any" from the training texts (train_classifier); a
+# model built by hand with "auto" checks nothing, as "any".
 VOCAB_FILE, LABELS_FILE, TOKENIZER_FILE = "vocab.json", "labels.json", "tokenizer.json"
 
 
@@ -52,6 +55,7 @@ class ClassifierConfig:
     pool: str = "last"  # "last" (the notes) | "mean" | "max" over the activations
     dropout: float = 0.0  # on embeddings, between layers and before the softmax
     freeze_embeddings: bool = False  # keep E fixed (pretrained vectors as they are)
+    alphabet: str = "auto"  # "dna": IUPAC letters only | "any" | "auto": dna if it looks so
     vocab_size: int = 0  # set from the vocabulary when the model is built
     n_classes: int = 0  # set from the labels
 
@@ -65,6 +69,7 @@ class ClassifierConfig:
                 "hidden_size": self.hidden_size >= 1,
                 "num_layers": self.num_layers >= 1,
                 "pool": self.pool in ("last", "mean", "max"),
+                "alphabet": self.alphabet in ALPHABETS,
                 "dropout": 0.0 <= self.dropout < 1.0,
                 "vocab_size": self.vocab_size >= 0,
                 "n_classes": self.n_classes >= 0,
@@ -147,9 +152,16 @@ class SentenceClassifier(nn.Module):
 
     def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """ids: (B, T) padded word ids, lengths: (B,) -> logits (B, C)."""
-        e = self._dropout(self.embed(ids))  # (B, T, E)
+        return self.classify_embedded(self.embed(ids), lengths)  # (B, C)
+
+    def classify_embedded(self, e: Tensor, lengths: Tensor) -> Tensor:
+        """The model after its embedding layer: e (B, T, E), lengths (B,) -> logits (B, C).
+
+        Split from :meth:`forward` so that saliency can differentiate with respect to e.
+        """
+        e = self._dropout(e)  # (B, T, E)
         if self.config.model == "average":
-            mask = lengths_to_mask(lengths.to(ids.device), ids.shape[1]).unsqueeze(2)  # (B, T, 1)
+            mask = lengths_to_mask(lengths.to(e.device), e.shape[1]).unsqueeze(2)  # (B, T, 1)
             avg = (e * mask).sum(1) / lengths.to(e).unsqueeze(1)  # (B, E)
             return self.out(self._dropout(avg))  # (B, C)
         a, _ = self.rnn(e, lengths=lengths)  # (B, T, D*H)
@@ -161,13 +173,21 @@ class SentenceClassifier(nn.Module):
 
     # --- text -> ids ---------------------------------------------------------------------------
 
+    def tokenize(self, text: str) -> list[str]:
+        """A text's tokens: words, or characters (DNA upper-cased and checked against IUPAC).
+
+        Raises:
+            ValueError: (alphabet "dna") naming the position and the letter outside IUPAC.
+        """
+        return tokenize_text(self.tokenizer, self.config.alphabet, text)
+
     def encode(self, text: str) -> tuple[list[int], int]:
         """A sentence's word ids and how many words are unknown.
 
         Raises:
-            ValueError: on an empty sentence.
+            ValueError: on an empty sentence, or a DNA letter outside IUPAC.
         """
-        tokens = self.tokenizer.tokenize(text)
+        tokens = self.tokenize(text)
         if not tokens:
             raise ValueError("empty sentence: there is nothing to classify")
         return self.vocab.encode(tokens), self.vocab.count_unknown(tokens)
@@ -181,7 +201,12 @@ class SentenceClassifier(nn.Module):
             raise ValueError("texts must be a list of sentences, got a single str")
         was_training = self.training
         self.eval()
-        encoded = [self.encode(t) for t in texts]
+        encoded = []
+        for i, text in enumerate(texts):
+            try:
+                encoded.append(self.encode(text))
+            except ValueError as error:
+                raise ValueError(f"texts[{i}]: {error}") from None
         device = self.embed.weight.device
         probs = []
         for i in range(0, len(encoded), batch_size):
@@ -254,9 +279,18 @@ class SentenceClassifier(nn.Module):
             "model": self.config.model,
             "cell": self.config.cell if self.config.model == "rnn" else None,
             "vocab": len(self.vocab),
+            "level": self.tokenizer.level,
+            "alphabet": self.config.alphabet,
             "labels": self.labels,
             "parameters": sum(p.numel() for p in self.parameters()),
         }
+
+
+def tokenize_text(tokenizer: Tokenizer, alphabet: str, text: str) -> list[str]:
+    """``tokenizer.tokenize(text)``, after :func:`check_dna` when ``alphabet == "dna"``."""
+    if alphabet == "dna":
+        text = check_dna(text.strip())
+    return tokenizer.tokenize(text)
 
 
 def copy_rows(embed: nn.Embedding, matrix: Tensor, keep: Tensor | None, *, pad_id: int) -> None:

@@ -1,4 +1,12 @@
-"""``seqlab classify train | predict | evaluate``: sentence classification (many-to-one)."""
+"""``seqlab classify train | predict | evaluate | explain``: sentence classification (many-to-one).
+
+Character level (``--level char``) reads each text as a sequence of characters, e.g. DNA. With
+``--alphabet auto`` (the default) a character-level model whose training texts look like DNA
+(90% or more of their characters ACGT) checks every text against the IUPAC letters, in
+training files, predict's input and explain's sequence alike; ``--alphabet dna`` asks for that
+check, ``--alphabet any`` turns it off. A letter outside IUPAC is an error naming the line,
+the position and the letter (exit code 2).
+"""
 
 from __future__ import annotations
 
@@ -32,9 +40,12 @@ TRAIN_EPILOG = """examples:
       --dev $D/sst2/sentence_level/stsa.binary.dev --preset sst2 \\
       --vectors $D/glove/glove.6B.50d.top40k.txt --out sst2
   seqlab classify train reviews.tsv --model rnn --cell gru --hidden-size 64 --out reviews
+  seqlab classify train $D/dna_splice/splice.data --format splice --preset splice --out splice
+  seqlab classify train dna.tsv --level char --model rnn --out dna   # label<TAB>ACGT...
 
 Files: TSV (label<TAB>text, header optional; GLUE's sentence<TAB>label with its header), SST
-("label text"), the Emojify CSV (sentence,label); --format picks one, auto guesses.
+("label text"), the Emojify CSV (sentence,label), UCI splice.data (class, name, sequence:
+--format splice); --format picks one, auto guesses (all but splice).
 --json prints one line at the end: {"val_accuracy", "val_loss", "train_seconds", ...}
 """
 
@@ -43,12 +54,21 @@ PREDICT_EPILOG = """examples:
   seqlab classify predict sst2 --file sentences.txt --json   # {"text", "label", "prob"}
 """
 
+EXPLAIN_EPILOG = """examples:
+  seqlab classify explain splice CCAGCTGCATCACAGGAGGCCAGCGAGCAGGTCTGTTCCAAGGGCCTTCGAGCCAGTCTG \\
+      --out saliency.png
+  seqlab classify explain sst2 "a gripping , funny film" --json  # {"label", "prob", "saliency"}
+
+Saliency is gradient x input on the embeddings: for the class's logit z_c and each position t,
+s_t = sum_k dz_c/de_tk * e_tk (positive: the token pushed towards the class).
+"""
+
 EVALUATE_EPILOG = """examples:
   seqlab classify evaluate emoji-avg ../shared/data/emojify/tesss.csv --plot confusion.png
   seqlab classify evaluate sst2 stsa.binary.test --json  # {"accuracy", "per_class", ...}
 """
 
-FORMATS = ("auto", "tsv", "sst", "emojify")
+FORMATS = ("auto", "tsv", "sst", "emojify", "splice")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("train", help="labelled sentences (TSV, SST or Emojify CSV)")
     p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: emojify-average, emojify-rnn, sst2")
+    p.add_argument("--preset", help="named settings: emojify-average, emojify-rnn, sst2, splice")
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
     _add_file_flags(p)
     add_config_flags(p, ClassifierConfig, exclude=["vocab_size", "n_classes"], group="model")
@@ -100,6 +120,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_threads_flag(p)
     p.set_defaults(func=run_evaluate)
 
+    p = verbs.add_parser(
+        "explain",
+        help="which tokens (nucleotides, words) drove the decision: saliency per position",
+        epilog=EXPLAIN_EPILOG,
+        formatter_class=raw,
+    )
+    p.add_argument("model", help="a folder written by `seqlab classify train`")
+    p.add_argument("text", help="the sequence or sentence to explain")
+    p.add_argument("--label", help="the class to explain (default: the predicted one)")
+    p.add_argument("--out", help="draw the saliency per position to this PNG file")
+    p.add_argument("--json", action="store_true", help='one {"label", "prob", "saliency", ...}')
+    add_threads_flag(p)
+    p.set_defaults(func=run_explain)
+
 
 def _add_file_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: auto)")
@@ -115,20 +149,36 @@ def load_vectors(path: str | None):
     return WordVectors.load(path)
 
 
-def run_train(args: argparse.Namespace) -> int:
-    from seqlab.classify import PRESETS, ClassifierConfig, ClassifierDataConfig, train_classifier
-    from seqlab.cli.lm import plot_losses
+def read_rows(path: str, args: argparse.Namespace, alphabet: str = "any") -> list[tuple[str, str]]:
+    """(text, label) rows of a file in ``--format``; DNA checked when ``alphabet`` is "dna"."""
     from seqlab.datasets import read_labelled
+    from seqlab.datasets.dna import read_splice
+
+    if args.format == "splice":
+        return read_splice(path, encoding=args.encoding)
+    return read_labelled(path, format=args.format, encoding=args.encoding, alphabet=alphabet)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from seqlab.classify import PRESETS, ClassifierConfig, ClassifierDataConfig, train_classifier
+    from seqlab.classify.train import resolve_alphabet
+    from seqlab.cli.lm import plot_losses
     from seqlab.train import TrainerConfig
 
     if args.preset is not None and (args.preset not in PRESETS or args.preset.startswith("conll")):
         known = sorted(n for n in PRESETS if not n.startswith("conll"))
         raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(known)}")
     preset = PRESETS.get(args.preset, {})
-    rows = read_labelled(args.train, format=args.format, encoding=args.encoding)
-    dev = read_labelled(args.dev, format=args.format, encoding=args.encoding) if args.dev else None
     model_cfg = config_from_args(ClassifierConfig, args, preset=preset.get("model"))
     data_cfg = config_from_args(ClassifierDataConfig, args, preset=preset.get("data"))
+    rows = read_rows(args.train, args)
+    alphabet = resolve_alphabet(model_cfg.alphabet, data_cfg.level, [t for t, _ in rows])
+    if alphabet == "dna":  # again, so that a bad letter is reported with its line
+        rows = read_rows(args.train, args, "dna")
+    dev = read_rows(args.dev, args, alphabet) if args.dev else None
+    model_cfg = dataclasses.replace(model_cfg, alphabet=alphabet)
     set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     show = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"), progress=show)
@@ -201,6 +251,11 @@ def run_predict(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     model = load_classifier(args.model)
     lines = input_lines(args.file, args.encoding)
+    for i, line in enumerate(lines, 1):
+        try:
+            model.tokenize(line)
+        except ValueError as error:
+            raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
     n_unk = 0
     for p in model.predict(lines):
         n_unk += p.n_unk
@@ -218,11 +273,10 @@ def run_predict(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.classify import evaluate_classifier
-    from seqlab.datasets import read_labelled
 
     set_threads(args.threads)
     model = load_classifier(args.model)
-    rows = read_labelled(args.test, format=args.format, encoding=args.encoding)
+    rows = read_rows(args.test, args, "dna" if model.config.alphabet == "dna" else "any")
     scores, _ = evaluate_classifier(model, rows)
     plot = plot_confusion(scores, args.plot, title=Path(args.test).name) if args.plot else None
     if args.json:
@@ -278,6 +332,53 @@ def plot_confusion(scores, path: str, *, title: str = "") -> Path:
             color = "white" if m[i, j] > m.max() / 2 else "black"
             ax.text(j, i, str(m[i, j]), ha="center", va="center", color=color)
     ax.set_title(f"{title}: accuracy {scores.accuracy:.1%}" if title else "")
+    out = save_figure(fig, path)
+    plt.close(fig)
+    return out
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from seqlab.classify import explain
+
+    set_threads(args.threads)
+    model = load_classifier(args.model)
+    try:
+        result = explain(model, args.text, label=args.label)
+    except ValueError as error:
+        raise CLIError(f"SEQUENCE: {error}") from None
+    plot = plot_saliency(result, args.out) if args.out else None
+    if args.json:
+        emit_json(
+            {
+                "label": result.label,
+                "prob": result.prob,
+                "tokens": result.tokens,
+                "saliency": result.saliency,
+                "plot": str(plot) if plot else None,
+            }
+        )
+        return 0
+    print(f"{result.label}\t{result.prob:.4f}")
+    top = sorted(range(len(result.tokens)), key=lambda t: -abs(result.saliency[t]))[:10]
+    print("most salient positions (1-based): " + ", ".join(
+        f"{t + 1}:{result.tokens[t]} {result.saliency[t]:+.3f}" for t in sorted(top)))  # fmt: skip
+    if plot:
+        print(f"saliency plot: {plot}")
+    return 0
+
+
+def plot_saliency(result, path: str) -> Path:
+    """Bars of the saliency per position, the tokens on the x axis (red: towards the class)."""
+    plt = pyplot()
+    T = len(result.tokens)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.2 * T + 1.0), 3.0))
+    colors = ["tab:red" if v > 0 else "tab:blue" for v in result.saliency]
+    ax.bar(range(T), result.saliency, color=colors, width=0.8)
+    ax.axhline(0.0, color="black", linewidth=0.5)
+    ax.set_xticks(range(T), result.tokens, fontsize=7 if T > 30 else 9, family="monospace")
+    ax.set_xlim(-0.6, T - 0.4)
+    ax.set_ylabel("gradient x input")
+    ax.set_title(f"saliency for {result.label} (p = {result.prob:.3f})")
     out = save_figure(fig, path)
     plt.close(fig)
     return out

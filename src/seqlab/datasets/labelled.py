@@ -10,7 +10,11 @@ plain-text layouts, each read by :func:`read_labelled`::
     emojify   "I want to eat\\t",4             Coursera Emojify: CSV without header,
               never talk to me again,3,,       sentence then label; extra fields ignored
 
-and MR polarity (Pang & Lee 2005) is two files of one text per line, :func:`read_polarity`.
+A TSV may hold DNA, ``EI<TAB>CCAGGTAAGT`` (header ``label<TAB>sequence``): with
+``alphabet="dna"`` every text is checked against the IUPAC letters and upper-cased, a bad
+letter named with its line and position (:mod:`seqlab.datasets.dna`, which also reads the UCI
+splice-junction file). MR polarity (Pang & Lee 2005) is two files of one text per line,
+:func:`read_polarity`.
 Labels stay the strings they are in the file; texts are stripped of surrounding whitespace
 (Emojify's quoted sentences end with a TAB). Blank lines are skipped. Every line that does not
 fit its format raises a ValueError naming the file and the 1-based line number.
@@ -26,13 +30,14 @@ import csv
 import os
 from collections.abc import Iterator
 
+from seqlab.datasets.dna import ALPHABETS, check_dna, looks_like_dna
 from seqlab.datasets.text import read_text
 
 __all__ = ["FORMATS", "read_labelled", "read_polarity"]
 
 FORMATS = ("auto", "tsv", "sst", "emojify")
 # TSV header words: which column is the text.
-_TEXT_NAMES = {"text", "sentence"}
+_TEXT_NAMES = {"text", "sentence", "sequence"}
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -76,17 +81,17 @@ def _detect(first: str) -> str:
     return "sst"
 
 
-def _pair(path: str, number: int, text: str, label: str) -> tuple[str, str]:
-    """(text, label) stripped, or a ValueError if either is empty."""
+def _pair(path: str, number: int, text: str, label: str) -> tuple[int, str, str]:
+    """(line number, text, label) stripped, or a ValueError if either is empty."""
     text, label = text.strip(), label.strip()
     if not label:
         raise ValueError(f"{path}: line {number}: empty label")
     if not text:
         raise ValueError(f"{path}: line {number}: label {label!r} has no text")
-    return text, label
+    return number, text, label
 
 
-def _read_tsv(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, str]]:
+def _read_tsv(path: str, lines: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     label_first = _tsv_header(lines[0][1])
     if label_first is not None:
         lines = lines[1:]
@@ -105,7 +110,7 @@ def _read_tsv(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _read_sst(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, str]]:
+def _read_sst(path: str, lines: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     pairs = []
     for number, line in lines:
         label, _, text = line.strip().partition(" ")
@@ -113,7 +118,7 @@ def _read_sst(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _read_emojify(path: str, lines: list[tuple[int, str]]) -> list[tuple[str, str]]:
+def _read_emojify(path: str, lines: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     pairs = []
     for k, (number, line) in enumerate(lines):
         fields = _csv_fields(line)
@@ -132,7 +137,11 @@ _READERS = {"tsv": _read_tsv, "sst": _read_sst, "emojify": _read_emojify}
 
 
 def read_labelled(
-    path: str | os.PathLike[str], *, format: str = "auto", encoding: str = "utf-8"
+    path: str | os.PathLike[str],
+    *,
+    format: str = "auto",
+    encoding: str = "utf-8",
+    alphabet: str = "any",
 ) -> list[tuple[str, str]]:
     """Read a file of labelled sentences.
 
@@ -147,6 +156,9 @@ def read_labelled(
             -> emojify; anything else -> sst. Tokenized SST text has spaces around commas
             (``a , b``), so it never looks like Emojify's ``sentence,3``.
         encoding: the file's encoding.
+        alphabet: "any" (texts as they are), "dna" (every text is a DNA sequence: checked
+            against IUPAC, see :func:`seqlab.datasets.dna.check_dna`, and upper-cased) or
+            "auto" ("dna" when :func:`~seqlab.datasets.dna.looks_like_dna` says so).
 
     Returns:
         ``(text, label)`` pairs in file order; labels as written (e.g. ``"1"``, ``"pos"``).
@@ -154,17 +166,30 @@ def read_labelled(
     Raises:
         ValueError: on an unknown format; if the file cannot be read (missing, binary, bad
             encoding, empty: see :func:`read_text`); or, naming the 1-based line, on a line
-            that does not fit the format or has an empty label or text.
+            that does not fit the format or has an empty label or text, or (alphabet "dna")
+            on a letter outside IUPAC, naming the line, the position and the letter.
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {list(FORMATS)}")
+    if alphabet not in ALPHABETS:
+        raise ValueError(f"unknown alphabet {alphabet!r}; expected one of {list(ALPHABETS)}")
     name = str(path)
     lines = list(_lines(read_text(path, encoding=encoding)))
     if format == "auto":
         format = _detect(lines[0][1])  # read_text refuses a file with no text
-    pairs = _READERS[format](name, lines)
-    if not pairs:
+    rows = _READERS[format](name, lines)
+    if not rows:
         raise ValueError(f"{name}: no labelled sentences (only a header)")
+    if alphabet == "auto":
+        alphabet = "dna" if looks_like_dna(text for _, text, _ in rows) else "any"
+    if alphabet == "any":
+        return [(text, label) for _, text, label in rows]
+    pairs = []
+    for number, text, label in rows:
+        try:
+            pairs.append((check_dna(text), label))
+        except ValueError as error:
+            raise ValueError(f"{name}: line {number}: {error}") from None
     return pairs
 
 
