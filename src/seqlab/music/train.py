@@ -65,12 +65,17 @@ _JSB_TRAINER: dict[str, Any] = {
     "log_every": 10,
 }
 
+# The GRU overfits first (valid NLL 8.64 at best with the shared settings); decoupled weight
+# decay 0.3 and a longer patience, chosen on the validation split, bring it to 8.46-8.49.
+_JSB_GRU_TRAINER: dict[str, Any] = {**_JSB_TRAINER, "epochs": 300, "weight_decay": 0.3,
+                                    "patience": 20}  # fmt: skip
+
 # Chung et al. (2014) sizes: about equal parameter counts for the three cells.
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     f"jsb-{cell}": {
         "model": {"cell": cell, "hidden_size": size},
         "data": {"batch_size": 8},
-        "trainer": _JSB_TRAINER,
+        "trainer": _JSB_GRU_TRAINER if cell == "gru" else _JSB_TRAINER,
     }
     for cell, size in (("rnn", 100), ("gru", 46), ("lstm", 36))
 }
