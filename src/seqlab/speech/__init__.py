@@ -1,5 +1,5 @@
-"""seqlab.speech: speech recognition with CTC (audio, features, the CTC model
-and its decoders so far; data, training and the CLI next).
+"""seqlab.speech: speech recognition with CTC (audio, features, the CTC model,
+its decoders and training so far; the CLI and trigger words next).
 
 from seqlab.speech import collapse, greedy_decode, prefix_beam_search
 collapse([1, 1, 0, 2, 0, 3, 3])           # [1, 2, 3]
@@ -24,6 +24,13 @@ from seqlab.speech.features import (
     power_spectrogram,
 )
 from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
+from seqlab.speech.train import (
+    SpeechDataConfig,
+    TrainedRecognizer,
+    load_recognizer,
+    train_recognizer,
+    transcribe,
+)
 
 __all__ = [
     "DIGIT_NAMES",
@@ -35,10 +42,13 @@ __all__ = [
     "CTCConfig",
     "CTCRecognizer",
     "FeatureConfig",
+    "SpeechDataConfig",
+    "TrainedRecognizer",
     "Hypothesis",
     "collapse",
     "greedy_decode",
     "is_silent",
+    "load_recognizer",
     "log_mel_spectrogram",
     "mel_filterbank",
     "mfcc",
@@ -47,4 +57,6 @@ __all__ = [
     "prefix_beam_search",
     "read_wav",
     "resample",
+    "train_recognizer",
+    "transcribe",
 ]

@@ -11,7 +11,9 @@ as deep speech models do, since the input is much longer than the output. Decodi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -19,9 +21,13 @@ from torch import Tensor, nn
 
 from seqlab._config import check_fields
 from seqlab.nn import GRU, LSTM
+from seqlab.speech.data import Alphabet
+from seqlab.speech.features import FeatureConfig
 from seqlab.train import register_task
 
-__all__ = ["CTCConfig", "CTCRecognizer", "output_lengths"]
+__all__ = ["SPEECH_FILE", "CTCConfig", "CTCRecognizer", "output_lengths"]
+
+SPEECH_FILE = "speech.json"  # the alphabet and feature settings, beside config.json
 
 CELLS = {"gru": GRU, "lstm": LSTM}
 
@@ -70,9 +76,15 @@ class CTCRecognizer(nn.Module):
 
     config_class = CTCConfig
 
-    def __init__(self, config: CTCConfig) -> None:
+    def __init__(
+        self,
+        config: CTCConfig,
+        alphabet: Alphabet | None = None,
+        features: FeatureConfig | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
+        self.alphabet, self.features = alphabet, features  # how to read audio and write text
         c = config
         self.conv = nn.Conv1d(c.n_features, c.conv_channels, c.conv_kernel, stride=c.subsample,
                               padding=c.conv_kernel // 2)  # fmt: skip
@@ -122,3 +134,24 @@ class CTCRecognizer(nn.Module):
     def count_tokens(self, batch: dict[str, Tensor]) -> int:
         """Transcript labels in a batch (what ``loss`` averages over)."""
         return int(batch["target_lengths"].sum())
+
+    # --- model folders ------------------------------------------------------------------------
+
+    def save_assets(self, folder: Path) -> None:
+        """speech.json: the alphabet and the feature settings (when the model has them)."""
+        if self.alphabet is None or self.features is None:
+            return
+        record = {"alphabet": self.alphabet.chars, "features": asdict(self.features)}
+        (Path(folder) / SPEECH_FILE).write_text(json.dumps(record, indent=2) + "\n", "utf-8")
+
+    @classmethod
+    def from_dir(cls, folder: Path, config: CTCConfig) -> CTCRecognizer:
+        """Rebuild the (untrained) model of a folder with its speech.json, if there is one."""
+        path = Path(folder) / SPEECH_FILE
+        if not path.is_file():
+            return cls(config)
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            return cls(config, Alphabet(record["alphabet"]), FeatureConfig(**record["features"]))
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{path}: invalid ({e})") from e

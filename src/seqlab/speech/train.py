@@ -1,0 +1,192 @@
+"""Training and running the CTC recogniser: WAV files -> log-mel frames -> the one Trainer.
+
+Each utterance is read at ``sample_rate``, turned into a log-mel spectrogram (B=1) and normalised
+per mel band over the utterance (zero mean, unit variance: removes the recording's gain and
+channel), then batched by length. The model folder keeps the alphabet and the feature settings
+(``speech.json``), so ``transcribe`` reads new files exactly as training did.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from seqlab._config import check_fields
+from seqlab.speech.audio import read_wav
+from seqlab.speech.ctc import greedy_decode, prefix_beam_search
+from seqlab.speech.data import Alphabet, Utterance, collate
+from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
+from seqlab.speech.model import SPEECH_FILE, CTCConfig, CTCRecognizer
+from seqlab.text import BucketBatchSampler
+from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, random_split
+
+__all__ = [
+    "SPEECH_FILE",
+    "SpeechBatches",
+    "SpeechDataConfig",
+    "TrainedRecognizer",
+    "features_of",
+    "load_recognizer",
+    "train_recognizer",
+    "transcribe",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SpeechDataConfig:
+    """How recordings become batches."""
+
+    sample_rate: int = 8000  # every file is resampled to this rate (Hz)
+    n_mels: int = 40  # log-mel bands (the model's n_features)
+    win_ms: float = 25.0  # analysis window
+    hop_ms: float = 10.0  # frame step
+    batch_size: int = 32  # utterances per batch
+    val_fraction: float = 0.1  # held out for validation when no validation set is given
+
+    def __post_init__(self) -> None:
+        check_fields(self, {
+            "sample_rate": 8000 <= self.sample_rate <= 48000,
+            "n_mels": self.n_mels >= 1,
+            "win_ms": self.win_ms > 0,
+            "hop_ms": 0 < self.hop_ms <= self.win_ms,
+            "batch_size": self.batch_size >= 1,
+            "val_fraction": 0.0 <= self.val_fraction < 1.0,
+        })  # fmt: skip
+
+    def features(self) -> FeatureConfig:
+        """The :class:`FeatureConfig` these settings describe."""
+        win = int(round(self.sample_rate * self.win_ms / 1000))
+        n_fft = 1 << (win - 1).bit_length()
+        hop = int(round(self.sample_rate * self.hop_ms / 1000))
+        return FeatureConfig(sample_rate=self.sample_rate, n_fft=n_fft, win_length=win,
+                             hop_length=hop, n_mels=self.n_mels, n_mfcc=1)  # fmt: skip
+
+
+def features_of(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarray:
+    """Normalised log-mel frames of one file: float32 (T, n_mels)."""
+    samples, _ = read_wav(path, sample_rate=config.sample_rate)
+    db = log_mel_spectrogram(torch.from_numpy(samples), config)[0].T  # (T, n_mels)
+    mean, std = db.mean(0, keepdim=True), db.std(0, keepdim=True)  # per band, this utterance
+    return ((db - mean) / (std + 1e-5)).numpy().astype(np.float32)
+
+
+class SpeechBatches:
+    """Padded batches of utterances of similar lengths: a callable ``epoch -> batches``."""
+
+    def __init__(self, features: Sequence[np.ndarray], labels: Sequence[Sequence[int]],
+                 batch_size: int, *, shuffle: bool = False, seed: int = 0) -> None:  # fmt: skip
+        if not features:
+            raise ValueError("no utterances to batch")
+        self.features, self.labels = list(features), list(labels)
+        self.sampler = BucketBatchSampler([len(f) for f in self.features], batch_size,
+                                          shuffle=shuffle, seed=seed)  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.sampler)
+
+    def __call__(self, epoch: int) -> list[dict[str, Any]]:
+        self.sampler.set_epoch(epoch)
+        return [collate([self.features[i] for i in idx], [self.labels[i] for i in idx])
+                for idx in self.sampler]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TrainedRecognizer:
+    """What :func:`train_recognizer` returns."""
+
+    model: CTCRecognizer  # the best weights (reloaded from the folder)
+    alphabet: Alphabet
+    features: FeatureConfig
+    result: TrainResult
+
+
+def train_recognizer(
+    train: Sequence[Utterance],
+    model_config: CTCConfig,
+    data_config: SpeechDataConfig,
+    trainer_config: TrainerConfig,
+    out_dir: str | os.PathLike[str],
+    *,
+    val: Sequence[Utterance] | None = None,
+) -> TrainedRecognizer:
+    """Train on ``train`` (validating on ``val`` or a held-out ``val_fraction``), keep the best.
+
+    The alphabet is every character of the training transcripts; ``model_config``'s
+    ``n_features`` and ``n_labels`` are set from the data.
+
+    Raises:
+        ValueError: no utterances, a bad file (named), a validation transcript with a character
+            the training transcripts lack.
+    """
+    if not train:
+        raise ValueError("no training utterances")
+    if val is None and data_config.val_fraction > 0 and len(train) > 1:
+        train, val = random_split(list(train), data_config.val_fraction, seed=trainer_config.seed)
+    alphabet = Alphabet.from_texts([u.text for u in train])
+    feats = data_config.features()
+    cfg = CTCConfig(**{**asdict(model_config), "n_features": feats.n_mels,
+                       "n_labels": len(alphabet)})  # fmt: skip
+    train_b = _batches(train, alphabet, feats, data_config.batch_size, True, trainer_config.seed)
+    val_b = _batches(val, alphabet, feats, data_config.batch_size, False, 0) if val else None
+    torch.manual_seed(trainer_config.seed)
+    model = CTCRecognizer(cfg, alphabet, feats)
+    out_dir = Path(out_dir)
+    existed = out_dir.exists()
+    try:
+        trainer = Trainer(model, trainer_config, out_dir, train_data=train_b, val_data=val_b)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    result = trainer.fit()
+    best = load_recognizer(out_dir)
+    return TrainedRecognizer(best, alphabet, feats, result)
+
+
+def _batches(utts, alphabet, feats, batch_size, shuffle, seed) -> SpeechBatches:
+    features = [features_of(u.path, feats) for u in utts]
+    labels = [alphabet.encode(u.text) for u in utts]
+    return SpeechBatches(features, labels, batch_size, shuffle=shuffle, seed=seed)
+
+
+def load_recognizer(folder: str | os.PathLike[str]) -> CTCRecognizer:
+    """A trained recogniser with its alphabet and feature settings, in eval mode.
+
+    Raises:
+        ValueError: the folder holds another task's model, or no speech.json.
+    """
+    model = load_model(folder)
+    if not isinstance(model, CTCRecognizer):
+        raise ValueError(f"{folder} does not hold a speech model")
+    if model.alphabet is None or model.features is None:
+        raise ValueError(f"{folder}: missing {SPEECH_FILE} (the alphabet and feature settings)")
+    return model.eval()
+
+
+@torch.no_grad()
+def transcribe(
+    model: CTCRecognizer, paths: Sequence[str | os.PathLike[str]], *, beam_size: int = 1
+) -> list[str]:
+    """Text of each file: greedy decoding (beam_size 1) or prefix beam search."""
+    model.eval()
+    out = []
+    for path in paths:
+        batch = collate([features_of(path, model.features)])
+        log_probs, lengths = model(batch["features"], batch["lengths"])
+        lp = log_probs[0, : int(lengths[0])].numpy()
+        if beam_size <= 1:
+            labels = greedy_decode(lp)
+        else:
+            labels = list(prefix_beam_search(lp, beam_size=beam_size)[0].labels)
+        out.append(model.alphabet.decode(labels))
+    return out

@@ -1,0 +1,83 @@
+"""seqlab.speech.train: WAV folders to a trained recogniser folder and back (tiny, synthetic)."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from scipy.io import wavfile
+
+from seqlab.speech.data import Utterance
+from seqlab.speech.model import SPEECH_FILE, CTCConfig
+from seqlab.speech.train import (
+    SpeechDataConfig,
+    features_of,
+    load_recognizer,
+    train_recognizer,
+    transcribe,
+)
+from seqlab.train import TrainerConfig
+
+RATE = 8000
+TONES = {"a": 400.0, "b": 1600.0}
+
+
+def _say(path, text, rng):
+    """Each letter a 0.15 s tone, 0.05 s of quiet between: a toy language with two sounds."""
+    pieces = []
+    for ch in text:
+        t = np.arange(int(0.15 * RATE)) / RATE
+        pieces += [np.sin(2 * np.pi * TONES[ch] * t), np.zeros(int(0.05 * RATE))]
+    x = 0.5 * np.concatenate(pieces) + 0.01 * rng.normal(size=sum(len(p) for p in pieces))
+    wavfile.write(path, RATE, (x * 20000).astype(np.int16))
+
+
+@pytest.fixture(scope="module")
+def utterances(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("toy")
+    rng = np.random.default_rng(0)
+    out = []
+    for i in range(40):
+        text = "".join(rng.choice(["a", "b"], size=int(rng.integers(1, 4))))
+        _say(folder / f"u{i}.wav", text, rng)
+        out.append(Utterance(folder / f"u{i}.wav", text))
+    return out
+
+
+def test_features_are_normalised_log_mel(utterances):
+    cfg = SpeechDataConfig().features()
+    assert (cfg.win_length, cfg.hop_length, cfg.n_fft) == (200, 80, 256)
+    f = features_of(utterances[0].path, cfg)
+    assert f.dtype == np.float32 and f.shape[1] == 40
+    np.testing.assert_allclose(f.mean(0), 0, atol=1e-4)
+
+
+def test_train_save_load_transcribe(utterances, tmp_path):
+    torch.set_num_threads(1)
+    out = tmp_path / "model"
+    trained = train_recognizer(
+        utterances[:32],
+        CTCConfig(conv_channels=32, hidden_size=32, n_layers=1, dropout=0.0),
+        SpeechDataConfig(batch_size=8),
+        TrainerConfig(lr=1e-2, epochs=25, progress=False),
+        out,
+        val=utterances[32:],
+    )
+    assert trained.alphabet.chars == "ab"
+    record = json.loads((out / SPEECH_FILE).read_text())
+    assert record["alphabet"] == "ab" and record["features"]["sample_rate"] == RATE
+    model = load_recognizer(out)
+    assert model.alphabet.chars == "ab" and model.features == trained.features
+    texts = transcribe(model, [u.path for u in utterances[32:]])
+    right = sum(t == u.text for t, u in zip(texts, utterances[32:]))
+    assert right >= 6, list(zip(texts, [u.text for u in utterances[32:]]))
+    assert transcribe(model, [utterances[32].path], beam_size=4)[0] == texts[0]
+
+
+def test_errors(utterances, tmp_path):
+    with pytest.raises(ValueError, match="no training utterances"):
+        train_recognizer([], CTCConfig(), SpeechDataConfig(), TrainerConfig(), tmp_path / "m")
+    with pytest.raises(ValueError, match="does not exist|missing"):
+        load_recognizer(tmp_path / "nope")
+    with pytest.raises(ValueError, match="hop_ms"):
+        SpeechDataConfig(hop_ms=0)
