@@ -1,0 +1,146 @@
+"""``seqlab speech train | transcribe | evaluate``: CTC speech recognition."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seqlab.cli._common import (
+    CLIError,
+    add_config_flags,
+    add_trainer_flags,
+    config_from_args,
+    emit_json,
+    print_train_footer,
+    set_threads,
+    train_summary,
+)
+
+TRAIN_EPILOG = """examples:
+  seqlab speech train --fsdd ../shared/data/fsdd --out digits      # FSDD, its official split
+  seqlab speech train my_recordings/ --out my-model                # WAVs + transcripts.tsv
+A data folder holds WAV files and transcripts.tsv (file<TAB>text a line).
+--json prints one line at the end: {"val_loss", "train_seconds", ...}
+"""
+
+TRANSCRIBE_EPILOG = """examples:
+  seqlab speech transcribe digits a.wav b.wav
+  seqlab speech transcribe digits *.wav --beam 8 --json     # {"file", "text"} a line
+A file that cannot be read is reported on stderr and skipped; the exit code is then 2.
+"""
+
+EVALUATE_EPILOG = """examples:
+  seqlab speech evaluate digits --fsdd ../shared/data/fsdd   # the official test split
+  seqlab speech evaluate digits my_test_folder/ --json       # {"wer", "cer", "n", ...}
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from seqlab.speech import CTCConfig, SpeechDataConfig
+
+    group = sub.add_parser("speech", help="CTC speech recognition: train, transcribe, evaluate")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
+
+    p = verbs.add_parser("train", help="train a recogniser", epilog=TRAIN_EPILOG,
+                         formatter_class=raw)  # fmt: skip
+    p.add_argument("data", nargs="?", help="folder of WAV files with transcripts.tsv")
+    p.add_argument("--fsdd", metavar="DIR", help="the Free Spoken Digit Dataset folder instead")
+    p.add_argument("--out", required=True, help="the model folder to write")
+    add_config_flags(p, CTCConfig, exclude=["n_features", "n_labels"], group="model")
+    add_config_flags(p, SpeechDataConfig, group="data")
+    add_trainer_flags(p, exclude=["shuffle"])
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default: 1)")
+    p.set_defaults(func=run_train)
+
+    p = verbs.add_parser("transcribe", help="write what each WAV file says",
+                         epilog=TRANSCRIBE_EPILOG, formatter_class=raw)  # fmt: skip
+    p.add_argument("model", help="a model folder from seqlab speech train")
+    p.add_argument("files", nargs="+", metavar="FILE.wav")
+    p.add_argument("--beam", type=int, default=1, help="prefix beam width (1: greedy)")
+    p.add_argument("--json", action="store_true", help='{"file", "text"} a line')
+    p.set_defaults(func=run_transcribe)
+
+    p = verbs.add_parser("evaluate", help="WER and CER on transcribed recordings",
+                         epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
+    p.add_argument("model", help="a model folder from seqlab speech train")
+    p.add_argument("data", nargs="?", help="folder of WAV files with transcripts.tsv")
+    p.add_argument("--fsdd", metavar="DIR", help="the FSDD folder: its official test split")
+    p.add_argument("--beam", type=int, default=1, help="prefix beam width (1: greedy)")
+    p.add_argument("--json", action="store_true", help='{"wer", "cer", "n", "accuracy"}')
+    p.set_defaults(func=run_evaluate)
+
+
+def _utterances(args: argparse.Namespace, split: str):
+    from seqlab.speech import read_fsdd, read_transcripts
+
+    if bool(args.data) == bool(args.fsdd):
+        raise CLIError("give either a data folder or --fsdd DIR (one of them)")
+    if args.fsdd:
+        return read_fsdd(args.fsdd)[split]
+    return read_transcripts(args.data)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from seqlab.speech import CTCConfig, SpeechDataConfig, train_recognizer
+    from seqlab.train import TrainerConfig
+
+    utterances = _utterances(args, "train")
+    set_threads(args.threads)
+    model_cfg = config_from_args(CTCConfig, args)
+    data_cfg = config_from_args(SpeechDataConfig, args)
+    progress = not args.no_progress and sys.stderr.isatty()
+    trainer_cfg = config_from_args(TrainerConfig, args, progress=progress)
+    out = Path(args.out)
+    trained = train_recognizer(utterances, model_cfg, data_cfg, trainer_cfg, out)
+    result = trained.result
+    data = {"utterances": len(utterances), "alphabet": trained.alphabet.chars}
+    if args.json:
+        emit_json(train_summary(result, data, out))
+        return 0
+    print(f"{len(utterances)} utterances, alphabet {trained.alphabet.chars!r}; "
+          f"validation CTC loss {result.best_val_loss:.4f} per label")  # fmt: skip
+    print_train_footer(result, out, None, f"seqlab speech transcribe {out} FILE.wav")
+    return 0
+
+
+def run_transcribe(args: argparse.Namespace) -> int:
+    from seqlab.speech import load_recognizer, transcribe
+
+    model = load_recognizer(args.model)
+    failed = 0
+    for path in args.files:
+        try:
+            text = transcribe(model, [path], beam_size=args.beam)[0]
+        except ValueError as e:  # one bad file does not lose the others
+            print(f"seqlab: error: {' '.join(str(e).split())}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.json:
+            emit_json({"file": path, "text": text})
+        else:
+            print(f"{path}\t{text}")
+    return 2 if failed else 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from seqlab.metrics import error_rate
+    from seqlab.speech import load_recognizer, transcribe
+
+    model = load_recognizer(args.model)
+    utterances = _utterances(args, "test")
+    hyps = transcribe(model, [u.path for u in utterances], beam_size=args.beam)
+    refs = [u.text for u in utterances]
+    words = error_rate([r.split() for r in refs], [h.split() for h in hyps])
+    chars = error_rate([list(r) for r in refs], [list(h) for h in hyps])
+    accuracy = sum(h == r for h, r in zip(hyps, refs)) / len(refs)
+    report = {"wer": words.rate, "cer": chars.rate, "n": len(refs), "accuracy": accuracy}
+    if args.json:
+        emit_json(report)
+    else:
+        print(f"{len(refs)} utterances: WER {words.rate:.2%}, CER {chars.rate:.2%}, "
+              f"exact {accuracy:.2%} (beam {args.beam})")  # fmt: skip
+    return 0

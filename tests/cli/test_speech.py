@@ -1,0 +1,62 @@
+"""``seqlab speech``: train / transcribe / evaluate on a tiny synthetic recording folder."""
+
+import numpy as np
+import pytest
+from scipy.io import wavfile
+
+from seqlab.cli import main
+from tests.cli._helpers import fails, json_lines
+
+RATE = 8000
+
+
+def _say(path, text, rng):
+    pieces = []
+    for ch in text:
+        t = np.arange(int(0.15 * RATE)) / RATE
+        pieces += [np.sin(2 * np.pi * {"a": 400.0, "b": 1600.0}[ch] * t), np.zeros(400)]
+    x = 0.5 * np.concatenate(pieces) + 0.01 * rng.normal(size=sum(len(p) for p in pieces))
+    wavfile.write(path, RATE, (x * 20000).astype(np.int16))
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("toy")
+    rng = np.random.default_rng(1)
+    lines = []
+    for i in range(24):
+        text = "".join(rng.choice(["a", "b"], size=int(rng.integers(1, 4))))
+        _say(root / f"u{i}.wav", text, rng)
+        lines.append(f"u{i}.wav\t{text}")
+    (root / "transcripts.tsv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_train_transcribe_evaluate(folder, tmp_path, capsys):
+    out = tmp_path / "m"
+    argv = ["speech", "train", str(folder), "--out", str(out), "--conv-channels", "16",
+            "--hidden-size", "16", "--n-layers", "1", "--epochs", "2", "--batch-size", "8",
+            "--json", "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    summary = json_lines(capsys.readouterr().out)[-1]
+    assert summary["alphabet"] == "ab" and summary["utterances"] == 24
+    wavs = [str(folder / "u0.wav"), str(folder / "u1.wav")]
+    assert main(["speech", "transcribe", str(out), *wavs, "--json"]) == 0
+    lines = json_lines(capsys.readouterr().out)
+    assert [line["file"] for line in lines] == wavs and all(set(line["text"]) <= set("ab")
+                                                            for line in lines)  # fmt: skip
+    assert main(["speech", "evaluate", str(out), str(folder), "--json", "--beam", "2"]) == 0
+    report = json_lines(capsys.readouterr().out)[0]
+    assert set(report) == {"wer", "cer", "n", "accuracy"} and report["n"] == 24
+    # a bad file is reported and skipped, the others are still transcribed
+    bad = tmp_path / "bad.wav"
+    bad.write_text("not audio")
+    assert main(["speech", "transcribe", str(out), str(bad), wavs[0]]) == 2
+    captured = capsys.readouterr()
+    assert "bad.wav: not a WAV file" in captured.err and wavs[0] in captured.out
+
+
+def test_errors(folder, tmp_path, capsys):
+    fails(["speech", "train", "--out", tmp_path / "m"], "either a data folder or --fsdd", capsys)
+    fails(["speech", "train", tmp_path, "--out", tmp_path / "m"], "no transcripts.tsv", capsys)
+    fails(["speech", "transcribe", tmp_path / "nope", folder / "u0.wav"], "nope", capsys)
