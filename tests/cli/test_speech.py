@@ -2,21 +2,10 @@
 
 import numpy as np
 import pytest
-from scipy.io import wavfile
 
 from seqlab.cli import main
 from tests.cli._helpers import fails, json_lines
-
-RATE = 8000
-
-
-def _say(path, text, rng):
-    pieces = []
-    for ch in text:
-        t = np.arange(int(0.15 * RATE)) / RATE
-        pieces += [np.sin(2 * np.pi * {"a": 400.0, "b": 1600.0}[ch] * t), np.zeros(400)]
-    x = 0.5 * np.concatenate(pieces) + 0.01 * rng.normal(size=sum(len(p) for p in pieces))
-    wavfile.write(path, RATE, (x * 20000).astype(np.int16))
+from tests.speech._toy import say
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +15,7 @@ def folder(tmp_path_factory):
     lines = []
     for i in range(24):
         text = "".join(rng.choice(["a", "b"], size=int(rng.integers(1, 4))))
-        _say(root / f"u{i}.wav", text, rng)
+        say(root / f"u{i}.wav", text, rng)
         lines.append(f"u{i}.wav\t{text}")
     (root / "transcripts.tsv").write_text("\n".join(lines) + "\n")
     return root

@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pytest
 import torch
-from scipy.io import wavfile
 
 from seqlab.speech.data import Utterance
 from seqlab.speech.model import SPEECH_FILE, CTCConfig
@@ -17,19 +16,7 @@ from seqlab.speech.train import (
     transcribe,
 )
 from seqlab.train import TrainerConfig
-
-RATE = 8000
-TONES = {"a": 400.0, "b": 1600.0}
-
-
-def _say(path, text, rng):
-    """Each letter a 0.15 s tone, 0.05 s of quiet between: a toy language with two sounds."""
-    pieces = []
-    for ch in text:
-        t = np.arange(int(0.15 * RATE)) / RATE
-        pieces += [np.sin(2 * np.pi * TONES[ch] * t), np.zeros(int(0.05 * RATE))]
-    x = 0.5 * np.concatenate(pieces) + 0.01 * rng.normal(size=sum(len(p) for p in pieces))
-    wavfile.write(path, RATE, (x * 20000).astype(np.int16))
+from tests.speech._toy import RATE, say
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +26,7 @@ def utterances(tmp_path_factory):
     out = []
     for i in range(40):
         text = "".join(rng.choice(["a", "b"], size=int(rng.integers(1, 4))))
-        _say(folder / f"u{i}.wav", text, rng)
+        say(folder / f"u{i}.wav", text, rng)
         out.append(Utterance(folder / f"u{i}.wav", text))
     return out
 
