@@ -307,6 +307,10 @@ def test_a_distributed_sampler_gets_its_epoch(tmp_path):
 def test_resume_without_a_checkpoint_fails(tmp_path):
     with pytest.raises(ValueError, match="no checkpoint"):
         Trainer(_model(), TrainerConfig(), tmp_path, train_data=TRAIN, resume=True)
+    # a folder the failed call made is removed again; one that was there stays
+    with pytest.raises(ValueError, match="no checkpoint"):
+        Trainer(_model(), TrainerConfig(), tmp_path / "new", train_data=TRAIN, resume=True)
+    assert not (tmp_path / "new").exists() and tmp_path.is_dir()
 
 
 def test_sgd_with_clipping_trains(tmp_path):

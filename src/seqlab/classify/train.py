@@ -518,20 +518,15 @@ def _fit(
 ) -> Trained:
     out_dir = Path(out_dir)
     existed = out_dir.exists()
-    try:
-        trainer = Trainer(
-            model,
-            trainer_config,
-            out_dir,
-            train_data=train_data,
-            val_data=val_data,
-            callbacks=callbacks,
-            resume=resume,
-        )
-    except BaseException:
-        if not existed:  # nothing half-written: a folder we created goes again
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
+    trainer = Trainer(
+        model,
+        trainer_config,
+        out_dir,
+        train_data=train_data,
+        val_data=val_data,
+        callbacks=callbacks,
+        resume=resume,
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / DATA_FILE, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,14 +216,8 @@ def train_language_model(
     model = LanguageModel(model_config, vocab, tokenizer)
     train_data, val_data, counts = _batches(model, train_text, val_text, data_config,
                                             trainer_config.seed)  # fmt: skip
-    existed = out_dir.exists()
-    try:
-        trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
-                          val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
-    except BaseException:
-        if not existed:  # nothing half-written: a folder we created goes again
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
+    trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
+                      val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
     record = {**corpus_record(corpus_path, text, data_config, encoding), **counts}
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / CORPUS_FILE, json.dumps(record, indent=2) + "\n")

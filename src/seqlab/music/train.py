@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,14 +146,8 @@ def train_music_model(
     val_b = data_config.val_batch_size or data_config.batch_size
     val = RollBatches(val_pieces, val_b) if val_pieces else None
     out_dir = Path(out_dir)
-    existed = out_dir.exists()
-    try:
-        trainer = Trainer(model, trainer_config, out_dir, train_data=train, val_data=val,
-                          callbacks=callbacks, resume=resume)  # fmt: skip
-    except BaseException:
-        if not existed:  # nothing half-written: a folder we created goes again
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
+    trainer = Trainer(model, trainer_config, out_dir, train_data=train, val_data=val,
+                      callbacks=callbacks, resume=resume)  # fmt: skip
     record = {
         "path": None if data_path is None else str(Path(data_path).resolve()),
         "sha256": None if data_path is None else _sha256(data_path),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,14 +192,8 @@ def train_seq2seq(
         "src_vocab_size": len(src_vocab),
         "tgt_vocab_size": len(tgt_vocab),
     }
-    existed = out_dir.exists()
-    try:
-        trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
-                          val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
-    except BaseException:
-        if not existed:  # nothing half-written: a folder we created goes again
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
+    trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
+                      val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / DATA_FILE, json.dumps(record, indent=2) + "\n")
     result = trainer.fit()

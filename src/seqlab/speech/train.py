@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -141,13 +140,7 @@ def train_recognizer(
     torch.manual_seed(trainer_config.seed)
     model = CTCRecognizer(cfg, alphabet, feats)
     out_dir = Path(out_dir)
-    existed = out_dir.exists()
-    try:
-        trainer = Trainer(model, trainer_config, out_dir, train_data=train_b, val_data=val_b)
-    except BaseException:
-        if not existed:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
+    trainer = Trainer(model, trainer_config, out_dir, train_data=train_b, val_data=val_b)
     result = trainer.fit()
     best = load_recognizer(out_dir)
     return TrainedRecognizer(best, alphabet, feats, result)

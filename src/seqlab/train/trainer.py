@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -215,10 +216,16 @@ class Trainer:
         self._interval = Interval()
         self._last_eval_step: int | None = None
         self._last_save_step: int | None = None
+        created = self.dist.is_main and not self.out_dir.exists()
         if self.dist.is_main:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         if resume:
-            self.resume()
+            try:
+                self.resume()
+            except BaseException:
+                if created:  # nothing half-written: a folder this call made goes again
+                    shutil.rmtree(self.out_dir, ignore_errors=True)
+                raise
 
     # --- the loop ---------------------------------------------------------------------------
 
