@@ -127,20 +127,18 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from seqlab.metrics import error_rate
+    from seqlab.metrics import cer, wer
     from seqlab.speech import load_recognizer, transcribe
 
     model = load_recognizer(args.model)
     utterances = _utterances(args, "test")
     hyps = transcribe(model, [u.path for u in utterances], beam_size=args.beam)
     refs = [u.text for u in utterances]
-    words = error_rate([r.split() for r in refs], [h.split() for h in hyps])
-    chars = error_rate([list(r) for r in refs], [list(h) for h in hyps])
     accuracy = sum(h == r for h, r in zip(hyps, refs)) / len(refs)
-    report = {"wer": words.rate, "cer": chars.rate, "n": len(refs), "accuracy": accuracy}
+    report = {"wer": wer(refs, hyps), "cer": cer(refs, hyps), "n": len(refs), "accuracy": accuracy}
     if args.json:
         emit_json(report)
     else:
-        print(f"{len(refs)} utterances: WER {words.rate:.2%}, CER {chars.rate:.2%}, "
+        print(f"{len(refs)} utterances: WER {report['wer']:.2%}, CER {report['cer']:.2%}, "
               f"exact {accuracy:.2%} (beam {args.beam})")  # fmt: skip
     return 0
