@@ -172,7 +172,7 @@ class Word2Vec:
         def run(job: tuple[int, int, int]) -> tuple[float, int]:
             s_begin, s_end, first_token = job
             progress = (done_before + first_token) / total
-            alpha = cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress
+            alpha = self._alpha(progress)
             loss, n_examples = self._run_job(corpus, job, epoch, alpha, tables)
             if on_progress is not None:
                 with lock:
@@ -194,8 +194,12 @@ class Word2Vec:
             loss=loss / max(n_examples, 1),
             words=corpus.n_tokens,
             seconds=seconds,
-            learning_rate=cfg.alpha - (cfg.alpha - cfg.min_alpha) * end_progress,
+            learning_rate=self._alpha(end_progress),
         )
+
+    def _alpha(self, progress: float) -> float:
+        """The learning rate after ``progress`` (0..1) of all epochs: linear decay."""
+        return self.config.alpha - (self.config.alpha - self.config.min_alpha) * progress
 
     def _run_job(self, corpus, job, epoch, alpha, tables) -> tuple[float, int]:
         cfg = self.config
