@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WHEELS := $(wildcard /opt/wheels)
 PIP := $(PY) -m pip install --quiet -c constraints.txt $(if $(WHEELS),--find-links $(WHEELS))
 
-.PHONY: demo test lint bench install install-dev clean
+.PHONY: demo test lint bench bench-deps install install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/recurrent.py
 	$(PY) benchmarks/lm_shakespeare.py --part speed
+
+# Benchmark-only references that pin old dependencies (pyctcdecode 0.5.0 asks for numpy<2 but
+# runs on numpy 2): installed without their pins so they cannot downgrade the test environment.
+bench-deps: $(VENV)/.installed-dev
+	$(PIP) --no-deps "pyctcdecode==0.5.0" "pygtrie==2.6.2"
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

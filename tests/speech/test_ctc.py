@@ -1,5 +1,5 @@
-"""seqlab.speech.ctc: collapse tables, greedy vs beam, prefix beam search vs brute force and
-torch's CTC loss."""
+"""seqlab.speech.ctc: collapse tables, greedy vs beam, prefix beam search vs brute force,
+torch's CTC loss and a straightforward reference implementation (with and without an LM)."""
 
 import itertools
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from seqlab.speech import collapse, greedy_decode, prefix_beam_search
+from seqlab.speech import Hypothesis, collapse, greedy_decode, prefix_beam_search
 
 B = 0  # the blank
 
@@ -127,3 +127,133 @@ def test_language_model_changes_the_ranking():
 def test_errors(array, kwargs, message):
     with pytest.raises(ValueError, match=message):
         prefix_beam_search(array, **kwargs)
+
+
+def _reference_beam_search(log_probs, *, beam_size, blank=B, lm=None, lm_weight=0.5,
+                           insertion_bonus=0.0):  # fmt: skip
+    """The first, straightforward prefix beam search (np.logaddexp on scalars, tuples as keys)."""
+    T, C = log_probs.shape
+    lm_cache = {(): 0.0}
+
+    def lm_score(prefix):
+        if prefix not in lm_cache:
+            step = 0.0 if lm is None else lm_weight * float(lm(prefix[:-1])[prefix[-1]])
+            lm_cache[prefix] = lm_score(prefix[:-1]) + step + insertion_bonus
+        return lm_cache[prefix]
+
+    beams = {(): (0.0, -np.inf)}
+    labels = [c for c in range(C) if c != blank]
+    for t in range(T):
+        y = log_probs[t]
+        nxt = {}
+        for prefix, (p_b, p_nb) in beams.items():
+            p = np.logaddexp(p_b, p_nb)
+            entry = nxt.setdefault(prefix, [-np.inf, -np.inf])
+            entry[0] = np.logaddexp(entry[0], p + y[blank])
+            last = prefix[-1] if prefix else None
+            for c in labels:
+                if y[c] == -np.inf:
+                    continue
+                grow = nxt.setdefault(prefix + (c,), [-np.inf, -np.inf])
+                if c == last:
+                    grow[1] = np.logaddexp(grow[1], p_b + y[c])
+                    entry[1] = np.logaddexp(entry[1], p_nb + y[c])
+                else:
+                    grow[1] = np.logaddexp(grow[1], p + y[c])
+        alive = [(k, v) for k, v in nxt.items() if v[0] > -np.inf or v[1] > -np.inf]
+        ranked = sorted(alive, key=lambda kv: -(np.logaddexp(*kv[1]) + lm_score(kv[0])))
+        beams = {prefix: (pb, pnb) for prefix, (pb, pnb) in ranked[:beam_size]}
+    out = [Hypothesis(k, float(np.logaddexp(*v)), float(np.logaddexp(*v) + lm_score(k)))
+           for k, v in beams.items()]  # fmt: skip
+    return sorted(out, key=lambda h: -h.score)
+
+
+def _toy_lm(C, seed):
+    """A deterministic character LM: next-label log-probs depend on the prefix's last two."""
+    table = np.random.default_rng(seed).normal(size=(C + 1, C + 1, C)) * 2.0
+    table -= np.logaddexp.reduce(table, axis=-1, keepdims=True)
+
+    def lm(prefix):
+        assert isinstance(prefix, tuple)
+        padded = (C, C, *prefix)
+        return table[padded[-2], padded[-1]]
+
+    return lm
+
+
+def _assert_same(found, expected):
+    assert [h.labels for h in found] == [h.labels for h in expected]
+    for f, e in zip(found, expected):
+        assert f.log_prob == pytest.approx(e.log_prob, abs=1e-9)
+        assert f.score == pytest.approx(e.score, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("with_lm", [False, True])
+def test_equals_reference_implementation(seed, with_lm):
+    rng = np.random.default_rng(seed)
+    T, C = int(rng.integers(1, 30)), int(rng.integers(2, 8))
+    log_probs = _random_log_probs(rng, T, C, peak=float(rng.uniform(0.0, 6.0)))
+    if seed % 4 == 0:  # some impossible labels, some frames where only the blank is possible
+        log_probs[rng.random(size=log_probs.shape) < 0.4] = -np.inf
+        log_probs[rng.random(size=T) < 0.3, 1:] = -np.inf
+        log_probs[:, 0] = np.maximum(log_probs[:, 0], -1.0)
+    kwargs = {"beam_size": int(rng.integers(1, 12)), "blank": 0 if seed % 3 else C - 1}
+    if with_lm:
+        kwargs |= {"lm": _toy_lm(C, seed), "lm_weight": float(rng.uniform(0.2, 1.5)),
+                   "insertion_bonus": float(rng.uniform(-1.0, 2.0))}  # fmt: skip
+    _assert_same(prefix_beam_search(log_probs, **kwargs),
+                 _reference_beam_search(log_probs, **kwargs))  # fmt: skip
+
+
+@pytest.mark.parametrize("with_lm", [False, True])
+def test_equals_reference_on_long_peaked_outputs(with_lm):
+    """Long prefixes (the trie), many labels, wide beams: the realistic case."""
+    rng = np.random.default_rng(11)
+    log_probs = _random_log_probs(rng, 120, 29, peak=5.0)
+    kwargs = {"beam_size": 16, "insertion_bonus": 0.2}
+    if with_lm:
+        kwargs |= {"lm": _toy_lm(29, 1), "lm_weight": 0.7}
+    _assert_same(prefix_beam_search(log_probs, **kwargs),
+                 _reference_beam_search(log_probs, **kwargs))  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_pruning_equals_reference_on_pruned_frames(seed):
+    """min_log_prob drops a frame's unlikely labels (never its best one): the same as the
+    exact search on log-probs where those labels are impossible."""
+    rng = np.random.default_rng(100 + seed)
+    log_probs = _random_log_probs(rng, 40, 6, peak=4.0)
+    threshold = -3.0
+    pruned = np.where(log_probs >= threshold, log_probs, -np.inf)
+    best = np.argmax(log_probs, axis=1)
+    pruned[np.arange(40), best] = log_probs[np.arange(40), best]
+    pruned[:, B] = log_probs[:, B]  # the blank is never pruned
+    kwargs = {"beam_size": 4, "lm": _toy_lm(6, seed), "insertion_bonus": 0.5}
+    _assert_same(prefix_beam_search(log_probs, min_log_prob=threshold, **kwargs),
+                 _reference_beam_search(pruned, **kwargs))  # fmt: skip
+    exact = prefix_beam_search(log_probs, min_log_prob=-np.inf, **kwargs)
+    _assert_same(exact, _reference_beam_search(log_probs, **kwargs))
+
+
+def test_blank_only_frames_keep_the_beams():
+    rng = np.random.default_rng(3)
+    log_probs = _random_log_probs(rng, 12, 4, peak=3.0)
+    log_probs[3:9, 1:] = -np.inf  # a run of frames where only the blank is possible
+    log_probs[3:9, B] = 0.0
+    _assert_same(prefix_beam_search(log_probs, beam_size=3),
+                 _reference_beam_search(log_probs, beam_size=3))  # fmt: skip
+
+
+def test_language_model_asked_once_per_prefix():
+    calls = []
+    lm = _toy_lm(5, 0)
+    rng = np.random.default_rng(4)
+    log_probs = _random_log_probs(rng, 30, 5, peak=2.0)
+    prefix_beam_search(log_probs, beam_size=6, lm=lambda p: calls.append(p) or lm(p))
+    assert len(calls) == len(set(calls))
+
+
+def test_language_model_of_the_wrong_size():
+    with pytest.raises(ValueError, match="expected \\(3,\\)"):
+        prefix_beam_search(np.log(np.full((2, 3), 1 / 3)), lm=lambda p: np.zeros(4))

@@ -13,6 +13,7 @@ from seqlab.cli._common import (
     config_from_args,
     emit_json,
     print_train_footer,
+    progress,
     set_threads,
     train_summary,
 )
@@ -27,12 +28,16 @@ A data folder holds WAV files and transcripts.tsv (file<TAB>text a line).
 TRANSCRIBE_EPILOG = """examples:
   seqlab speech transcribe digits a.wav b.wav
   seqlab speech transcribe digits *.wav --beam 8 --json     # {"file", "text"} a line
+  seqlab speech transcribe digits a.wav --beam 16 --lm names-lm --lm-weight 0.5
 A file that cannot be read is reported on stderr and skipped; the exit code is then 2.
+A silence-only file gets a warning and an empty text; a file longer than --max-seconds is
+cut at its quietest moments and transcribed piece by piece (a note says so).
 """
 
 EVALUATE_EPILOG = """examples:
   seqlab speech evaluate digits --fsdd ../shared/data/fsdd   # the official test split
   seqlab speech evaluate digits my_test_folder/ --json       # {"wer", "cer", "n", ...}
+  seqlab speech evaluate digits my_test_folder/ --beam 16 --lm my-char-lm --insertion-bonus 1
 """
 
 
@@ -60,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          epilog=TRANSCRIBE_EPILOG, formatter_class=raw)  # fmt: skip
     p.add_argument("model", help="a model folder from seqlab speech train")
     p.add_argument("files", nargs="+", metavar="FILE.wav")
-    p.add_argument("--beam", type=int, default=1, help="prefix beam width (1: greedy)")
+    _add_decoding_flags(p)
     p.add_argument("--json", action="store_true", help='{"file", "text"} a line')
     p.set_defaults(func=run_transcribe)
 
@@ -69,9 +74,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", help="a model folder from seqlab speech train")
     p.add_argument("data", nargs="?", help="folder of WAV files with transcripts.tsv")
     p.add_argument("--fsdd", metavar="DIR", help="the FSDD folder: its official test split")
-    p.add_argument("--beam", type=int, default=1, help="prefix beam width (1: greedy)")
+    _add_decoding_flags(p)
     p.add_argument("--json", action="store_true", help='{"wer", "cer", "n", "accuracy"}')
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_evaluate)
+
+
+def _add_decoding_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--beam", type=int, default=1, help="prefix beam width (1: greedy)")
+    p.add_argument("--lm", metavar="DIR", help="a character LM folder from `seqlab lm train` "
+                   "to rank the beams (needs --beam 2 or more)")  # fmt: skip
+    p.add_argument("--lm-weight", type=float, default=0.5,
+                   help="alpha: weight of the LM's log-probability (default: 0.5)")  # fmt: skip
+    p.add_argument("--insertion-bonus", type=float, default=0.0,
+                   help="beta: score added per character (default: 0.0)")  # fmt: skip
+    p.add_argument("--max-seconds", type=float, default=30.0,
+                   help="longer recordings are transcribed in pieces (default: 30)")  # fmt: skip
+    p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default: 1)")
 
 
 def _utterances(args: argparse.Namespace, split: str):
@@ -107,38 +126,79 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_transcribe(args: argparse.Namespace) -> int:
-    from seqlab.speech import load_recognizer, transcribe
+def _decoding(args: argparse.Namespace):
+    """The recogniser and the transcribe_file options the flags ask for; CLIError on bad ones."""
+    from seqlab.speech import char_lm_scorer, load_recognizer
 
+    if args.beam < 1:
+        raise CLIError(f"--beam must be at least 1, got {args.beam}")
+    if args.lm and args.beam < 2:
+        raise CLIError("--lm needs beam search: give --beam 2 or more")
+    if args.max_seconds < 1:
+        raise CLIError(f"--max-seconds must be at least 1, got {args.max_seconds:g}")
+    set_threads(args.threads)
     model = load_recognizer(args.model)
+    options = {"beam_size": args.beam, "lm_weight": args.lm_weight, "max_seconds": args.max_seconds,
+               "insertion_bonus": args.insertion_bonus}  # fmt: skip
+    if args.lm:
+        options["lm"] = char_lm_scorer(args.lm, model.alphabet)
+    return model, options
+
+
+def _notes(t, max_seconds: float) -> list[str]:
+    """The stderr lines a transcript deserves: silence, pieces."""
+    if t.silent:
+        return [f"seqlab: warning: {t.path}: silence only (nothing above -60 dBFS); "
+                "transcribed as empty"]  # fmt: skip
+    if t.n_chunks > 1:
+        return [f"seqlab: note: {t.path}: {t.seconds:.1f} s is longer than --max-seconds "
+                f"{max_seconds:g}: transcribed in {t.n_chunks} pieces"]  # fmt: skip
+    return []
+
+
+def run_transcribe(args: argparse.Namespace) -> int:
+    from seqlab.speech import transcribe_file
+
+    model, options = _decoding(args)
     failed = 0
     for path in args.files:
         try:
-            text = transcribe(model, [path], beam_size=args.beam)[0]
+            t = transcribe_file(model, path, **options)
         except ValueError as e:  # one bad file does not lose the others
             print(f"seqlab: error: {' '.join(str(e).split())}", file=sys.stderr)
             failed += 1
             continue
+        for line in _notes(t, args.max_seconds):
+            print(line, file=sys.stderr)
         if args.json:
-            emit_json({"file": path, "text": text})
+            emit_json({"file": path, "text": t.text})
         else:
-            print(f"{path}\t{text}")
+            print(f"{path}\t{t.text}")
     return 2 if failed else 0
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.metrics import cer, wer
-    from seqlab.speech import load_recognizer, transcribe
+    from seqlab.speech import transcribe_file
 
-    model = load_recognizer(args.model)
+    model, options = _decoding(args)
     utterances = _utterances(args, "test")
-    hyps = transcribe(model, [u.path for u in utterances], beam_size=args.beam)
+    show = not args.no_progress and sys.stderr.isatty()
+    hyps = []
+    with progress(len(utterances), "transcribing", enabled=show, unit="file") as bar:
+        for u in utterances:
+            t = transcribe_file(model, u.path, **options)
+            for line in _notes(t, args.max_seconds):
+                bar.write(line, file=sys.stderr)  # above the bar, not through it
+            hyps.append(t.text)
+            bar.update(1)
     refs = [u.text for u in utterances]
     accuracy = sum(h == r for h, r in zip(hyps, refs)) / len(refs)
     report = {"wer": wer(refs, hyps), "cer": cer(refs, hyps), "n": len(refs), "accuracy": accuracy}
     if args.json:
         emit_json(report)
     else:
+        lm = f", LM {args.lm} weight {args.lm_weight:g}" if args.lm else ""
         print(f"{len(refs)} utterances: WER {report['wer']:.2%}, CER {report['cer']:.2%}, "
-              f"exact {accuracy:.2%} (beam {args.beam})")  # fmt: skip
+              f"exact {accuracy:.2%} (beam {args.beam}{lm})")  # fmt: skip
     return 0

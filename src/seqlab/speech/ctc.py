@@ -12,11 +12,17 @@ the ``beam_size`` best texts (prefixes) and sums their paths exactly (Hannun et 
 
 An optional character language model adds ``lm_weight`` log P_lm(l) + ``insertion_bonus`` |l|
 to a prefix's score (it ranks the beams; the returned ``log_prob`` stays the CTC probability).
-All in log space, on NumPy arrays: plain data in, plain data out.
+All in log space: plain data in, plain data out. The search runs on Python floats (scalar maths
+on them is far cheaper than on NumPy scalars), keeps prefixes as nodes of a trie (extending and
+hashing one is O(1), not O(length)), and skips extensions that provably cannot make the beam;
+its results equal those of the plain loop over every beam and label, ties included (the tests
+keep that loop as the reference).
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,7 +30,9 @@ import numpy as np
 
 __all__ = ["Hypothesis", "collapse", "greedy_decode", "prefix_beam_search"]
 
-NEG_INF = -np.inf
+NEG_INF = -math.inf
+_LOG2 = math.log(2.0)
+_KNOWN_LABELS = 1  # each beam's extensions by this many of a frame's best labels bound the rest
 
 # log P_lm(next label | prefix) for every label: prefix (tuple of label ids) -> float (C,)
 CharLM = Callable[[tuple[int, ...]], np.ndarray]
@@ -77,8 +85,16 @@ def prefix_beam_search(
     lm_weight: float = 0.5,
     insertion_bonus: float = 0.0,
     top: int | None = None,
+    min_log_prob: float | None = None,
 ) -> list[Hypothesis]:
     """CTC prefix beam search.
+
+    With ``min_log_prob=None`` (the default) the result equals that of trying every label at
+    every frame; extensions that provably cannot make the beam are skipped, not scored
+    (see ``_extend``). ``min_log_prob`` prunes for speed, as pyctcdecode's ``token_min_logp``
+    does: a label below it at a frame is treated as impossible there. A frame left with only
+    the blank moves each beam's mass onto the blank in O(beam_size), so runs of blank frames
+    are cheap.
 
     Args:
         log_probs: float (T, C) per-frame log-probabilities (log-softmax output).
@@ -87,56 +103,185 @@ def prefix_beam_search(
         lm: optional character LM, ``lm(prefix) -> (C,)`` log-probabilities of the next label.
         lm_weight, insertion_bonus: alpha and beta of the shallow-fusion score.
         top: how many hypotheses to return (default: all in the final beam).
+        min_log_prob: pruning: a label whose log-probability at a frame is below this is not
+            tried at that frame (the frame's most likely label always is). None: exact search.
 
     Returns:
         Hypotheses, best score first.
 
     Raises:
-        ValueError: a log_probs array that is not (T, C) finite-or--inf, a bad blank or beam size.
+        ValueError: a log_probs array that is not (T, C) finite-or--inf, a bad blank or beam
+            size, an LM that does not return C values.
     """
     if beam_size < 1:
         raise ValueError(f"beam_size must be at least 1, got {beam_size}")
     log_probs = _check(log_probs, blank)
     T, C = log_probs.shape
-    lm_cache: dict[tuple[int, ...], float] = {(): 0.0}
-
-    def lm_score(prefix: tuple[int, ...]) -> float:
-        if prefix not in lm_cache:
-            step = 0.0 if lm is None else lm_weight * float(lm(prefix[:-1])[prefix[-1]])
-            lm_cache[prefix] = lm_score(prefix[:-1]) + step + insertion_bonus
-        return lm_cache[prefix]
-
-    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, NEG_INF)}  # prefix: (p_b, p_nb)
-    labels = [c for c in range(C) if c != blank]
-    for t in range(T):
-        y = log_probs[t]
-        nxt: dict[tuple[int, ...], list[float]] = {}
-        for prefix, (p_b, p_nb) in beams.items():
-            p = np.logaddexp(p_b, p_nb)
-            entry = nxt.setdefault(prefix, [NEG_INF, NEG_INF])
-            entry[0] = np.logaddexp(entry[0], p + y[blank])
-            last = prefix[-1] if prefix else None
-            for c in labels:
-                if y[c] == NEG_INF:
-                    continue
-                new = prefix + (c,)
-                grow = nxt.setdefault(new, [NEG_INF, NEG_INF])
-                if c == last:
-                    grow[1] = np.logaddexp(grow[1], p_b + y[c])  # a blank separated the repeat
-                    entry[1] = np.logaddexp(entry[1], p_nb + y[c])  # the repeat collapses
-                else:
-                    grow[1] = np.logaddexp(grow[1], p + y[c])
-        alive = [(k, v) for k, v in nxt.items() if v[0] > NEG_INF or v[1] > NEG_INF]
-        ranked = sorted(alive, key=lambda kv: -(np.logaddexp(*kv[1]) + lm_score(kv[0])))
-        beams = {prefix: (pb, pnb) for prefix, (pb, pnb) in ranked[:beam_size]}
-    out = [
-        Hypothesis(
-            prefix, float(np.logaddexp(pb, pnb)), float(np.logaddexp(pb, pnb) + lm_score(prefix))
-        )
-        for prefix, (pb, pnb) in beams.items()
-    ]
+    trie = _Trie(C)
+    lm_steps = _lm_steps(lm, lm_weight, C, trie)
+    beams: list[_Beam] = [(0, 0.0, NEG_INF, 0.0)]  # the empty prefix, "after a blank"
+    for y, labels in zip(log_probs.tolist(), _candidates(log_probs, blank, min_log_prob)):
+        if labels:
+            nxt = _extend(beams, y, labels, blank=blank, trie=trie, lm_steps=lm_steps,
+                          insertion_bonus=insertion_bonus, beam_size=beam_size)  # fmt: skip
+        else:  # only the blank: each beam stays itself, all its paths now end in a blank
+            nxt = {b[0]: [_logaddexp(b[1], b[2]) + y[blank], NEG_INF, b[3]] for b in beams}
+        beams = _best(nxt, beam_size, trie)
+    out = []
+    for node, p_b, p_nb, lm_part in beams:
+        log_prob = _logaddexp(p_b, p_nb)
+        out.append(Hypothesis(trie.labels(node), log_prob, log_prob + lm_part))
     out.sort(key=lambda h: -h.score)
     return out[:top] if top else out
+
+
+# A beam: (prefix node, p_b, p_nb, lm part of its score = lm_weight log P_lm + bonus |prefix|).
+_Beam = tuple[int, float, float, float]
+
+
+class _Trie:
+    """Prefixes as nodes of a tree, so that extending one and hashing it are O(1), not O(|l|).
+
+    Node 0 is the empty prefix. An extension gets a node only once it survives a frame; until
+    then it is keyed by ``-(parent C + label) - 1`` (negative: never a node id).
+    """
+
+    def __init__(self, C: int) -> None:
+        self.C = C
+        self.parent, self.last = [-1], [-1]
+        self.children: dict[int, int] = {}  # parent C + label -> node
+
+    def node(self, key: int) -> int:
+        """The node of a key (a node id, or a new prefix's negative key), made if needed."""
+        if key >= 0:
+            return key
+        parent, label = divmod(-key - 1, self.C)
+        self.children[-key - 1] = len(self.parent)
+        self.parent.append(parent)
+        self.last.append(label)
+        return len(self.parent) - 1
+
+    def labels(self, node: int) -> tuple[int, ...]:
+        out = []
+        while node > 0:
+            out.append(self.last[node])
+            node = self.parent[node]
+        return tuple(reversed(out))
+
+
+def _extend(beams, y, labels, *, blank, trie, lm_steps, insertion_bonus, beam_size):
+    """One frame of the recursions above: {key: [p_b, p_nb, lm part]} of the prefixes that
+    can still make the beam.
+
+    Skipping without changing the result: before the frame we know ``beam_size`` or more
+    distinct entries that will score at least some value (each beam's blank-extended score
+    ``(p + y_blank) + lm part``, and each beam's brand-new extension by the frame's best
+    label). A brand-new extension whose score is below the ``beam_size``-th of those can never
+    be kept, so it is not made; ``labels`` come most likely first, so the first such label ends
+    a beam's scan (with an LM, its best step bounds every label's). Floating-point rounding is
+    monotone, so the bounds hold for the computed scores, ties included. The labels that are
+    made are visited by label id, so the dict's insertion order, and with it the tie-breaking,
+    is that of the straightforward loop (each beam, then its extensions by label id).
+    """
+    logaddexp, child, C, y_blank = _logaddexp, trie.children.get, trie.C, y[blank]
+    mass = [logaddexp(p_b, p_nb) for _, p_b, p_nb, _ in beams]
+    # extensions that are beams themselves gather mass from their parent: always made
+    nodes = {b[0] for b in beams}
+    into_beam: dict[int, list[int]] = {}
+    for node, *_ in beams:
+        if trie.parent[node] in nodes:
+            into_beam.setdefault(trie.parent[node], []).append(trie.last[node])
+    # scores some entries will at least reach: each beam's own, each beam's extension by the
+    # frame's best label (exact when that is a brand-new prefix)
+    known = [p + y_blank + b[3] for p, b in zip(mass, beams)]
+    for (node, _, _, lm_part), p in zip(beams, mass):
+        steps, skip = lm_steps(node)[0], (trie.last[node], *into_beam.get(node, ()))
+        for c in labels[:_KNOWN_LABELS]:
+            if c not in skip:
+                known.append(p + y[c] + (lm_part + steps[c] + insertion_bonus))
+    threshold = heapq.nlargest(beam_size, known)[-1] if len(known) >= beam_size else NEG_INF
+    allowed = set(labels)
+    nxt: dict[int, list[float]] = {}
+    for (node, p_b, p_nb, lm_part), p in zip(beams, mass):
+        entry = nxt.get(node)
+        if entry is None:
+            entry = nxt[node] = [NEG_INF, NEG_INF, lm_part]
+        entry[0] = logaddexp(entry[0], p + y_blank)
+        steps, max_step = lm_steps(node)
+        last = trie.last[node]
+        best_lm = lm_part + max_step + insertion_bonus  # >= every extension's lm part
+        tried = [last, *into_beam.get(node, ())]
+        for c in labels:
+            if p + y[c] + best_lm < threshold:
+                break
+            tried.append(c)
+        for c in sorted(set(tried)):
+            if c not in allowed:  # the empty prefix's "last" (-1), a pruned label
+                continue
+            key = child(node * C + c, -(node * C + c) - 1)  # its node, or its negative key
+            grow = nxt.get(key)
+            if c == last:
+                if grow is None:
+                    grow = nxt[key] = [NEG_INF, NEG_INF, lm_part + steps[c] + insertion_bonus]
+                grow[1] = logaddexp(grow[1], p_b + y[c])  # a blank separated the repeat
+                entry[1] = logaddexp(entry[1], p_nb + y[c])  # the repeat collapses
+            elif grow is None:  # logaddexp(-inf, x) == x: no other path reached it yet
+                nxt[key] = [NEG_INF, p + y[c], lm_part + steps[c] + insertion_bonus]
+            else:
+                grow[1] = logaddexp(grow[1], p + y[c])
+    return nxt
+
+
+def _best(nxt: dict[int, list[float]], beam_size: int, trie: _Trie) -> list[_Beam]:
+    """The ``beam_size`` best live entries by score, ties in insertion order."""
+    keys, values = list(nxt), list(nxt.values())
+    scores = [
+        v[1] + v[2] if v[0] == NEG_INF else _logaddexp(v[0], v[1]) + v[2] for v in values
+    ]  # logaddexp(-inf, x) == x
+    live = [i for i, v in enumerate(values) if v[0] > NEG_INF or v[1] > NEG_INF]
+    # nlargest == sorted(reverse=True)[:k]: stable, equal scores keep their order
+    order = heapq.nlargest(beam_size, live, key=scores.__getitem__)
+    return [(trie.node(keys[i]), *values[i]) for i in order]
+
+
+def _logaddexp(a: float, b: float) -> float:
+    """log(e^a + e^b) on Python floats, by the same formula as np.logaddexp."""
+    if a == b:
+        return a + _LOG2
+    if a > b:
+        return a + math.log1p(math.exp(b - a))
+    return b + math.log1p(math.exp(a - b))
+
+
+def _candidates(log_probs: np.ndarray, blank: int, min_log_prob: float | None) -> list[list[int]]:
+    """The labels tried at each frame, most likely first: not the blank, possible, not pruned."""
+    keep = log_probs > NEG_INF  # (T, C)
+    if min_log_prob is not None:
+        keep &= log_probs >= min_log_prob
+        keep[np.arange(len(log_probs)), np.argmax(log_probs, axis=1)] = True
+    keep[:, blank] = False
+    order = np.argsort(-log_probs, axis=1, kind="stable")  # (T, C)
+    return [[c for c in row if ok[c]] for row, ok in zip(order.tolist(), keep.tolist())]
+
+
+def _lm_steps(lm: CharLM | None, lm_weight: float, C: int, trie: _Trie) -> Callable:
+    """node -> (lm_weight log P_lm(c | prefix) for every label c, their max); the LM is asked
+    once a prefix."""
+    if lm is None:
+        zeros = ([0.0] * C, 0.0)
+        return lambda node: zeros
+    cache: dict[int, tuple[list[float], float]] = {}
+
+    def steps(node: int) -> tuple[list[float], float]:
+        if node not in cache:
+            values = np.asarray(lm(trie.labels(node)), dtype=np.float64)
+            if values.shape != (C,):
+                raise ValueError(f"the LM returned shape {values.shape}, expected ({C},)")
+            weighted = [lm_weight * v for v in values.tolist()]
+            cache[node] = (weighted, max(weighted))
+        return cache[node]
+
+    return steps
 
 
 def _check(log_probs: np.ndarray, blank: int) -> np.ndarray:

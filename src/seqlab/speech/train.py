@@ -19,8 +19,8 @@ import numpy as np
 import torch
 
 from seqlab._config import check_fields
-from seqlab.speech.audio import read_wav
-from seqlab.speech.ctc import greedy_decode, prefix_beam_search
+from seqlab.speech.audio import is_silent, read_wav
+from seqlab.speech.ctc import CharLM, greedy_decode, prefix_beam_search
 from seqlab.speech.data import Alphabet, Utterance, collate
 from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
 from seqlab.speech.model import SPEECH_FILE, CTCConfig, CTCRecognizer
@@ -32,10 +32,14 @@ __all__ = [
     "SpeechBatches",
     "SpeechDataConfig",
     "TrainedRecognizer",
+    "Transcript",
     "features_of",
+    "features_of_samples",
     "load_recognizer",
+    "split_points",
     "train_recognizer",
     "transcribe",
+    "transcribe_file",
 ]
 
 logger = logging.getLogger(__name__)
@@ -74,6 +78,12 @@ class SpeechDataConfig:
 def features_of(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarray:
     """Normalised log-mel frames of one file: float32 (T, n_mels)."""
     samples, _ = read_wav(path, sample_rate=config.sample_rate)
+    return features_of_samples(samples, config)
+
+
+def features_of_samples(samples: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    """Normalised log-mel frames of a waveform at ``config.sample_rate``: float32 (N,) ->
+    float32 (T, n_mels)."""
     db = log_mel_spectrogram(torch.from_numpy(samples), config)[0].T  # (T, n_mels)
     mean, std = db.mean(0, keepdim=True), db.std(0, keepdim=True)  # per band, this utterance
     return ((db - mean) / (std + 1e-5)).numpy().astype(np.float32)
@@ -166,20 +176,121 @@ def load_recognizer(folder: str | os.PathLike[str]) -> CTCRecognizer:
     return model.eval()
 
 
-@torch.no_grad()
+@dataclass(frozen=True)
+class Transcript:
+    """What :func:`transcribe_file` found in one recording."""
+
+    path: str
+    text: str  # the chunks' texts joined with a space; "" for silence
+    silent: bool = False  # the whole recording is below the silence threshold (not decoded)
+    seconds: float = 0.0  # the recording's duration
+    n_chunks: int = 1  # pieces it was decoded in (> 1: longer than max_seconds)
+
+
 def transcribe(
-    model: CTCRecognizer, paths: Sequence[str | os.PathLike[str]], *, beam_size: int = 1
+    model: CTCRecognizer,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    beam_size: int = 1,
+    **options: Any,
 ) -> list[str]:
-    """Text of each file: greedy decoding (beam_size 1) or prefix beam search."""
+    """Text of each file: greedy decoding (beam_size 1) or prefix beam search.
+
+    ``options`` are those of :func:`transcribe_file` (``lm``, ``lm_weight``,
+    ``insertion_bonus``, ``max_seconds``).
+    """
+    return [transcribe_file(model, p, beam_size=beam_size, **options).text for p in paths]
+
+
+@torch.no_grad()
+def transcribe_file(
+    model: CTCRecognizer,
+    path: str | os.PathLike[str],
+    *,
+    beam_size: int = 1,
+    lm: CharLM | None = None,
+    lm_weight: float = 0.5,
+    insertion_bonus: float = 0.0,
+    max_seconds: float | None = None,
+) -> Transcript:
+    """Transcribe one recording.
+
+    A recording that is silence only is not decoded (its text is ""). One longer than
+    ``max_seconds`` is cut at its quietest frames near each limit (:func:`split_points`), each
+    piece is transcribed alone and the texts are joined with a space.
+
+    Args:
+        model: a trained recogniser.
+        path: the WAV file.
+        beam_size: 1 for greedy decoding, more for prefix beam search.
+        lm: a character LM for the beam search (see :mod:`seqlab.speech.lm`).
+        lm_weight, insertion_bonus: the shallow-fusion weights (see ``prefix_beam_search``).
+        max_seconds: the longest piece decoded at once; None: no limit.
+
+    Raises:
+        ValueError: a bad file (named), an LM with greedy decoding, max_seconds <= 0.
+    """
+    if lm is not None and beam_size <= 1:
+        raise ValueError("a language model needs beam search (beam_size 2 or more)")
     model.eval()
-    out = []
-    for path in paths:
-        batch = collate([features_of(path, model.features)])
+    samples, rate = read_wav(path, sample_rate=model.features.sample_rate)
+    seconds = len(samples) / rate
+    if is_silent(samples):
+        return Transcript(str(path), "", silent=True, seconds=seconds, n_chunks=0)
+    cuts = [] if max_seconds is None else split_points(samples, rate, max_seconds)
+    texts = []
+    for chunk in np.split(samples, cuts):
+        if is_silent(chunk):
+            continue
+        batch = collate([features_of_samples(chunk, model.features)])
         log_probs, lengths = model(batch["features"], batch["lengths"])
-        lp = log_probs[0, : int(lengths[0])].numpy()
+        lp = log_probs[0, : int(lengths[0])].numpy()  # (T, C)
         if beam_size <= 1:
             labels = greedy_decode(lp)
         else:
-            labels = list(prefix_beam_search(lp, beam_size=beam_size)[0].labels)
-        out.append(model.alphabet.decode(labels))
-    return out
+            labels = prefix_beam_search(lp, beam_size=beam_size, lm=lm, lm_weight=lm_weight,
+                                        insertion_bonus=insertion_bonus)[0].labels  # fmt: skip
+        texts.append(model.alphabet.decode(labels))
+    text = " ".join(t for t in texts if t)
+    return Transcript(str(path), text, seconds=seconds, n_chunks=len(cuts) + 1)
+
+
+def split_points(
+    samples: np.ndarray, rate: int, max_seconds: float, *, frame_ms: float = 10.0
+) -> list[int]:
+    """Where to cut a long waveform so that no piece is longer than ``max_seconds``.
+
+    Each cut is the middle of the quietest ``frame_ms`` frame (least mean square) in the last
+    quarter before the limit, but never leaves less than a quarter of ``max_seconds`` behind, so
+    the last piece is not a sliver::
+
+        |<------------ max ------------>|
+        |        piece 1     [ search  ]|
+                              ^ quietest frame: cut, the next piece starts here
+
+    Args:
+        samples: float (N,) the waveform.
+        rate: its sample rate (Hz).
+        max_seconds: the longest piece.
+        frame_ms: the loudness is compared over frames this long.
+
+    Returns:
+        Sample indexes, increasing (``np.split(samples, cuts)`` gives the pieces); [] when the
+        waveform is short enough.
+
+    Raises:
+        ValueError: max_seconds too short for one frame.
+    """
+    max_len, frame = int(max_seconds * rate), max(1, int(frame_ms * rate / 1000))
+    if max_len < 4 * frame:
+        raise ValueError(f"max_seconds must be at least {4 * frame / rate:g} s, got {max_seconds}")
+    power = np.asarray(samples, dtype=np.float64) ** 2  # (N,)
+    cuts, start = [], 0
+    while len(samples) - start > max_len:
+        hi = min(start + max_len, len(samples) - max_len // 4)
+        lo = max(start + frame, hi - max_len // 4)
+        n = max(1, (hi - lo) // frame)
+        loudness = power[lo : lo + n * frame].reshape(n, -1).mean(axis=1)  # (n,)
+        start = lo + int(np.argmin(loudness)) * frame + frame // 2
+        cuts.append(start)
+    return cuts
