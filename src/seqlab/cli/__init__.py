@@ -13,12 +13,24 @@ import os
 import sys
 
 from seqlab import __version__
-from seqlab.cli import bleu, classify, demo, diagnose, embed, lm, music, speech, tag, translate
+from seqlab.cli import (
+    bleu,
+    classify,
+    demo,
+    diagnose,
+    embed,
+    lm,
+    music,
+    speech,
+    tag,
+    translate,
+    trigger,
+)
 from seqlab.cli._common import CLIError
 
 __all__ = ["main", "build_parser"]
 
-GROUPS = (demo, lm, embed, classify, tag, translate, music, speech, bleu, diagnose)
+GROUPS = (demo, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:

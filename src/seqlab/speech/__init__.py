@@ -23,13 +23,37 @@ from seqlab.speech.features import (
     mfcc,
     power_spectrogram,
 )
+from seqlab.speech.lm import CharLMScorer, char_lm_scorer
 from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
 from seqlab.speech.train import (
     SpeechDataConfig,
     TrainedRecognizer,
+    Transcript,
     load_recognizer,
+    split_points,
     train_recognizer,
     transcribe,
+    transcribe_file,
+)
+from seqlab.speech.trigger import (
+    EventScores,
+    TriggerConfig,
+    TriggerWordDetector,
+    detect_triggers,
+    event_scores,
+    trigger_features,
+    trigger_labels,
+    trigger_probabilities,
+)
+from seqlab.speech.trigger_data import (
+    Clip,
+    ClipConfig,
+    build_trigger_data,
+    evaluate_detector,
+    load_detector,
+    overlay_clip,
+    read_clips,
+    train_detector,
 )
 
 __all__ = [
@@ -44,6 +68,11 @@ __all__ = [
     "FeatureConfig",
     "SpeechDataConfig",
     "TrainedRecognizer",
+    "CharLMScorer",
+    "Transcript",
+    "char_lm_scorer",
+    "split_points",
+    "transcribe_file",
     "Hypothesis",
     "collapse",
     "greedy_decode",
@@ -59,4 +88,21 @@ __all__ = [
     "resample",
     "train_recognizer",
     "transcribe",
+    # trigger words
+    "Clip",
+    "ClipConfig",
+    "EventScores",
+    "TriggerConfig",
+    "TriggerWordDetector",
+    "build_trigger_data",
+    "detect_triggers",
+    "evaluate_detector",
+    "event_scores",
+    "load_detector",
+    "overlay_clip",
+    "read_clips",
+    "train_detector",
+    "trigger_features",
+    "trigger_labels",
+    "trigger_probabilities",
 ]
