@@ -68,3 +68,43 @@ def test_errors(utterances, tmp_path):
         load_recognizer(tmp_path / "nope")
     with pytest.raises(ValueError, match="hop_ms"):
         SpeechDataConfig(hop_ms=0)
+
+
+def test_spec_augment_masks_bands_and_stretches_only():
+    from seqlab.speech.train import spec_augment
+
+    frames = np.arange(1, 1 + 50 * 8, dtype=np.float32).reshape(50, 8)  # no zeros
+    rng = np.random.default_rng(0)
+    out = spec_augment(frames, rng, 2, 3, 2, 6)
+    assert out.shape == frames.shape and (frames > 0).all()  # a copy: the input is untouched
+    zero = out == 0
+    cols = zero.all(axis=0)  # whole masked bands
+    rows = zero.all(axis=1)  # whole masked frames
+    # every zero lies in a masked band or a masked frame; the rest is unchanged
+    assert (zero == (cols[None, :] | rows[:, None])).all()
+    np.testing.assert_array_equal(out[~zero], frames[~zero])
+    assert cols.sum() <= 2 * 3 and rows.sum() <= 2 * min(6, 50 // 5)
+    # many draws: the masks do appear, never wider than asked
+    widths = [(spec_augment(frames, rng, 1, 3, 0, 1) == 0).all(axis=0).sum() for _ in range(200)]
+    assert max(widths) == 3 and min(widths) == 0
+
+
+def test_training_batches_are_masked_per_epoch_validation_batches_never():
+    from seqlab.speech.train import SpeechBatches
+
+    rng = np.random.default_rng(1)
+    feats = [rng.normal(size=(int(n), 5)).astype(np.float32) + 10 for n in rng.integers(20, 40, 12)]
+    labels = [[1, 2]] * 12
+    train = SpeechBatches(feats, labels, 4, shuffle=True, seed=3, masks=(1, 2, 1, 4))
+    plain = SpeechBatches(feats, labels, 4, shuffle=False)
+
+    def zeros(batches):
+        return sum(int((b["features"][i, : b["lengths"][i]] == 0).sum())
+                   for b in batches for i in range(len(b["lengths"])))  # fmt: skip
+
+    assert zeros(plain(0)) == 0
+    first, again, other = train(0), train(0), train(1)
+    assert zeros(first) > 0
+    for a, b in zip(first, again):  # the same epoch, the same masks
+        assert torch.equal(a["features"], b["features"])
+    assert any(not torch.equal(a["features"], b["features"]) for a, b in zip(first, other))

@@ -30,6 +30,7 @@ from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, random
 __all__ = [
     "SPEECH_FILE",
     "SpeechBatches",
+    "spec_augment",
     "SpeechDataConfig",
     "TrainedRecognizer",
     "Transcript",
@@ -55,6 +56,12 @@ class SpeechDataConfig:
     hop_ms: float = 10.0  # frame step
     batch_size: int = 32  # utterances per batch
     val_fraction: float = 0.1  # held out for validation when no validation set is given
+    # SpecAugment (Park et al. 2019) on training batches: bands and stretches of frames set to 0
+    # (the normalised mean), drawn anew every epoch; 0 masks = off
+    freq_masks: int = 0  # masks of up to freq_mask_width mel bands per utterance
+    freq_mask_width: int = 6  # the widest frequency mask, in mel bands
+    time_masks: int = 0  # masks of up to time_mask_width frames per utterance
+    time_mask_width: int = 8  # the widest time mask, in frames (and at most a fifth of T)
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -64,7 +71,15 @@ class SpeechDataConfig:
             "hop_ms": 0 < self.hop_ms <= self.win_ms,
             "batch_size": self.batch_size >= 1,
             "val_fraction": 0.0 <= self.val_fraction < 1.0,
+            "freq_masks": self.freq_masks >= 0,
+            "freq_mask_width": 1 <= self.freq_mask_width <= self.n_mels,
+            "time_masks": self.time_masks >= 0,
+            "time_mask_width": self.time_mask_width >= 1,
         })  # fmt: skip
+
+    def masks(self) -> tuple[int, int, int, int]:
+        """(freq_masks, freq_mask_width, time_masks, time_mask_width)."""
+        return self.freq_masks, self.freq_mask_width, self.time_masks, self.time_mask_width
 
     def features(self) -> FeatureConfig:
         """The :class:`FeatureConfig` these settings describe."""
@@ -90,13 +105,19 @@ def features_of_samples(samples: np.ndarray, config: FeatureConfig) -> np.ndarra
 
 
 class SpeechBatches:
-    """Padded batches of utterances of similar lengths: a callable ``epoch -> batches``."""
+    """Padded batches of utterances of similar lengths: a callable ``epoch -> batches``.
+
+    ``masks`` = (freq_masks, freq_width, time_masks, time_width) applies SpecAugment's masks
+    to every utterance, drawn from (seed, epoch): the same epoch gives the same batches.
+    """
 
     def __init__(self, features: Sequence[np.ndarray], labels: Sequence[Sequence[int]],
-                 batch_size: int, *, shuffle: bool = False, seed: int = 0) -> None:  # fmt: skip
+                 batch_size: int, *, shuffle: bool = False, seed: int = 0,
+                 masks: tuple[int, int, int, int] = (0, 1, 0, 1)) -> None:  # fmt: skip
         if not features:
             raise ValueError("no utterances to batch")
         self.features, self.labels = list(features), list(labels)
+        self.seed, self.masks = seed, masks
         self.sampler = BucketBatchSampler([len(f) for f in self.features], batch_size,
                                           shuffle=shuffle, seed=seed)  # fmt: skip
 
@@ -105,8 +126,36 @@ class SpeechBatches:
 
     def __call__(self, epoch: int) -> list[dict[str, Any]]:
         self.sampler.set_epoch(epoch)
-        return [collate([self.features[i] for i in idx], [self.labels[i] for i in idx])
+        features = self.features
+        if self.masks[0] or self.masks[2]:
+            rng = np.random.default_rng([self.seed, epoch])
+            features = [spec_augment(f, rng, *self.masks) for f in self.features]
+        return [collate([features[i] for i in idx], [self.labels[i] for i in idx])
                 for idx in self.sampler]  # fmt: skip
+
+
+def spec_augment(
+    frames: np.ndarray,
+    rng: np.random.Generator,
+    freq_masks: int,
+    freq_width: int,
+    time_masks: int,
+    time_width: int,
+) -> np.ndarray:
+    """A copy of (T, F) ``frames`` with SpecAugment's masks set to 0: ``freq_masks`` bands
+    [f0, f0 + f) with f uniform in 0..freq_width, and ``time_masks`` stretches [t0, t0 + t)
+    with t uniform in 0..min(time_width, T // 5) (a mask never hides most of a short word)."""
+    out = frames.copy()
+    T, F = out.shape
+    for _ in range(freq_masks):
+        f = int(rng.integers(0, min(freq_width, F) + 1))
+        f0 = int(rng.integers(0, F - f + 1))
+        out[:, f0 : f0 + f] = 0.0
+    for _ in range(time_masks):
+        t = int(rng.integers(0, min(time_width, T // 5) + 1))
+        t0 = int(rng.integers(0, T - t + 1))
+        out[t0 : t0 + t] = 0.0
+    return out
 
 
 @dataclass(frozen=True)
@@ -145,7 +194,8 @@ def train_recognizer(
     feats = data_config.features()
     cfg = CTCConfig(**{**asdict(model_config), "n_features": feats.n_mels,
                        "n_labels": len(alphabet)})  # fmt: skip
-    train_b = _batches(train, alphabet, feats, data_config.batch_size, True, trainer_config.seed)
+    train_b = _batches(train, alphabet, feats, data_config.batch_size, True, trainer_config.seed,
+                       data_config.masks())  # fmt: skip
     val_b = _batches(val, alphabet, feats, data_config.batch_size, False, 0) if val else None
     torch.manual_seed(trainer_config.seed)
     model = CTCRecognizer(cfg, alphabet, feats)
@@ -156,10 +206,10 @@ def train_recognizer(
     return TrainedRecognizer(best, alphabet, feats, result)
 
 
-def _batches(utts, alphabet, feats, batch_size, shuffle, seed) -> SpeechBatches:
+def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1)):
     features = [features_of(u.path, feats) for u in utts]
     labels = [alphabet.encode(u.text) for u in utts]
-    return SpeechBatches(features, labels, batch_size, shuffle=shuffle, seed=seed)
+    return SpeechBatches(features, labels, batch_size, shuffle=shuffle, seed=seed, masks=masks)
 
 
 def load_recognizer(folder: str | os.PathLike[str]) -> CTCRecognizer:
