@@ -291,3 +291,19 @@ def test_a_detector_learns_the_toy_trigger_and_round_trips(raw, tmp_path):
     assert report["triggers"] > 5
     assert report["f1"] >= 0.8, report  # held-out tones: learnt, not memorised
     assert report["all_zero_frame_accuracy"] > 0.5
+
+
+def test_extra_folders_go_into_training_clips_only(raw, tmp_path):
+    extra = make_raw(tmp_path / "extra", n_words=3, seed=5)
+    cfg = ClipConfig(sample_rate=8000, seconds=2.0)
+    plain = build_trigger_data(raw, tmp_path / "a", n_train=2, n_test=3, config=cfg, seed=1)
+    more = build_trigger_data(raw, tmp_path / "b", n_train=4, n_test=3, config=cfg, seed=1,
+                              extra_activates=[extra / "activates"],
+                              extra_negatives=[extra / "negatives"])  # fmt: skip
+    assert len(more["train"]["activates"]) == len(plain["train"]["activates"]) + 3
+    assert more["test"] == plain["test"]
+    # the test clips depend on the seed and the raw folder only
+    for a, b in zip(read_clips(tmp_path / "a" / "test"), read_clips(tmp_path / "b" / "test")):
+        assert a.path.read_bytes() == b.path.read_bytes()
+    with pytest.raises(ValueError, match="not a folder of WAV files"):
+        build_trigger_data(raw, tmp_path / "c", extra_activates=[tmp_path / "nope"])

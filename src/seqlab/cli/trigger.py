@@ -27,7 +27,8 @@ BUILD_EPILOG = """examples:
   seqlab trigger build-data raw/ --out data --train 4000 --test 300 --extra-negatives more_words/
 RAW holds activates/ (the trigger word), negatives/ (other words) and backgrounds/ (noise).
 Writes DIR/train and DIR/test (10 s WAV clips + clips.jsonl) and DIR/split.json; the test clips
-use only recordings the training clips never use (--test-fraction of each kind).
+use only recordings the training clips never use (--test-fraction of each kind); --extra-*
+folders (e.g. synthesised voices) go into training clips only.
 """
 
 TRAIN_EPILOG = """examples:
@@ -71,13 +72,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=0.3,
         help="share of the word recordings kept for test clips (default: 0.3)",
     )
-    p.add_argument(
-        "--extra-negatives",
-        nargs="+",
-        default=[],
-        metavar="DIR",
-        help="more folders of non-trigger words",
-    )
+    p.add_argument("--extra-activates", nargs="+", default=[], metavar="DIR",
+                   help="more folders of trigger words, for training clips only")  # fmt: skip
+    p.add_argument("--extra-negatives", nargs="+", default=[], metavar="DIR",
+                   help="more folders of other words, for training clips only")  # fmt: skip
     p.add_argument(
         "--holdout-backgrounds",
         action="store_true",
@@ -176,6 +174,7 @@ def run_build(args: argparse.Namespace) -> int:
     with progress(args.train + args.test, "clips", enabled=_bar_enabled(args), unit="clip") as bar:
         record = build_trigger_data(args.raw, args.out, n_train=args.train, n_test=args.test,
                                     test_fraction=args.test_fraction,
+                                    extra_activates=args.extra_activates,
                                     extra_negatives=args.extra_negatives,
                                     holdout_backgrounds=args.holdout_backgrounds,
                                     config=config, seed=args.seed,

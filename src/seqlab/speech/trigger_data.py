@@ -198,6 +198,15 @@ def _stretch(x: np.ndarray, speed: float) -> np.ndarray:
     return resample_poly(x, ratio.denominator, ratio.numerator).astype(np.float32)
 
 
+def _word_pool(paths, extra, rate, speeds) -> list[np.ndarray]:
+    """The words a clip draws from: the raw recordings, repeated so that extra recordings
+    (however many) make up at most about half the draws."""
+    own = _load_words([p for p in paths if p not in set(extra)], rate, speeds)
+    more = _load_words(extra, rate, speeds)
+    reps = max(1, round(len(more) / len(own))) if own else 1
+    return own * reps + more
+
+
 def _split(paths: list[Path], fraction: float, rng: np.random.Generator) -> tuple[list, list]:
     if fraction <= 0 or len(paths) < 2:
         return paths, []
@@ -214,6 +223,7 @@ def build_trigger_data(
     n_train: int = 2000,
     n_test: int = 200,
     test_fraction: float = 0.3,
+    extra_activates: Sequence[str | os.PathLike[str]] = (),
     extra_negatives: Sequence[str | os.PathLike[str]] = (),
     holdout_backgrounds: bool = False,
     config: ClipConfig = ClipConfig(),
@@ -228,10 +238,14 @@ def build_trigger_data(
             and renamed at the end, so a crash leaves nothing half-written.
         n_train, n_test: clips per split.
         test_fraction: share of the activates and negatives recordings kept for test clips.
-        extra_negatives: more folders of non-trigger words (e.g. FSDD recordings), split alike.
+        extra_activates, extra_negatives: more folders of trigger and other words (e.g.
+            synthesised voices, FSDD recordings) for the training clips only: the test clips
+            are built from the raw folder's held-out recordings alone. The raw recordings
+            stay about half of what training clips draw, however many extras there are.
         holdout_backgrounds: split the backgrounds too (else both splits use all of them).
         config: synthesis settings.
-        seed: the random seed (the same seed writes the same clips).
+        seed: the random seed (the same seed writes the same clips; the test clips depend
+            only on it and the raw folder, not on n_train or the extra folders).
         on_progress: called with 1 after each clip written.
 
     Returns:
@@ -260,16 +274,18 @@ def build_trigger_data(
         files[role] = _wavs(folder)
         if not files[role]:
             raise ValueError(f"{folder}: no WAV files")
-    for folder in map(Path, extra_negatives):
-        if not folder.is_dir() or not _wavs(folder):
-            raise ValueError(f"{folder}: not a folder of WAV files")
-        files["negatives"] = files["negatives"] + _wavs(folder)
+    extra: dict[str, list[Path]] = {"activates": [], "negatives": [], "backgrounds": []}
+    for role, folders in (("activates", extra_activates), ("negatives", extra_negatives)):
+        for folder in map(Path, folders):
+            if not folder.is_dir() or not _wavs(folder):
+                raise ValueError(f"{folder}: not a folder of WAV files")
+            extra[role] += _wavs(folder)
     rng = np.random.default_rng(seed)
     split = {"train": {}, "test": {}}
     for role in ROLES:
         fraction = test_fraction if role != "backgrounds" or holdout_backgrounds else 0.0
         train, test = _split(files[role], fraction, rng)
-        split["train"][role], split["test"][role] = train, test or train
+        split["train"][role], split["test"][role] = train + extra[role], test or train
     rate = config.sample_rate
     speeds = SPEEDS if config.speed else (1.0,)
     record: dict[str, object] = {"seed": seed, "config": asdict(config),
@@ -283,9 +299,11 @@ def build_trigger_data(
             if n == 0:
                 continue
             backgrounds = [read_wav(p, sample_rate=rate)[0] for p in roles["backgrounds"]]
-            acts = _load_words(roles["activates"], rate, speeds)
-            negs = _load_words(roles["negatives"], rate, speeds)
-            _write_clips(tmp / name, n, backgrounds, acts, negs, rng, config, on_progress)
+            extras = extra if name == "train" else {"activates": [], "negatives": []}
+            acts = _word_pool(roles["activates"], extras["activates"], rate, speeds)
+            negs = _word_pool(roles["negatives"], extras["negatives"], rate, speeds)
+            clip_rng = np.random.default_rng([seed, 0 if name == "train" else 1])
+            _write_clips(tmp / name, n, backgrounds, acts, negs, clip_rng, config, on_progress)
         (tmp / "split.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         if out.exists():
             out.rmdir()
