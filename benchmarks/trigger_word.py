@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/trigger_word.py                  # build, train, evaluate
     .venv/bin/python benchmarks/trigger_word.py --train-clips 300 --epochs 2   # a quick look
     .venv/bin/python benchmarks/trigger_word.py --json
+    .venv/bin/python benchmarks/trigger_word.py --extra runs/trigger-synth   # + espeak-ng voices
 
 Data: ``../shared/data/trigger_word/raw_data`` (10 recordings of "activate", 10 of other
 words, 2 ten-second backgrounds; the Coursera assignment's raw clips). ``seqlab trigger
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--raw", default=str(RAW), help="the raw_data folder")
     p.add_argument("--work", default=str(ROOT / "runs" / "trigger-bench"),
                    help="where clips and the model go (default: runs/trigger-bench)")  # fmt: skip
+    p.add_argument("--extra", help="a folder from benchmarks/synth_trigger_words.py: its "
+                   "activates/ and negatives/ join the training clips")  # fmt: skip
     p.add_argument("--train-clips", type=int, default=1000, help="synthesised training clips")
     p.add_argument("--test-clips", type=int, default=200, help="held-out test clips")
     p.add_argument("--epochs", type=int, default=10)
@@ -62,11 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     torch.set_num_threads(args.threads)
     work = Path(args.work)
-    data = work / f"data-{args.train_clips}-{args.test_clips}-seed{args.seed}"
+    tag = f"{args.train_clips}-{args.test_clips}-seed{args.seed}" + ("-extra" if args.extra else "")
+    data = work / f"data-{tag}"
     if not data.exists():
+        extra = {}
+        if args.extra:
+            extra = {"extra_activates": [Path(args.extra) / "activates"],
+                     "extra_negatives": [Path(args.extra) / "negatives"]}  # fmt: skip
         build_trigger_data(raw, data, n_train=args.train_clips, n_test=args.test_clips,
-                           seed=args.seed)  # fmt: skip
-    model_dir = work / f"model-e{args.epochs}-seed{args.seed}"
+                           seed=args.seed, **extra)  # fmt: skip
+    model_dir = work / f"model-{tag}-e{args.epochs}"
     t0 = time.perf_counter()
     trained = train_detector(read_clips(data / "train"), TriggerConfig(),
                              TrainerConfig(epochs=args.epochs, lr=args.lr, lr_schedule="cosine",
@@ -74,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                              model_dir, batch_size=args.batch_size)  # fmt: skip
     seconds = time.perf_counter() - t0
     report = evaluate_detector(trained.model, read_clips(data / "test"))
-    result = {"train_clips": args.train_clips, "epochs": args.epochs, "train_seconds": seconds,
+    result = {"train_clips": args.train_clips, "extra": args.extra, "epochs": args.epochs,
+              "train_seconds": seconds,
               "validation": trained.validation, "test": report, "model": str(model_dir),
               "machine": platform.machine(), "threads": args.threads}  # fmt: skip
     if args.json:
