@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/dna_splice.py                    # all 10 folds, the preset
     .venv/bin/python benchmarks/dna_splice.py --folds-to-run 2 --json
     .venv/bin/python benchmarks/dna_splice.py --set model.hidden_size=64 --set trainer.epochs=30
+    .venv/bin/python benchmarks/dna_splice.py --folds-to-run 1 --set model.pool=attention
 
 3,190 sequences of 60 nucleotides, classes EI (767), IE (768), N (1,655). The classic protocol
 for this set is 10-fold cross-validation: KBANN-era systems report about 95% (Towell & Shavlik

@@ -9,7 +9,10 @@ Two models of the notes, over word embeddings e_w = E o_w:
   which ignores word order, so "completely lacking in good taste" reads as "good";
 - ``model="rnn"``: a recurrent layer (any seqlab cell, deep, bidirectional) over the
   embeddings; its last activation (both ends for a BRNN) or the mean/max of all of them feeds
-  the softmax, ŷ = softmax(W a<T_x> + b).
+  the softmax, ŷ = softmax(W a<T_x> + b). Two position-aware readouts: ``pool="attention"``,
+  an additive-attention weighted sum of the activations (``seqlab.nn.AttentionPool``), and,
+  for inputs of one fixed length ``n_steps`` (DNA windows), ``pool="concat"``, all the
+  activations side by side so that W has its own weights for every position.
 
 Embeddings learned on a large corpus (GloVe) can be loaded and frozen or fine-tuned: the
 transfer of the notes from a big unlabelled corpus to a small labelled task.
@@ -30,7 +33,7 @@ from torch import Tensor, nn
 from seqlab._config import check_fields
 from seqlab.datasets.dna import ALPHABETS, check_dna
 from seqlab.nn import GRU, LSTM, RNN
-from seqlab.nn.heads import pool_steps
+from seqlab.nn.heads import AttentionPool, concat_steps, pool_steps
 from seqlab.text import Tokenizer, Vocabulary, lengths_to_mask, tokenizer_from_config
 from seqlab.train import register_task
 
@@ -39,6 +42,7 @@ __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
 # ALPHABETS: "auto" is resolved to "dna" or "any" from the training texts (train_classifier); a
 # model built by hand with "auto" checks nothing, as "any".
+POOLS = ("last", "mean", "max", "attention", "concat")
 VOCAB_FILE, LABELS_FILE, TOKENIZER_FILE = "vocab.json", "labels.json", "tokenizer.json"
 
 
@@ -52,7 +56,9 @@ class ClassifierConfig:
     hidden_size: int = 128  # n_a per direction (model="rnn")
     num_layers: int = 1  # stacked recurrent layers
     bidirectional: bool = True  # read the sentence both ways
-    pool: str = "last"  # "last" (the notes) | "mean" | "max" over the activations
+    pool: str = "last"  # "last" (the notes) | "mean" | "max" | "attention" | "concat"
+    attention_size: int = 16  # A, the scoring network's size (pool="attention")
+    n_steps: int = 0  # the fixed input length T that pool="concat" needs; 0 for the others
     dropout: float = 0.0  # on embeddings, between layers and before the softmax
     freeze_embeddings: bool = False  # keep E fixed (pretrained vectors as they are)
     alphabet: str = "auto"  # "dna": IUPAC letters only | "any" | "auto": dna if it looks so
@@ -68,7 +74,9 @@ class ClassifierConfig:
                 "embedding_size": self.embedding_size >= 1,
                 "hidden_size": self.hidden_size >= 1,
                 "num_layers": self.num_layers >= 1,
-                "pool": self.pool in ("last", "mean", "max"),
+                "pool": self.pool in POOLS,
+                "attention_size": self.attention_size >= 1,
+                "n_steps": self.n_steps >= 1 if self.pool == "concat" else self.n_steps >= 0,
                 "alphabet": self.alphabet in ALPHABETS,
                 "dropout": 0.0 <= self.dropout < 1.0,
                 "vocab_size": self.vocab_size >= 0,
@@ -144,7 +152,11 @@ class SentenceClassifier(nn.Module):
                 bidirectional=config.bidirectional,
                 dropout=config.dropout,
             )
-            self.out = nn.Linear(config.hidden_size * self.rnn.num_directions, C)  # W, b
+            DH = config.hidden_size * self.rnn.num_directions
+            if config.pool == "attention":
+                self.attention = AttentionPool(DH, config.attention_size)  # W_a, b_a, v
+            n_features = DH * config.n_steps if config.pool == "concat" else DH
+            self.out = nn.Linear(n_features, C)  # W, b
 
     def set_embeddings(self, matrix: Tensor, *, keep: Tensor | None = None) -> None:
         """Copy pretrained vectors (V, E) into E (rows where ``keep``); see :func:`copy_rows`."""
@@ -165,8 +177,15 @@ class SentenceClassifier(nn.Module):
             avg = (e * mask).sum(1) / lengths.to(e).unsqueeze(1)  # (B, E)
             return self.out(self._dropout(avg))  # (B, C)
         a, _ = self.rnn(e, lengths=lengths)  # (B, T, D*H)
-        h = pool_steps(a, lengths, self.config.pool, self.rnn.num_directions)  # (B, D*H)
-        return self.out(self._dropout(h))  # (B, C)
+        return self.out(self._dropout(self._pool(a, lengths)))  # (B, C)
+
+    def _pool(self, a: Tensor, lengths: Tensor) -> Tensor:
+        """The readout: a (B, T, D*H) -> (B, D*H), or (B, n_steps * D*H) for "concat"."""
+        if self.config.pool == "attention":
+            return self.attention(a, lengths)[0]  # (B, D*H)
+        if self.config.pool == "concat":
+            return concat_steps(a, lengths, self.config.n_steps)  # (B, T*D*H)
+        return pool_steps(a, lengths, self.config.pool, self.rnn.num_directions)  # (B, D*H)
 
     def _dropout(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.config.dropout, self.training) if self.config.dropout else x

@@ -1,7 +1,9 @@
 """The RNN architectures of the notes as small modules around a recurrent layer.
 
 - many-to-many, T_x = T_y (named-entity tagging): ``ManyToMany``, a softmax at every step;
-- many-to-one (sentiment classification): ``ManyToOne``, one output from the whole sequence;
+- many-to-one (sentiment classification): ``ManyToOne``, one output from the whole sequence
+  (pooled by :func:`pool_steps`, by additive attention, ``AttentionPool``, or, for inputs of one
+  fixed length, by concatenating every step, :func:`concat_steps`);
 - one-to-many (music generation, sampling): ``OneToMany``, ŷ<t-1> is fed back as x<t>;
 - many-to-many, T_x != T_y (machine translation): ``EncoderDecoder``, an encoder reads x, its
   final state starts a decoder that writes y.
@@ -17,7 +19,16 @@ from torch import Tensor, nn
 from seqlab.nn.recurrent import _RecurrentLayer
 from seqlab.text.batching import lengths_to_mask
 
-__all__ = ["ManyToMany", "ManyToOne", "OneToMany", "EncoderDecoder", "last_step", "pool_steps"]
+__all__ = [
+    "ManyToMany",
+    "ManyToOne",
+    "OneToMany",
+    "EncoderDecoder",
+    "AttentionPool",
+    "concat_steps",
+    "last_step",
+    "pool_steps",
+]
 
 
 def last_step(a: Tensor, lengths: Tensor | None, num_directions: int = 1) -> Tensor:
@@ -106,6 +117,69 @@ def pool_steps(a: Tensor, lengths: Tensor | None, pool: str, num_directions: int
     if pool == "mean":
         return (a * mask).sum(1) / L.unsqueeze(1).to(a.dtype)  # (B, D*H)
     return a.masked_fill(~mask, float("-inf")).amax(1)  # (B, D*H)
+
+
+class AttentionPool(nn.Module):
+    """Additive attention pooling: the notes' attention model with no decoder state.
+
+    The small alignment network of Bahdanau et al. 2014 scores each step's activation on its
+    own (there is no s<t-1> to compare with), a softmax over the real steps turns the scores into
+    weights, and the summary is the weighted sum:
+
+        e<t> = v^T tanh(W_a a<t> + b_a)
+        α<t> = exp(e<t>) / Σ_t' exp(e<t'>)      (real steps only; padding gets exactly 0)
+        h    = Σ_t α<t> a<t>
+
+    Unlike "mean" or "max" the weights can depend on where a step is, because a<t> of a
+    bidirectional layer carries its position's context.
+
+    Args:
+        input_size: D * H, the size of a<t>.
+        attention_size: A, the alignment network's hidden size.
+
+    forward(a (B, T, D*H), lengths (B,) | None) -> h (B, D*H), α (B, T).
+    """
+
+    def __init__(self, input_size: int, attention_size: int) -> None:
+        super().__init__()
+        self.W_a = nn.Linear(input_size, attention_size)  # W_a, b_a
+        self.v = nn.Linear(attention_size, 1, bias=False)  # v
+
+    def forward(self, a: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        B, T, _ = a.shape
+        e = self.v(torch.tanh(self.W_a(a))).squeeze(2)  # (B, T)
+        if lengths is not None:
+            mask = lengths_to_mask(lengths.to(a.device), T)  # (B, T)
+            e = e.masked_fill(~mask, float("-inf"))
+        alpha = torch.softmax(e, dim=1)  # (B, T)
+        return torch.bmm(alpha.unsqueeze(1), a).squeeze(1), alpha  # (B, D*H), (B, T)
+
+
+def concat_steps(a: Tensor, lengths: Tensor | None, n_steps: int) -> Tensor:
+    """Every step's activation side by side, for inputs of one fixed length.
+
+    The layer after it then has its own weights for each position (a logistic regression on
+    the BRNN's features at every position), which suits data whose signal sits at a fixed place,
+    such as a splice junction in the middle of a 60-nt window.
+
+    Args:
+        a: (B, T, D * H) layer outputs.
+        lengths: (B,) real lengths, or None when no sequence is padded.
+        n_steps: the one length T every sequence must have.
+
+    Returns:
+        (B, T * D * H), step 1's activation first.
+
+    Raises:
+        ValueError: when T or a real length differs from ``n_steps``.
+    """
+    B, T, _ = a.shape
+    if T != n_steps or (lengths is not None and bool((lengths != n_steps).any())):
+        found = sorted(set(lengths.tolist())) if lengths is not None else [T]
+        raise ValueError(
+            f"pool 'concat' needs sequences of exactly {n_steps} steps, got length(s) {found}"
+        )
+    return a.reshape(B, -1)  # (B, T*D*H)
 
 
 class OneToMany(nn.Module):
