@@ -51,6 +51,7 @@ def test_demo_quick(capsys):
     out = capsys.readouterr().out
     assert "Vanishing gradients" in out
     assert "man : woman :: king : queen" in out and "nearest to 'police'" in out
+    assert "said 1  heard 'one'" in out  # the shipped recogniser on a shipped FSDD recording
 
 
 def test_python_dash_m_and_version():
