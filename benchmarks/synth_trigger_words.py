@@ -43,15 +43,14 @@ def say(text: str, voice: str, speed: int, pitch: int, out: Path, rate: int) -> 
     """espeak-ng -> a temporary WAV -> resampled to ``rate``, trimmed, 16-bit ``out``."""
     from scipy.io import wavfile
 
-    from seqlab.speech.audio import read_wav
-    from seqlab.speech.trigger_data import trim_silence
+    from seqlab.speech.audio import read_wav, trim_silence
 
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "w.wav"
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch),
                         "-w", str(raw), text], check=True, capture_output=True)  # fmt: skip
         x, _ = read_wav(raw, sample_rate=rate)
-    x = trim_silence(x, rate)
+    x = trim_silence(x, rate, min_burst=0.15)
     x = 0.5 * x / max(float(np.abs(x).max()), 1e-6)
     wavfile.write(out, rate, (x * 32767).astype(np.int16))
 

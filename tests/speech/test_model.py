@@ -74,7 +74,7 @@ def test_learns_a_synthetic_transcription_task():
                  target_lengths=torch.tensor([len(t) for t in texts]))  # fmt: skip
     model = _small(hidden_size=32, conv_channels=32)
     opt = torch.optim.Adam(model.parameters(), lr=2e-2)
-    first = float(model.loss(batch))
+    first = float(model.loss(batch).detach())
     for _ in range(100):
         opt.zero_grad()
         model.loss(batch).backward()

@@ -25,8 +25,8 @@ from seqlab.speech import (
     trigger_labels,
     trigger_probabilities,
 )
+from seqlab.speech.audio import trim_silence
 from seqlab.speech.trigger import n_output_steps, trigger_frames
-from seqlab.speech.trigger_data import trim_silence
 from seqlab.train import TrainerConfig
 from tests.speech._trigger_toy import make_raw
 
@@ -219,14 +219,16 @@ def test_overlay_places_the_words_without_overlap_at_their_level():
 
 def test_trim_silence_cuts_the_quiet_edges_and_a_click_before_the_word():
     x = np.concatenate([np.zeros(800), np.ones(1600) * 0.5, np.zeros(400)]).astype(np.float32)
-    trimmed = trim_silence(x, 8000)
+    trimmed = trim_silence(x, 8000, min_burst=0.15)
     assert len(trimmed) == 1600 and trimmed.min() == 0.5
     click = np.concatenate([np.ones(160), np.zeros(2400), x]).astype(np.float32)  # 20 ms, 0.3 s
-    np.testing.assert_array_equal(trim_silence(click, 8000), trimmed)
+    np.testing.assert_array_equal(trim_silence(click, 8000, min_burst=0.15), trimmed)
     gap = np.concatenate([x[:2400], np.zeros(1600), np.ones(160) * 0.5]).astype(np.float32)
-    assert len(trim_silence(gap, 8000)) == 1600  # a trailing click goes too
+    assert len(trim_silence(gap, 8000, min_burst=0.15)) == 1600  # a trailing click goes too
     short = np.concatenate([np.zeros(800), np.ones(400) * 0.5]).astype(np.float32)
-    assert len(trim_silence(short, 8000)) == 400  # only short stretches: the loud part stays
+    assert (
+        len(trim_silence(short, 8000, min_burst=0.15)) == 400
+    )  # only short stretches: the loud part stays
 
 
 # --- data folders ---------------------------------------------------------------------------

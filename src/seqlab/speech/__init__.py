@@ -1,12 +1,12 @@
-"""seqlab.speech: speech recognition with CTC (audio, features, the CTC model,
-its decoders and training so far; the CLI and trigger words next).
+"""seqlab.speech: speech recognition with CTC (audio, features, the CTC model, its decoders
+with an optional character LM, training, connected digit strings) and trigger-word detection.
 
 from seqlab.speech import collapse, greedy_decode, prefix_beam_search
 collapse([1, 1, 0, 2, 0, 3, 3])           # [1, 2, 3]
 prefix_beam_search(log_probs, beam_size=8)  # [Hypothesis(labels, log_prob, score), ...]
 """
 
-from seqlab.speech.audio import is_silent, read_wav, resample
+from seqlab.speech.audio import is_silent, read_wav, resample, trim_silence
 from seqlab.speech.ctc import Hypothesis, collapse, greedy_decode, prefix_beam_search
 from seqlab.speech.data import (
     DIGIT_NAMES,
@@ -25,6 +25,7 @@ from seqlab.speech.features import (
 )
 from seqlab.speech.lm import CharLMScorer, char_lm_scorer
 from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
+from seqlab.speech.strings import build_digit_strings, coloured_noise
 from seqlab.speech.train import (
     SpeechDataConfig,
     TrainedRecognizer,
@@ -88,6 +89,9 @@ __all__ = [
     "resample",
     "train_recognizer",
     "transcribe",
+    "trim_silence",
+    "build_digit_strings",
+    "coloured_noise",
     # trigger words
     "Clip",
     "ClipConfig",

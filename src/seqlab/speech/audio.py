@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MAX_RATE", "MIN_RATE", "is_silent", "read_wav", "resample"]
+__all__ = ["MAX_RATE", "MIN_RATE", "is_silent", "read_wav", "resample", "trim_silence"]
 
 MIN_RATE, MAX_RATE = 8000, 48000
 
@@ -107,3 +107,43 @@ def is_silent(samples: np.ndarray, *, threshold_db: float = -60.0) -> bool:
     """True when the waveform's peak is below ``threshold_db`` dB of full scale (or all zero)."""
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
     return peak == 0.0 or 20.0 * math.log10(peak) < threshold_db
+
+
+def trim_silence(
+    samples: np.ndarray,
+    rate: int,
+    *,
+    top_db: float = 35.0,
+    margin: float = 0.0,
+    min_burst: float = 0.0,
+    min_gap: float = 0.1,
+) -> np.ndarray:
+    """Cut the quiet before and after a word (and, optionally, a click before or after it).
+
+    10 ms frames more than ``top_db`` below the loudest frame's power are quiet. Loud frames
+    closer than ``min_gap`` seconds form one stretch; with ``min_burst`` > 0, stretches shorter
+    than ``min_burst`` seconds at the edges (a microphone click cut off from the word by quiet)
+    are dropped too, when a longer one is left. ``margin`` seconds are kept on each side.
+
+    Returns:
+        A view of ``samples`` (unchanged when it is all zero).
+    """
+    hop = max(1, rate // 100)
+    n = -(-len(samples) // hop)
+    padded = np.zeros(n * hop)
+    padded[: len(samples)] = samples
+    power = np.mean(padded.reshape(n, hop) ** 2, axis=1)  # (n,)
+    if n == 0 or power.max() == 0.0:
+        return samples
+    loud = np.flatnonzero(power >= power.max() * 10 ** (-top_db / 10))
+    groups = [[loud[0], loud[0]]]  # [first, last] frame of each loud stretch
+    for f in loud[1:]:
+        if (f - groups[-1][1] - 1) * hop < min_gap * rate:
+            groups[-1][1] = f
+        else:
+            groups.append([f, f])
+    long = [g for g in groups if (g[1] - g[0] + 1) * hop >= min_burst * rate]
+    keep = long or groups
+    pad = int(round(margin * rate))
+    start = max(0, keep[0][0] * hop - pad)
+    return samples[start : min(len(samples), (keep[-1][1] + 1) * hop + pad)]

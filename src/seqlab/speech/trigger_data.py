@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from seqlab._config import check_fields
-from seqlab.speech.audio import read_wav
+from seqlab.speech.audio import read_wav, trim_silence
 from seqlab.speech.trigger import (
     EventScores,
     TriggerConfig,
@@ -56,7 +56,6 @@ __all__ = [
     "load_detector",
     "overlay_clip",
     "read_clips",
-    "trim_silence",
     "train_detector",
     "tune_threshold",
 ]
@@ -100,35 +99,6 @@ class Clip:
     samples: np.ndarray
     triggers: list[tuple[float, float]] = field(default_factory=list)
     negatives: list[tuple[float, float]] = field(default_factory=list)
-
-
-def trim_silence(
-    samples: np.ndarray,
-    rate: int,
-    *,
-    top_db: float = 35.0,
-    min_burst: float = 0.15,
-    min_gap: float = 0.1,
-) -> np.ndarray:
-    """Cut leading and trailing quiet, and clicks: 10 ms frames quieter than the loudest by
-    ``top_db`` are quiet; a loud stretch shorter than ``min_burst`` seconds that is cut off
-    from the rest by ``min_gap`` seconds of quiet (a microphone click before the word) is
-    dropped too, when something longer is left."""
-    hop = max(1, rate // 100)
-    n = len(samples) // hop
-    if n < 2:
-        return samples
-    rms = np.sqrt((samples[: n * hop].reshape(n, hop) ** 2).mean(axis=1) + 1e-20)
-    loud = np.flatnonzero(20 * np.log10(rms / rms.max()) > -top_db)
-    groups = [[loud[0], loud[0]]]  # [first, last] frames of loud stretches, gaps < min_gap
-    for f in loud[1:]:
-        if (f - groups[-1][1] - 1) * hop < min_gap * rate:
-            groups[-1][1] = f
-        else:
-            groups.append([f, f])
-    long = [g for g in groups if (g[1] - g[0] + 1) * hop >= min_burst * rate]
-    keep = long or groups
-    return samples[keep[0][0] * hop : min(len(samples), (keep[-1][1] + 1) * hop)]
 
 
 def _rms_db(x: np.ndarray) -> float:
@@ -202,7 +172,7 @@ def _load_words(paths: Sequence[Path], rate: int, speeds: Sequence[float]) -> li
     out = []
     for path in paths:
         x, _ = read_wav(path, sample_rate=rate)
-        x = trim_silence(x, rate)
+        x = trim_silence(x, rate, min_burst=0.15)  # a click before the word goes too
         for speed in speeds:  # stretched by 1 / speed and played at rate: speed x faster
             out.append(x if speed == 1.0 else _stretch(x, speed))
     return out
