@@ -315,3 +315,20 @@ def test_extra_folders_go_into_training_clips_only(raw, tmp_path):
         assert a.path.read_bytes() == b.path.read_bytes()
     with pytest.raises(ValueError, match="not a folder of WAV files"):
         build_trigger_data(raw, tmp_path / "c", extra_activates=[tmp_path / "nope"])
+
+
+def test_train_config_changes_the_training_clips_only(raw, tmp_path):
+    cfg = ClipConfig(sample_rate=8000, seconds=2.0)
+    quiet = ClipConfig(sample_rate=8000, seconds=2.0, word_db=(-40.0, -38.0))
+    build_trigger_data(raw, tmp_path / "a", n_train=3, n_test=2, config=cfg, seed=2)
+    build_trigger_data(raw, tmp_path / "b", n_train=3, n_test=2, config=cfg, seed=2,
+                       train_config=quiet)  # fmt: skip
+    for a, b in zip(read_clips(tmp_path / "a" / "test"), read_clips(tmp_path / "b" / "test")):
+        assert a.path.read_bytes() == b.path.read_bytes()
+    differ = [
+        a.path.read_bytes() != b.path.read_bytes()
+        for a, b in zip(read_clips(tmp_path / "a" / "train"), read_clips(tmp_path / "b" / "train"))
+    ]
+    assert any(differ)
+    with pytest.raises(ValueError, match="sample_rate and seconds"):
+        build_trigger_data(raw, tmp_path / "c", config=cfg, train_config=ClipConfig())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -82,6 +83,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="split the backgrounds between train and test too",
     )
     p.add_argument("--seconds", type=float, default=10.0, help="clip length (default: 10)")
+    p.add_argument("--word-db", type=float, nargs=2, default=[-26.0, -14.0], metavar=("LO", "HI"),
+                   help="RMS level range of the words, dBFS (default: -26 -14)")  # fmt: skip
+    p.add_argument("--train-word-db", type=float, nargs=2, metavar=("LO", "HI"),
+                   help="another level range for the training clips only (e.g. -34 -14: "
+                   "train on quieter words than the test clips hold)")  # fmt: skip
     p.add_argument("--sample-rate", type=int, default=16000, help="Hz (default: 16000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="one JSON line: the split's counts")
@@ -170,14 +176,19 @@ def _bar_enabled(args: argparse.Namespace) -> bool:
 def run_build(args: argparse.Namespace) -> int:
     from seqlab.speech import build_trigger_data
 
-    config = args.clip_class(sample_rate=args.sample_rate, seconds=args.seconds)
+    config = args.clip_class(sample_rate=args.sample_rate, seconds=args.seconds,
+                             word_db=tuple(args.word_db))  # fmt: skip
+    train_config = None
+    if args.train_word_db:
+        train_config = dataclasses.replace(config, word_db=tuple(args.train_word_db))
     with progress(args.train + args.test, "clips", enabled=_bar_enabled(args), unit="clip") as bar:
         record = build_trigger_data(args.raw, args.out, n_train=args.train, n_test=args.test,
                                     test_fraction=args.test_fraction,
                                     extra_activates=args.extra_activates,
                                     extra_negatives=args.extra_negatives,
                                     holdout_backgrounds=args.holdout_backgrounds,
-                                    config=config, seed=args.seed,
+                                    config=config, train_config=train_config,
+                                    seed=args.seed,
                                     on_progress=bar.update)  # fmt: skip
     counts = {split: {role: len(files) for role, files in record[split].items()}
               for split in ("train", "test")}  # fmt: skip

@@ -215,6 +215,7 @@ def build_trigger_data(
     extra_negatives: Sequence[str | os.PathLike[str]] = (),
     holdout_backgrounds: bool = False,
     config: ClipConfig = ClipConfig(),
+    train_config: ClipConfig | None = None,
     seed: int = 0,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, object]:
@@ -232,6 +233,8 @@ def build_trigger_data(
             stay about half of what training clips draw, however many extras there are.
         holdout_backgrounds: split the backgrounds too (else both splits use all of them).
         config: synthesis settings.
+        train_config: other settings for the training clips (e.g. quieter words, to train for
+            harder clips than the test's); None = ``config``. Same sample rate and length.
         seed: the random seed (the same seed writes the same clips; the test clips depend
             only on it and the raw folder, not on n_train or the extra folders).
         on_progress: called with 1 after each clip written.
@@ -268,6 +271,9 @@ def build_trigger_data(
             if not folder.is_dir() or not _wavs(folder):
                 raise ValueError(f"{folder}: not a folder of WAV files")
             extra[role] += _wavs(folder)
+    train_config = config if train_config is None else train_config
+    if (train_config.sample_rate, train_config.seconds) != (config.sample_rate, config.seconds):
+        raise ValueError("train_config must keep config's sample_rate and seconds")
     rng = np.random.default_rng(seed)
     split = {"train": {}, "test": {}}
     for role in ROLES:
@@ -277,6 +283,7 @@ def build_trigger_data(
     rate = config.sample_rate
     speeds = SPEEDS if config.speed else (1.0,)
     record: dict[str, object] = {"seed": seed, "config": asdict(config),
+                                 "train_config": asdict(train_config),
                                  "n_train": n_train, "n_test": n_test}  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
@@ -291,7 +298,8 @@ def build_trigger_data(
             acts = _word_pool(roles["activates"], extras["activates"], rate, speeds)
             negs = _word_pool(roles["negatives"], extras["negatives"], rate, speeds)
             clip_rng = np.random.default_rng([seed, 0 if name == "train" else 1])
-            _write_clips(tmp / name, n, backgrounds, acts, negs, clip_rng, config, on_progress)
+            cfg = train_config if name == "train" else config
+            _write_clips(tmp / name, n, backgrounds, acts, negs, clip_rng, cfg, on_progress)
         (tmp / "split.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         if out.exists():
             out.rmdir()
