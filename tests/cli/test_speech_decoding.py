@@ -178,3 +178,38 @@ def test_split_points_never_leave_a_sliver():
     assert not any(is_silent(p) for p in pieces)
     with pytest.raises(ValueError, match="max_seconds"):
         split_points(samples, RATE, 0.01)
+
+
+def test_closed_vocabulary_decoding(recogniser, folder, tmp_path, capsys):
+    import torch
+
+    from seqlab.speech import collate
+    from seqlab.speech.ctc import ctc_log_likelihood
+    from seqlab.speech.train import features_of
+
+    words = ["a", "ab", "ba", "bab"]
+    vocab = tmp_path / "words.txt"
+    vocab.write_text("\n".join(words) + "\n\n", encoding="utf-8")
+    wavs = [str(folder / f"u{i}.wav") for i in range(4)]
+    assert main(["speech", "transcribe", str(recogniser), *wavs, "--vocabulary", str(vocab),
+                 "--json"]) == 0  # fmt: skip
+    texts = [line["text"] for line in json_lines(capsys.readouterr().out)]
+    assert all(t in words for t in texts)
+    # each is the phrase with the highest CTC likelihood of that recording
+    model = load_recognizer(recogniser)
+    for wav, text in zip(wavs, texts):
+        batch = collate([features_of(wav, model.features)])
+        with torch.no_grad():
+            lp, n = model(batch["features"], batch["lengths"])
+        lp = lp[0, : int(n[0])].numpy()
+        scores = [ctc_log_likelihood(lp, model.alphabet.encode(w)) for w in words]
+        assert text == words[max(range(len(words)), key=scores.__getitem__)]
+    assert main(["speech", "evaluate", str(recogniser), str(folder), "--vocabulary", str(vocab),
+                 "--json", "--no-progress"]) == 0  # fmt: skip
+    assert json_lines(capsys.readouterr().out)[0]["n"] == 16
+    fails(["speech", "transcribe", recogniser, wavs[0], "--vocabulary", "digits"],
+          "characters the model cannot write", capsys)  # fmt: skip
+    fails(["speech", "transcribe", recogniser, wavs[0], "--vocabulary", vocab, "--beam", "4"],
+          "leave out --lm and --beam", capsys)  # fmt: skip
+    fails(["speech", "transcribe", recogniser, wavs[0], "--vocabulary", tmp_path / "none.txt"],
+          "no such file", capsys)  # fmt: skip

@@ -257,3 +257,31 @@ def test_language_model_asked_once_per_prefix():
 def test_language_model_of_the_wrong_size():
     with pytest.raises(ValueError, match="expected \\(3,\\)"):
         prefix_beam_search(np.log(np.full((2, 3), 1 / 3)), lm=lambda p: np.zeros(4))
+
+
+@pytest.mark.parametrize(("seed", "T", "C"), [(0, 4, 3), (1, 5, 3), (2, 4, 4)])
+def test_ctc_log_likelihood_equals_brute_force(seed, T, C):
+    from seqlab.speech.ctc import ctc_log_likelihood
+
+    rng = np.random.default_rng(seed)
+    log_probs = _random_log_probs(rng, T, C)
+    exact = _brute_force(log_probs)
+    for labels, value in exact.items():
+        assert ctc_log_likelihood(log_probs, labels, B) == pytest.approx(value, abs=1e-9)
+    too_long = tuple([1] * (T + 1))
+    assert ctc_log_likelihood(log_probs, too_long, B) == -np.inf
+
+
+def test_lexicon_decode_picks_the_most_likely_entry():
+    from seqlab.speech.ctc import lexicon_decode
+
+    rng = np.random.default_rng(5)
+    log_probs = _random_log_probs(rng, 5, 3)
+    exact = _brute_force(log_probs)
+    lexicon = [(1,), (2, 1), (1, 2, 1), (2,)]
+    best, scores = lexicon_decode(log_probs, lexicon, B)
+    want = [exact.get(entry, -np.inf) for entry in lexicon]
+    np.testing.assert_allclose(scores, want, atol=1e-9)
+    assert best == int(np.argmax(want))
+    with pytest.raises(ValueError, match="empty"):
+        lexicon_decode(log_probs, [], B)

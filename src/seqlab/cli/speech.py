@@ -90,7 +90,28 @@ def _add_decoding_flags(p: argparse.ArgumentParser) -> None:
                    help="beta: score added per character (default: 0.0)")  # fmt: skip
     p.add_argument("--max-seconds", type=float, default=30.0,
                    help="longer recordings are transcribed in pieces (default: 30)")  # fmt: skip
+    p.add_argument("--vocabulary", metavar="FILE",
+                   help="closed vocabulary: each recording becomes the most likely phrase of "
+                   "FILE (one a line; 'digits' = the ten digit words)")  # fmt: skip
     p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default: 1)")
+
+
+def _vocabulary(spec: str | None) -> list[str] | None:
+    from seqlab.datasets import decode_text
+    from seqlab.speech import DIGIT_NAMES
+
+    if spec is None:
+        return None
+    if spec == "digits":
+        return list(DIGIT_NAMES)
+    path = Path(spec)
+    if not path.is_file():
+        raise CLIError(f"--vocabulary {spec}: no such file")
+    words = [line.strip() for line in decode_text(path.read_bytes(), spec).splitlines()]
+    words = [w for w in words if w]
+    if not words:
+        raise CLIError(f"--vocabulary {spec}: no phrases in it")
+    return words
 
 
 def _utterances(args: argparse.Namespace, split: str):
@@ -142,6 +163,14 @@ def _decoding(args: argparse.Namespace):
                "insertion_bonus": args.insertion_bonus}  # fmt: skip
     if args.lm:
         options["lm"] = char_lm_scorer(args.lm, model.alphabet)
+    vocabulary = _vocabulary(args.vocabulary)
+    if vocabulary:
+        if args.lm or args.beam > 1:
+            raise CLIError("--vocabulary decodes on its own: leave out --lm and --beam")
+        missing = sorted({c for w in vocabulary for c in w} - set(model.alphabet.chars))
+        if missing:
+            raise CLIError(f"--vocabulary has characters the model cannot write: {missing}")
+        options["vocabulary"] = vocabulary
     return model, options
 
 

@@ -28,7 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Hypothesis", "collapse", "greedy_decode", "prefix_beam_search"]
+__all__ = [
+    "Hypothesis",
+    "collapse",
+    "ctc_log_likelihood",
+    "greedy_decode",
+    "lexicon_decode",
+    "prefix_beam_search",
+]
 
 NEG_INF = -math.inf
 _LOG2 = math.log(2.0)
@@ -282,6 +289,39 @@ def _lm_steps(lm: CharLM | None, lm_weight: float, C: int, trie: _Trie) -> Calla
         return cache[node]
 
     return steps
+
+
+def ctc_log_likelihood(log_probs: np.ndarray, labels: Sequence[int], blank: int = 0) -> float:
+    """log P(labels | audio): the sum over every frame path that collapses to ``labels`` (the
+    CTC forward algorithm, computed by ``torch.nn.functional.ctc_loss``); -inf if none does."""
+    import torch
+    import torch.nn.functional as F
+
+    lp = torch.as_tensor(_check(log_probs, blank))  # (T, C) float64
+    if not labels:
+        return float(lp[:, blank].sum())
+    target = torch.as_tensor(list(labels), dtype=torch.long)[None]  # (1, L)
+    nll = F.ctc_loss(lp[:, None], target, torch.tensor([lp.shape[0]]),
+                     torch.tensor([len(labels)]), blank=blank, reduction="sum")  # fmt: skip
+    return -float(nll)
+
+
+def lexicon_decode(
+    log_probs: np.ndarray, lexicon: Sequence[Sequence[int]], blank: int = 0
+) -> tuple[int, list[float]]:
+    """Closed-vocabulary decoding: the entry of ``lexicon`` (label sequences, e.g. the ten digit
+    words) with the highest CTC log-likelihood, as a word classifier would choose.
+
+    Returns:
+        (index of the best entry, every entry's log-likelihood).
+
+    Raises:
+        ValueError: an empty lexicon.
+    """
+    if not lexicon:
+        raise ValueError("the lexicon is empty")
+    scores = [ctc_log_likelihood(log_probs, entry, blank) for entry in lexicon]
+    return int(np.argmax(scores)), scores
 
 
 def _check(log_probs: np.ndarray, blank: int) -> np.ndarray:

@@ -20,7 +20,7 @@ import torch
 
 from seqlab._config import check_fields
 from seqlab.speech.audio import is_silent, read_wav
-from seqlab.speech.ctc import CharLM, greedy_decode, prefix_beam_search
+from seqlab.speech.ctc import CharLM, greedy_decode, lexicon_decode, prefix_beam_search
 from seqlab.speech.data import Alphabet, Utterance, collate
 from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
 from seqlab.speech.model import SPEECH_FILE, CTCConfig, CTCRecognizer
@@ -262,6 +262,7 @@ def transcribe_file(
     lm_weight: float = 0.5,
     insertion_bonus: float = 0.0,
     max_seconds: float | None = None,
+    vocabulary: Sequence[str] | None = None,
 ) -> Transcript:
     """Transcribe one recording.
 
@@ -276,6 +277,8 @@ def transcribe_file(
         lm: a character LM for the beam search (see :mod:`seqlab.speech.lm`).
         lm_weight, insertion_bonus: the shallow-fusion weights (see ``prefix_beam_search``).
         max_seconds: the longest piece decoded at once; None: no limit.
+        vocabulary: closed-vocabulary decoding: each piece becomes the phrase of this list with
+            the highest CTC likelihood (:func:`~seqlab.speech.ctc.lexicon_decode`).
 
     Raises:
         ValueError: a bad file (named), an LM with greedy decoding, max_seconds <= 0.
@@ -295,6 +298,10 @@ def transcribe_file(
         batch = collate([features_of_samples(chunk, model.features)])
         log_probs, lengths = model(batch["features"], batch["lengths"])
         lp = log_probs[0, : int(lengths[0])].numpy()  # (T, C)
+        if vocabulary:
+            best, _ = lexicon_decode(lp, [model.alphabet.encode(w) for w in vocabulary])
+            texts.append(vocabulary[best])
+            continue
         if beam_size <= 1:
             labels = greedy_decode(lp)
         else:
