@@ -50,6 +50,16 @@ def parse_changes(items: list[str]) -> dict[str, dict]:
     return changes
 
 
+def read_val_curve(metrics_file: Path) -> list[dict]:
+    """Each evaluation's step, validation loss and accuracy, from a model's metrics.jsonl."""
+    curve = []
+    for line in metrics_file.read_text("utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("kind") == "eval":
+            curve.append({k: record.get(k) for k in ("step", "val_loss", "val_accuracy")})
+    return curve
+
+
 def run_fold(rows, train_idx, test_idx, changes, seed: int) -> dict:
     """Train on one fold's training part, score its test part."""
     trainer = {"seed": seed, "progress": False, "device": "cpu", **changes["trainer"]}
@@ -62,9 +72,11 @@ def run_fold(rows, train_idx, test_idx, changes, seed: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         trained = train_classifier(train, *configs, Path(tmp) / "model")
         scores, _ = evaluate_classifier(trained.model, test)
+        val_curve = read_val_curve(Path(tmp) / "model" / "metrics.jsonl")
     return {
         "accuracy": scores.accuracy,
         "val_accuracy": (trained.val_scores or {}).get("accuracy"),
+        "val_curve": val_curve,
         "best_step": trained.result.best_step,
         "seconds": time.perf_counter() - start,
         "n_test": len(test),

@@ -113,14 +113,18 @@ def test_concat_rejects_other_lengths_and_needs_n_steps():
         ClassifierConfig(pool="sum")
 
 
-@pytest.mark.parametrize("pool", ["attention", "concat"])
-def test_position_bound_toy_task_is_learned_and_the_folder_round_trips(pool, tmp_path):
+@pytest.mark.parametrize(("pool", "concat_inputs"), [("attention", False), ("concat", False),
+                                                    ("concat", True)])  # fmt: skip
+def test_position_bound_toy_task_is_learned_and_the_folder_round_trips(
+    pool, concat_inputs, tmp_path
+):
     """Label = the letter at position 4 of 8: the new readouts learn it; a saved model reloads."""
     g = np.random.default_rng(0)
     rows = ["".join(g.choice(list("ACGT"), 8)) for _ in range(64)]
     rows = [(s, "EI" if s[3] in "AG" else "IE") for s in rows]
     config = ClassifierConfig(model="rnn", cell="gru", embedding_size=4, hidden_size=8,
-                              pool=pool, n_steps=8 if pool == "concat" else 0)  # fmt: skip
+                              pool=pool, n_steps=8 if pool == "concat" else 0,
+                              concat_inputs=concat_inputs)  # fmt: skip
     trained = train_classifier(rows, config, ClassifierDataConfig(val_fraction=0.0, level="char"),
                                TrainerConfig(epochs=40, lr=0.02), tmp_path / "m")  # fmt: skip
     predicted = trained.model.predict([s for s, _ in rows])
@@ -136,3 +140,23 @@ def test_attention_pool_follows_a_bigru_shape():
     a, _ = GRU(3, H, bidirectional=True)(torch.randn(B, T, 3))
     h, alpha = AttentionPool(2 * H, 5)(a, torch.tensor([5, 2]))
     assert h.shape == (B, 2 * H) and alpha.shape == (B, T)
+
+
+def test_concat_inputs_puts_each_embedding_beside_its_activation():
+    """z = Σ_t (W_t a<t> + U_t e<t>) + b: the readout also sees the letter at each position."""
+    model = _dna_model(pool="concat", n_steps=T, concat_inputs=True)
+    F = 2 * H + model.config.embedding_size  # features per step: a<t> then e<t>
+    assert model.out.weight.shape == (3, T * F)
+    ids, lengths = _batch(model, "ACGTA", "GTNCA")
+    logits = model(ids, lengths).detach().numpy()  # (B, C)
+    a = _activations(model, ids, lengths)  # (B, T, 2H)
+    e = model.embed.weight.detach().numpy()[ids.numpy()]  # (B, T, E), a plain table lookup
+    W, b = model.out.weight.detach().numpy(), model.out.bias.detach().numpy()
+    for i in range(B):
+        z = b + sum(
+            W[:, t * F : t * F + 2 * H] @ a[i, t] + W[:, t * F + 2 * H : (t + 1) * F] @ e[i, t]
+            for t in range(T)
+        )
+        np.testing.assert_allclose(logits[i], z, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="invalid ClassifierConfig: concat_inputs=True"):
+        ClassifierConfig(pool="last", concat_inputs=True)

@@ -12,7 +12,9 @@ Two models of the notes, over word embeddings e_w = E o_w:
   the softmax, ŷ = softmax(W a<T_x> + b). Two position-aware readouts: ``pool="attention"``,
   an additive-attention weighted sum of the activations (``seqlab.nn.AttentionPool``), and,
   for inputs of one fixed length ``n_steps`` (DNA windows), ``pool="concat"``, all the
-  activations side by side so that W has its own weights for every position.
+  activations side by side so that W has its own weights for every position; with
+  ``concat_inputs`` each step's embedding e<t> sits next to its a<t> (a skip connection), so
+  the softmax also sees the raw letter at every position, not only its context.
 
 Embeddings learned on a large corpus (GloVe) can be loaded and frozen or fine-tuned: the
 transfer of the notes from a big unlabelled corpus to a small labelled task.
@@ -59,6 +61,7 @@ class ClassifierConfig:
     pool: str = "last"  # "last" (the notes) | "mean" | "max" | "attention" | "concat"
     attention_size: int = 16  # A, the scoring network's size (pool="attention")
     n_steps: int = 0  # the fixed input length T that pool="concat" needs; 0 for the others
+    concat_inputs: bool = False  # pool="concat" also reads e<t> beside a<t> at every step
     dropout: float = 0.0  # on embeddings, between layers and before the softmax
     freeze_embeddings: bool = False  # keep E fixed (pretrained vectors as they are)
     alphabet: str = "auto"  # "dna": IUPAC letters only | "any" | "auto": dna if it looks so
@@ -77,6 +80,7 @@ class ClassifierConfig:
                 "pool": self.pool in POOLS,
                 "attention_size": self.attention_size >= 1,
                 "n_steps": self.n_steps >= 1 if self.pool == "concat" else self.n_steps >= 0,
+                "concat_inputs": self.pool == "concat" or not self.concat_inputs,
                 "alphabet": self.alphabet in ALPHABETS,
                 "dropout": 0.0 <= self.dropout < 1.0,
                 "vocab_size": self.vocab_size >= 0,
@@ -155,7 +159,9 @@ class SentenceClassifier(nn.Module):
             DH = config.hidden_size * self.rnn.num_directions
             if config.pool == "attention":
                 self.attention = AttentionPool(DH, config.attention_size)  # W_a, b_a, v
-            n_features = DH * config.n_steps if config.pool == "concat" else DH
+            n_features = DH
+            if config.pool == "concat":
+                n_features = (DH + E * config.concat_inputs) * config.n_steps
             self.out = nn.Linear(n_features, C)  # W, b
 
     def set_embeddings(self, matrix: Tensor, *, keep: Tensor | None = None) -> None:
@@ -171,20 +177,26 @@ class SentenceClassifier(nn.Module):
 
         Split from :meth:`forward` so that saliency can differentiate with respect to e.
         """
-        e = self._dropout(e)  # (B, T, E)
+        x = self._dropout(e)  # (B, T, E)
         if self.config.model == "average":
-            mask = lengths_to_mask(lengths.to(e.device), e.shape[1]).unsqueeze(2)  # (B, T, 1)
-            avg = (e * mask).sum(1) / lengths.to(e).unsqueeze(1)  # (B, E)
+            mask = lengths_to_mask(lengths.to(x.device), x.shape[1]).unsqueeze(2)  # (B, T, 1)
+            avg = (x * mask).sum(1) / lengths.to(x).unsqueeze(1)  # (B, E)
             return self.out(self._dropout(avg))  # (B, C)
-        a, _ = self.rnn(e, lengths=lengths)  # (B, T, D*H)
+        a, _ = self.rnn(x, lengths=lengths)  # (B, T, D*H)
+        if self.config.concat_inputs:
+            # the skip path takes e before the input dropout: the readout's own dropout follows
+            a = torch.cat([a, e], dim=2)  # (B, T, D*H + E)
         return self.out(self._dropout(self._pool(a, lengths)))  # (B, C)
 
     def _pool(self, a: Tensor, lengths: Tensor) -> Tensor:
-        """The readout: a (B, T, D*H) -> (B, D*H), or (B, n_steps * D*H) for "concat"."""
+        """The readout: a (B, T, F) -> (B, F), or (B, n_steps * F) for "concat".
+
+        F is D*H, or D*H + E with ``concat_inputs`` (a<t> and e<t> side by side).
+        """
         if self.config.pool == "attention":
             return self.attention(a, lengths)[0]  # (B, D*H)
         if self.config.pool == "concat":
-            return concat_steps(a, lengths, self.config.n_steps)  # (B, T*D*H)
+            return concat_steps(a, lengths, self.config.n_steps)  # (B, T*F)
         return pool_steps(a, lengths, self.config.pool, self.rnn.num_directions)  # (B, D*H)
 
     def _dropout(self, x: Tensor) -> Tensor:
