@@ -332,3 +332,14 @@ def test_train_config_changes_the_training_clips_only(raw, tmp_path):
     assert any(differ)
     with pytest.raises(ValueError, match="sample_rate and seconds"):
         build_trigger_data(raw, tmp_path / "c", config=cfg, train_config=ClipConfig())
+
+
+def test_noise_db_adds_a_second_background_at_its_level():
+    rng = np.random.default_rng(3)
+    config = ClipConfig(sample_rate=8000, seconds=1.0, max_triggers=0, max_negatives=0,
+                        clip_gain_db=0.0, noise_db=(-30.0, -30.0))  # fmt: skip
+    clip = overlay_clip(np.zeros(8000, np.float32), [], [], rng, config)
+    rms = np.sqrt(np.mean(clip.samples.astype(np.float64) ** 2))
+    assert 20 * np.log10(rms) == pytest.approx(-30.0, abs=0.01)
+    with pytest.raises(ValueError, match="noise_db"):
+        ClipConfig(noise_db=(-10.0, -20.0))

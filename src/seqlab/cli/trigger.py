@@ -88,6 +88,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--train-word-db", type=float, nargs=2, metavar=("LO", "HI"),
                    help="another level range for the training clips only (e.g. -34 -14: "
                    "train on quieter words than the test clips hold)")  # fmt: skip
+    p.add_argument("--train-noise-db", type=float, nargs=2, metavar=("LO", "HI"),
+                   help="add white or pink noise at this RMS level range (dBFS) to the "
+                   "training clips only, for more varied backgrounds")  # fmt: skip
     p.add_argument("--sample-rate", type=int, default=16000, help="Hz (default: 16000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="one JSON line: the split's counts")
@@ -178,9 +181,12 @@ def run_build(args: argparse.Namespace) -> int:
 
     config = args.clip_class(sample_rate=args.sample_rate, seconds=args.seconds,
                              word_db=tuple(args.word_db))  # fmt: skip
-    train_config = None
+    harder = {}
     if args.train_word_db:
-        train_config = dataclasses.replace(config, word_db=tuple(args.train_word_db))
+        harder["word_db"] = tuple(args.train_word_db)
+    if args.train_noise_db:
+        harder["noise_db"] = tuple(args.train_noise_db)
+    train_config = dataclasses.replace(config, **harder) if harder else None
     with progress(args.train + args.test, "clips", enabled=_bar_enabled(args), unit="clip") as bar:
         record = build_trigger_data(args.raw, args.out, n_train=args.train, n_test=args.test,
                                     test_fraction=args.test_fraction,

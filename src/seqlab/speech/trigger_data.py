@@ -32,6 +32,7 @@ import torch
 
 from seqlab._config import check_fields
 from seqlab.speech.audio import read_wav, trim_silence
+from seqlab.speech.strings import coloured_noise
 from seqlab.speech.trigger import (
     EventScores,
     TriggerConfig,
@@ -79,6 +80,7 @@ class ClipConfig:
     background_db: tuple[float, float] = (-45.0, -25.0)  # RMS level of the background, dBFS
     clip_gain_db: float = 6.0  # the whole clip is scaled by +-this
     speed: bool = True  # play words at 0.9-1.1 times their speed
+    noise_db: tuple[float, float] | None = None  # white or pink noise added at this RMS, dBFS
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -89,6 +91,7 @@ class ClipConfig:
             "word_db": self.word_db[0] <= self.word_db[1] <= 0,
             "background_db": self.background_db[0] <= self.background_db[1] <= 0,
             "clip_gain_db": self.clip_gain_db >= 0,
+            "noise_db": self.noise_db is None or self.noise_db[0] <= self.noise_db[1] <= 0,
         })  # fmt: skip
 
 
@@ -135,6 +138,9 @@ def overlay_clip(
     reps = math.ceil((start + n) / len(background))
     audio = np.tile(background, reps)[start : start + n].astype(np.float32)
     audio = _scaled(audio, rng.uniform(*config.background_db)) if _rms_db(audio) > -120 else audio
+    if config.noise_db is not None:  # another background: white or pink noise
+        noise = coloured_noise(n, str(rng.choice(["white", "pink"])), rng).astype(np.float32)
+        audio += _scaled(noise, rng.uniform(*config.noise_db))
     placed: list[tuple[int, int]] = []
     spans: dict[str, list[tuple[float, float]]] = {"t": [], "n": []}
     words = [("t", w) for w in _pick(triggers, rng.integers(config.max_triggers + 1), rng)]
