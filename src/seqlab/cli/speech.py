@@ -227,7 +227,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(report)
     else:
-        lm = f", LM {args.lm} weight {args.lm_weight:g}" if args.lm else ""
+        how = f"beam {args.beam}" + (f", LM {args.lm} weight {args.lm_weight:g}" if args.lm else "")
+        if args.vocabulary:
+            how = f"closed vocabulary: {args.vocabulary}"
         print(f"{len(refs)} utterances: WER {report['wer']:.2%}, CER {report['cer']:.2%}, "
-              f"exact {accuracy:.2%} (beam {args.beam}{lm})")  # fmt: skip
+              f"exact {accuracy:.2%} ({how})")  # fmt: skip
     return 0
