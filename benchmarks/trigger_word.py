@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/trigger_word.py --train-clips 300 --epochs 2   # a quick look
     .venv/bin/python benchmarks/trigger_word.py --json
     .venv/bin/python benchmarks/trigger_word.py --extra runs/trigger-synth   # + espeak-ng voices
+    .venv/bin/python benchmarks/trigger_word.py --extra runs/trigger-synth --train-word-db -36 -14 \
+        --train-noise-db -65 -35 --threads 2        # the best run of BENCHMARKS.md (m4)
 
 Data: ``../shared/data/trigger_word/raw_data`` (10 recordings of "activate", 10 of other
 words, 2 ten-second backgrounds; the Coursera assignment's raw clips). ``seqlab trigger
@@ -21,6 +23,7 @@ are printed for contrast (the notes' warning). Generated clips go to ``--work`` 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import sys
@@ -30,6 +33,7 @@ from pathlib import Path
 import torch
 
 from seqlab.speech import (
+    ClipConfig,
     TriggerConfig,
     build_trigger_data,
     evaluate_detector,
@@ -49,6 +53,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="where clips and the model go (default: runs/trigger-bench)")  # fmt: skip
     p.add_argument("--extra", help="a folder from benchmarks/synth_trigger_words.py: its "
                    "activates/ and negatives/ join the training clips")  # fmt: skip
+    p.add_argument("--train-word-db", type=float, nargs=2, metavar=("LO", "HI"),
+                   help="word levels of the training clips (dBFS), e.g. -36 -14")  # fmt: skip
+    p.add_argument(
+        "--train-noise-db",
+        type=float,
+        nargs=2,
+        metavar=("LO", "HI"),
+        help="white/pink noise added to the training clips (dBFS), e.g. -65 -35",
+    )
     p.add_argument("--train-clips", type=int, default=1000, help="synthesised training clips")
     p.add_argument("--test-clips", type=int, default=200, help="held-out test clips")
     p.add_argument("--epochs", type=int, default=10)
@@ -66,12 +79,21 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     work = Path(args.work)
     tag = f"{args.train_clips}-{args.test_clips}-seed{args.seed}" + ("-extra" if args.extra else "")
+    harder = {}
+    if args.train_word_db:
+        harder["word_db"] = tuple(args.train_word_db)
+        tag += "-w{:g}_{:g}".format(*args.train_word_db)
+    if args.train_noise_db:
+        harder["noise_db"] = tuple(args.train_noise_db)
+        tag += "-n{:g}_{:g}".format(*args.train_noise_db)
     data = work / f"data-{tag}"
     if not data.exists():
         extra = {}
         if args.extra:
             extra = {"extra_activates": [Path(args.extra) / "activates"],
                      "extra_negatives": [Path(args.extra) / "negatives"]}  # fmt: skip
+        if harder:
+            extra["train_config"] = dataclasses.replace(ClipConfig(), **harder)
         build_trigger_data(raw, data, n_train=args.train_clips, n_test=args.test_clips,
                            seed=args.seed, **extra)  # fmt: skip
     model_dir = work / f"model-{tag}-e{args.epochs}"
