@@ -1,23 +1,16 @@
 """``seqlab speech``: train / transcribe / evaluate on a tiny synthetic recording folder."""
 
-import numpy as np
 import pytest
 
 from seqlab.cli import main
 from tests.cli._helpers import fails, json_lines
-from tests.speech._toy import say
+from tests.speech._toy import write_folder
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("toy")
-    rng = np.random.default_rng(1)
-    lines = []
-    for i in range(24):
-        text = "".join(rng.choice(["a", "b"], size=int(rng.integers(1, 4))))
-        say(root / f"u{i}.wav", text, rng)
-        lines.append(f"u{i}.wav\t{text}")
-    (root / "transcripts.tsv").write_text("\n".join(lines) + "\n")
+    write_folder(root, 24, seed=1)
     return root
 
 

@@ -10,19 +10,13 @@ from scipy.io import wavfile
 from seqlab.cli import main
 from seqlab.speech import is_silent, load_recognizer, split_points, transcribe_file
 from tests.cli._helpers import fails, json_lines
-from tests.speech._toy import RATE, say
+from tests.speech._toy import RATE, say, write_folder
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("toy")
-    rng = np.random.default_rng(2)
-    lines = []
-    for i in range(16):
-        text = "".join(rng.choice(["a", "b"], size=int(rng.integers(1, 4))))
-        say(root / f"u{i}.wav", text, rng)
-        lines.append(f"u{i}.wav\t{text}")
-    (root / "transcripts.tsv").write_text("\n".join(lines) + "\n")
+    write_folder(root, 16, seed=2)
     return root
 
 

@@ -16,19 +16,13 @@ from seqlab.speech.train import (
     transcribe,
 )
 from seqlab.train import TrainerConfig
-from tests.speech._toy import RATE, say
+from tests.speech._toy import RATE, write_folder
 
 
 @pytest.fixture(scope="module")
 def utterances(tmp_path_factory):
     folder = tmp_path_factory.mktemp("toy")
-    rng = np.random.default_rng(0)
-    out = []
-    for i in range(40):
-        text = "".join(rng.choice(["a", "b"], size=int(rng.integers(1, 4))))
-        say(folder / f"u{i}.wav", text, rng)
-        out.append(Utterance(folder / f"u{i}.wav", text))
-    return out
+    return [Utterance(folder / name, text) for name, text in write_folder(folder, 40, seed=0)]
 
 
 def test_features_are_normalised_log_mel(utterances):

@@ -36,6 +36,7 @@ from torch import Tensor, nn
 from seqlab._config import check_fields
 from seqlab.nn import GRU
 from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
+from seqlab.speech.model import output_lengths
 from seqlab.train import register_task
 
 __all__ = [
@@ -216,7 +217,7 @@ class TriggerWordDetector(nn.Module):
         h = self.conv(padded.transpose(1, 2))  # (B, C, T')
         h = F.relu(self.norm(h)).transpose(1, 2)  # (B, T', C)
         h = F.dropout(h, c.dropout, self.training)
-        out_lengths = torch.div(lengths.cpu() + c.subsample - 1, c.subsample, rounding_mode="floor")
+        out_lengths = output_lengths(lengths.cpu(), c.subsample)  # ceil(T / s)
         a, h_n = self.rnn(h, h0, out_lengths)  # (B, T', H)
         a = F.dropout(a, c.dropout, self.training)
         new_context = padded[:, padded.shape[1] - (c.conv_kernel - 1) :]  # (B, k - 1, F)
@@ -247,8 +248,7 @@ class TriggerWordDetector(nn.Module):
 
     def count_tokens(self, batch: dict[str, Tensor]) -> int:
         """Output steps in a batch (what ``loss`` averages over)."""
-        return int(torch.div(batch["lengths"] + self.config.subsample - 1, self.config.subsample,
-                             rounding_mode="floor").sum())  # fmt: skip
+        return int(output_lengths(batch["lengths"], self.config.subsample).sum())
 
     # --- model folders ------------------------------------------------------------------------
 

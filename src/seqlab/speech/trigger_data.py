@@ -193,9 +193,9 @@ def _stretch(x: np.ndarray, speed: float) -> np.ndarray:
 
 
 def _word_pool(paths, extra, rate, speeds) -> list[np.ndarray]:
-    """The words a clip draws from: the raw recordings, repeated so that extra recordings
-    (however many) make up at most about half the draws."""
-    own = _load_words([p for p in paths if p not in set(extra)], rate, speeds)
+    """The words a clip draws from: the raw recordings ``paths``, repeated so that ``extra``
+    recordings (however many) make up at most about half the draws."""
+    own = _load_words(paths, rate, speeds)
     more = _load_words(extra, rate, speeds)
     reps = max(1, round(len(more) / len(own))) if own else 1
     return own * reps + more
@@ -285,7 +285,7 @@ def build_trigger_data(
     for role in ROLES:
         fraction = test_fraction if role != "backgrounds" or holdout_backgrounds else 0.0
         train, test = _split(files[role], fraction, rng)
-        split["train"][role], split["test"][role] = train + extra[role], test or train
+        split["train"][role], split["test"][role] = train, test or train
     rate = config.sample_rate
     speeds = SPEEDS if config.speed else (1.0,)
     record: dict[str, object] = {"seed": seed, "config": asdict(config),
@@ -296,11 +296,11 @@ def build_trigger_data(
     try:
         for name, n in (("train", n_train), ("test", n_test)):
             roles = split[name]
-            record[name] = {role: [str(p) for p in roles[role]] for role in ROLES}
+            extras = extra if name == "train" else {role: [] for role in ROLES}
+            record[name] = {role: [str(p) for p in roles[role] + extras[role]] for role in ROLES}
             if n == 0:
                 continue
             backgrounds = [read_wav(p, sample_rate=rate)[0] for p in roles["backgrounds"]]
-            extras = extra if name == "train" else {"activates": [], "negatives": []}
             acts = _word_pool(roles["activates"], extras["activates"], rate, speeds)
             negs = _word_pool(roles["negatives"], extras["negatives"], rate, speeds)
             clip_rng = np.random.default_rng([seed, 0 if name == "train" else 1])
