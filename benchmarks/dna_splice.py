@@ -8,8 +8,9 @@
 3,190 sequences of 60 nucleotides, classes EI (767), IE (768), N (1,655). The classic protocol
 for this set is 10-fold cross-validation: KBANN-era systems report about 95% (Towell & Shavlik
 1994); the goal here is >= 96%. Folds are stratified and seeded (scikit-learn's
-StratifiedKFold); inside each fold the ``splice`` preset holds out 10% of the training part to
-pick the best epoch by accuracy, and the fold's test part is seen only once, at the end.
+StratifiedKFold); inside each fold the ``splice`` preset trains on the whole training part and
+keeps the last weights (``--set data.val_fraction=0.1`` holds out 10% of it to pick the best
+epoch by accuracy instead), and the fold's test part is seen only once, at the end.
 
 Prints a Markdown table (per fold, then mean ± std), or one JSON object with --json.
 """
