@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("LO", "HI"),
         help="white/pink noise added to the training clips (dBFS), e.g. -65 -35",
     )
+    p.add_argument("--train-tilt-db", type=float, metavar="DB",
+                   help="random spectral tilt, up to +-DB, of each training word")  # fmt: skip
     p.add_argument("--train-clips", type=int, default=1000, help="synthesised training clips")
     p.add_argument("--test-clips", type=int, default=200, help="held-out test clips")
     p.add_argument("--epochs", type=int, default=10)
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.train_noise_db:
         harder["noise_db"] = tuple(args.train_noise_db)
         tag += "-n{:g}_{:g}".format(*args.train_noise_db)
+    if args.train_tilt_db:
+        harder["tilt_db"] = args.train_tilt_db
+        tag += f"-t{args.train_tilt_db:g}"
     data = work / f"data-{tag}"
     if not data.exists():
         extra = {}

@@ -1,6 +1,7 @@
 """Trigger-word detection: label placement, the causal streaming model, detection and event
 scores, clip synthesis, the data folders, and a detector that learns a toy trigger."""
 
+import dataclasses
 import json
 import math
 
@@ -27,6 +28,7 @@ from seqlab.speech import (
 )
 from seqlab.speech.audio import trim_silence
 from seqlab.speech.trigger import n_output_steps, trigger_frames
+from seqlab.speech.trigger_data import tilt
 from seqlab.train import TrainerConfig
 from tests.speech._trigger_toy import make_raw
 
@@ -278,6 +280,20 @@ def test_build_errors_leave_nothing_behind(raw, tmp_path):
         read_clips(tmp_path)
 
 
+def test_build_refuses_an_output_folder_filled_while_it_ran(raw, tmp_path):
+    out = tmp_path / "race"
+
+    def another_build(_):  # something else writes the folder between two clips
+        out.mkdir(exist_ok=True)
+        (out / "split.json").write_text("{}")
+
+    cfg = ClipConfig(sample_rate=8000, seconds=1.0)
+    with pytest.raises(ValueError, match="filled by something else"):
+        build_trigger_data(raw, out, n_train=2, n_test=1, config=cfg, on_progress=another_build)
+    assert [p.name for p in out.iterdir()] == ["split.json"]  # theirs, untouched
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".race")]
+
+
 # --- training: the detector learns the toy trigger ------------------------------------------
 
 
@@ -343,3 +359,42 @@ def test_noise_db_adds_a_second_background_at_its_level():
     assert 20 * np.log10(rms) == pytest.approx(-30.0, abs=0.01)
     with pytest.raises(ValueError, match="noise_db"):
         ClipConfig(noise_db=(-10.0, -20.0))
+
+
+@pytest.mark.parametrize("db", [12.0, -12.0, 3.0, 0.0])
+def test_tilt_raises_the_gain_at_nyquist_over_0_hz_by_db(db):
+    impulse = np.zeros(64, np.float32)
+    impulse[0] = 1.0
+    h = np.abs(np.fft.rfft(tilt(impulse, db).astype(np.float64)))  # the frequency response
+    assert 20 * np.log10(h[-1] / h[0]) == pytest.approx(db, abs=1e-4)
+    w = np.linspace(0, np.pi, len(h))  # |1 - a e^{-iw}| rises monotonically for a > 0
+    assert np.all(np.diff(h) * np.sign(db) >= -1e-6)
+    a = (10 ** (db / 20) - 1) / (10 ** (db / 20) + 1)
+    np.testing.assert_allclose(h, np.abs(1 - a * np.exp(-1j * w)), atol=1e-6)
+
+
+def test_tilt_db_tilts_each_word_both_ways_and_leaves_it_alone_when_off():
+    config = ClipConfig(sample_rate=8000, seconds=2.0, max_triggers=1, max_negatives=0,
+                        word_db=(-20.0, -20.0), clip_gain_db=0.0, speed=False)  # fmt: skip
+    word = np.random.default_rng(0).normal(size=4000).astype(np.float32)  # white: flat
+    silence = np.zeros(16000, np.float32)
+    highs, lows = [], []
+    for seed in range(40):
+        clip = overlay_clip(silence, [word], [], np.random.default_rng(seed),
+                            dataclasses.replace(config, tilt_db=20.0))  # fmt: skip
+        if not clip.triggers:
+            continue
+        spectrum = np.abs(np.fft.rfft(clip.samples.astype(np.float64))) ** 2
+        n = len(spectrum)
+        lows.append(spectrum[: n // 8].mean())
+        highs.append(spectrum[-n // 8 :].mean())
+    ratio_db = 10 * np.log10(np.array(highs) / np.array(lows))
+    assert ratio_db.min() < -8 and ratio_db.max() > 8  # tilted both ways
+    assert np.all(np.abs(ratio_db) < 20 + 1)
+    # off, the word goes in as recorded (only scaled to its level)
+    clip = overlay_clip(silence, [word], [], np.random.default_rng(1), config)
+    (start, end), rate = clip.triggers[0], config.sample_rate
+    placed = clip.samples[round(start * rate) : round(end * rate)]
+    np.testing.assert_allclose(placed, word * (np.std(placed) / np.std(word)), atol=1e-6)
+    with pytest.raises(ValueError, match="tilt_db"):
+        ClipConfig(tilt_db=-1.0)

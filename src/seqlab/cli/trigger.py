@@ -91,6 +91,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--train-noise-db", type=float, nargs=2, metavar=("LO", "HI"),
                    help="add white or pink noise at this RMS level range (dBFS) to the "
                    "training clips only, for more varied backgrounds")  # fmt: skip
+    p.add_argument("--train-tilt-db", type=float, metavar="DB",
+                   help="tilt each training word's spectrum by a random slope of up to +-DB "
+                   "(0 Hz to Nyquist), as another microphone would; training only")  # fmt: skip
     p.add_argument("--sample-rate", type=int, default=16000, help="Hz (default: 16000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="one JSON line: the split's counts")
@@ -186,6 +189,8 @@ def run_build(args: argparse.Namespace) -> int:
         harder["word_db"] = tuple(args.train_word_db)
     if args.train_noise_db:
         harder["noise_db"] = tuple(args.train_noise_db)
+    if args.train_tilt_db:
+        harder["tilt_db"] = args.train_tilt_db
     train_config = dataclasses.replace(config, **harder) if harder else None
     with progress(args.train + args.test, "clips", enabled=_bar_enabled(args), unit="clip") as bar:
         record = build_trigger_data(args.raw, args.out, n_train=args.train, n_test=args.test,

@@ -3,8 +3,9 @@
 The notes' recipe: take a 10 s background, overlay 0-4 recordings of the trigger word and 0-2 of
 other words at random positions that do not overlap, and label the 50 output steps after each
 trigger's end with 1. Here the words are also played at a random speed (0.9-1.1, pitch moving
-with it) and level, the background at a random level and offset, and the clip at a random gain,
-so a few recordings give thousands of different clips.
+with it) and level (and, optionally, through a random spectral tilt: another microphone), the
+background at a random level and offset, and the clip at a random gain, so a few recordings
+give thousands of different clips.
 
 A raw folder has the notes' layout: ``activates/`` (the trigger word), ``negatives/`` (other
 words) and ``backgrounds/`` (noise), each of WAV files. :func:`build_trigger_data` splits the
@@ -57,6 +58,7 @@ __all__ = [
     "load_detector",
     "overlay_clip",
     "read_clips",
+    "tilt",
     "train_detector",
     "tune_threshold",
 ]
@@ -81,6 +83,7 @@ class ClipConfig:
     clip_gain_db: float = 6.0  # the whole clip is scaled by +-this
     speed: bool = True  # play words at 0.9-1.1 times their speed
     noise_db: tuple[float, float] | None = None  # white or pink noise added at this RMS, dBFS
+    tilt_db: float = 0.0  # each word's spectrum tilted by up to +-this, dB from 0 Hz to Nyquist
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -92,6 +95,7 @@ class ClipConfig:
             "background_db": self.background_db[0] <= self.background_db[1] <= 0,
             "clip_gain_db": self.clip_gain_db >= 0,
             "noise_db": self.noise_db is None or self.noise_db[0] <= self.noise_db[1] <= 0,
+            "tilt_db": 0 <= self.tilt_db < 60,
         })  # fmt: skip
 
 
@@ -110,6 +114,18 @@ def _rms_db(x: np.ndarray) -> float:
 
 def _scaled(x: np.ndarray, db: float) -> np.ndarray:
     return x * np.float32(10 ** ((db - _rms_db(x)) / 20))
+
+
+def tilt(x: np.ndarray, db: float) -> np.ndarray:
+    """``x`` through y[n] = x[n] - a x[n-1], the first-order filter whose gain rises by ``db``
+    from 0 Hz to the Nyquist frequency (falls, for db < 0): a microphone's frequency response,
+    coarsely. |H(w)|^2 = 1 + a^2 - 2a cos w, so the gains at 0 and Nyquist are 1 - a and 1 + a,
+    and a = (r - 1) / (r + 1) with r = 10^(db / 20)."""
+    r = 10 ** (db / 20)
+    a = (r - 1) / (r + 1)
+    y = x.astype(np.float32).copy()
+    y[1:] -= np.float32(a) * x[:-1]
+    return y
 
 
 def overlay_clip(
@@ -154,6 +170,8 @@ def overlay_clip(
             e = s + len(word)
             if all(e <= a or s >= b for a, b in placed):
                 placed.append((s, e))
+                if config.tilt_db > 0:  # draws nothing when off: clips stay as they were
+                    word = tilt(word, rng.uniform(-config.tilt_db, config.tilt_db))
                 audio[s:e] += _scaled(word, rng.uniform(*config.word_db))
                 spans[kind].append((s / config.sample_rate, e / config.sample_rate))
                 break
@@ -308,7 +326,13 @@ def build_trigger_data(
             _write_clips(tmp / name, n, backgrounds, acts, negs, clip_rng, cfg, on_progress)
         (tmp / "split.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         if out.exists():
-            out.rmdir()
+            try:
+                out.rmdir()
+            except OSError:
+                raise ValueError(
+                    f"{out} was filled by something else (another build?) while "
+                    "the clips were written; nothing of this build was kept"
+                ) from None
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
