@@ -57,3 +57,19 @@ def test_errors(raw, tmp_path, capsys):
     fails(["trigger", "train", tmp_path, "--out", tmp_path / "m"], "no clips.jsonl", capsys)
     fails(["trigger", "build-data", raw, "--out", tmp_path / "p", "--test-fraction", "1.5"],
           "test_fraction", capsys)  # fmt: skip
+
+
+def test_training_only_options_go_to_train_config(raw, tmp_path, capsys):
+    data = tmp_path / "data"
+    argv = ["trigger", "build-data", raw, "--out", data, "--train", 2, "--test", 1,
+            "--seconds", 1, "--sample-rate", 8000, "--no-progress", "--train-word-db", -30, -20,
+            "--train-noise-db", -60, -40, "--train-tilt-db", 12]  # fmt: skip
+    assert main([str(a) for a in argv]) == 0
+    record = json.loads((data / "split.json").read_text())
+    train, test = record["train_config"], record["config"]
+    assert (train["word_db"], train["noise_db"], train["tilt_db"]) == ([-30, -20], [-60, -40], 12)
+    assert (test["word_db"], test["noise_db"], test["tilt_db"]) == ([-26, -14], None, 0)
+    capsys.readouterr()
+    bad = [str(a) for a in argv]
+    bad[bad.index("12")], bad[bad.index(str(data))] = "-3", str(tmp_path / "d2")
+    fails(bad, "tilt_db", capsys)
