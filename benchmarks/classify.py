@@ -110,7 +110,14 @@ def sst2(args) -> list[dict]:
         dropped = len(phrases) - len(train)
     else:
         train, dropped = read_labelled(sst / "stsa.binary.train", format="sst"), 0
-    vectors = glove(extra=False)
+    if args.vectors == "full":
+        from glove_wheel import glove_for
+        from seqlab.text import word_tokenize
+
+        texts = [t for rows in (train, dev, test) for t, _ in rows]  # both tokenizations
+        vectors = glove_for(w for t in texts for w in [*t.split(), *word_tokenize(t)])
+    else:
+        vectors = glove(extra=False)
     runs = [
         run("sst2", train, dev, test, vectors, _changes(args), seed) for seed in range(args.seeds)
     ]
@@ -147,6 +154,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON")
     parser.add_argument("--log", help="append the JSON results to this file")
+    parser.add_argument(
+        "--vectors",
+        choices=["top40k", "full"],
+        default="top40k",
+        help="SST-2: GloVe 6B 50d top 40k, or full = also the data's rarer GloVe words "
+        "(benchmarks/glove_wheel.py; make bench-deps)",
+    )
     args = parser.parse_args()
     args.seeds = args.seeds or (5 if args.task == "emojify" else 1)
     torch.set_num_threads(args.threads)
