@@ -123,7 +123,7 @@ def tilt(x: np.ndarray, db: float) -> np.ndarray:
     and a = (r - 1) / (r + 1) with r = 10^(db / 20)."""
     r = 10 ** (db / 20)
     a = (r - 1) / (r + 1)
-    y = x.astype(np.float32).copy()
+    y = x.astype(np.float32)  # a copy
     y[1:] -= np.float32(a) * x[:-1]
     return y
 
