@@ -464,6 +464,14 @@ def test_splice_format(tmp_path, capsys):
             tmp_path / "b"], "line 3: position 5: 'Q' is not a DNA letter", capsys)  # fmt: skip
 
 
+def test_dna_training_speaks_of_sequences(tmp_path, capsys):
+    train = _write(tmp_path / "train.tsv", [f"{y}\t{s}" for y, s in DNA])
+    argv = ["classify", "train", train, *TINY, *CHAR[:-2], "--val-fraction", "0.34", "--out"]
+    assert main([*map(str, argv), str(tmp_path / "m")]) == 0
+    text = capsys.readouterr().out
+    assert " sequences\n" in text and "next: echo 'a sequence' | seqlab classify predict" in text
+
+
 def test_bad_dna_letters_exit_2(dna_dir, tmp_path, monkeypatch, capsys):
     bad = _write(tmp_path / "bad.tsv", [*(f"{y}\t{s}" for y, s in DNA), "N\tACGTACGUAC"])
     err = _fails(["classify", "train", bad, *TINY, *CHAR, "--out", tmp_path / "m"],

@@ -215,13 +215,14 @@ def run_train(args: argparse.Namespace) -> int:
             f"pretrained vectors for {trained.data['vectors_found']} of "
             f"{trained.data['vocab_size']} vocabulary words ({args.vectors})"
         )
+    unit = "sequence" if alphabet == "dna" else "sentence"
     if r.best_val_loss is not None:
         print(
             f"validation loss {r.best_val_loss:.4f} (best at step {r.best_step}), "
             f"accuracy {trained.val_scores['accuracy']:.1%} on {trained.data['val_sentences']} "
-            "sentences"
+            f"{unit}s"
         )
-    print_train_footer(r, out, plot_file, f"echo 'a sentence' | seqlab classify predict {out}")
+    print_train_footer(r, out, plot_file, f"echo 'a {unit}' | seqlab classify predict {out}")
     return 0
 
 
