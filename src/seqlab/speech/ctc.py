@@ -295,9 +295,15 @@ def ctc_log_likelihood(log_probs: np.ndarray, labels: Sequence[int], blank: int 
     """log P(labels | audio): the sum over every frame path that collapses to ``labels`` (the
     CTC forward algorithm, computed by ``torch.nn.functional.ctc_loss``); -inf if none does."""
     import torch
+
+    return _log_likelihood(torch.as_tensor(_check(log_probs, blank)), labels, blank)
+
+
+def _log_likelihood(lp, labels: Sequence[int], blank: int) -> float:
+    """:func:`ctc_log_likelihood` on a checked (T, C) float64 tensor ``lp``."""
+    import torch
     import torch.nn.functional as F
 
-    lp = torch.as_tensor(_check(log_probs, blank))  # (T, C) float64
     if not labels:
         return float(lp[:, blank].sum())
     target = torch.as_tensor(list(labels), dtype=torch.long)[None]  # (1, L)
@@ -318,9 +324,12 @@ def lexicon_decode(
     Raises:
         ValueError: an empty lexicon.
     """
+    import torch
+
     if not lexicon:
         raise ValueError("the lexicon is empty")
-    scores = [ctc_log_likelihood(log_probs, entry, blank) for entry in lexicon]
+    lp = torch.as_tensor(_check(log_probs, blank))  # checked and converted once for all entries
+    scores = [_log_likelihood(lp, entry, blank) for entry in lexicon]
     return int(np.argmax(scores)), scores
 
 

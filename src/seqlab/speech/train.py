@@ -291,6 +291,7 @@ def transcribe_file(
     if is_silent(samples):
         return Transcript(str(path), "", silent=True, seconds=seconds, n_chunks=0)
     cuts = [] if max_seconds is None else split_points(samples, rate, max_seconds)
+    lexicon = [model.alphabet.encode(w) for w in vocabulary] if vocabulary else None
     texts = []
     for chunk in np.split(samples, cuts):
         if is_silent(chunk):
@@ -298,8 +299,8 @@ def transcribe_file(
         batch = collate([features_of_samples(chunk, model.features)])
         log_probs, lengths = model(batch["features"], batch["lengths"])
         lp = log_probs[0, : int(lengths[0])].numpy()  # (T, C)
-        if vocabulary:
-            best, _ = lexicon_decode(lp, [model.alphabet.encode(w) for w in vocabulary])
+        if lexicon:
+            best, _ = lexicon_decode(lp, lexicon)
             texts.append(vocabulary[best])
             continue
         if beam_size <= 1:
