@@ -64,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--train-tilt-db", type=float, metavar="DB",
                    help="random spectral tilt, up to +-DB, of each training word")  # fmt: skip
+    p.add_argument(
+        "--train-eq-db",
+        type=float,
+        metavar="DB",
+        help="random octave-band equaliser (gains in +-DB) on each training word",
+    )
     p.add_argument("--train-clips", type=int, default=1000, help="synthesised training clips")
     p.add_argument("--test-clips", type=int, default=200, help="held-out test clips")
     p.add_argument("--epochs", type=int, default=10)
@@ -91,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.train_tilt_db:
         harder["tilt_db"] = args.train_tilt_db
         tag += f"-t{args.train_tilt_db:g}"
+    if args.train_eq_db:
+        harder["eq_db"] = args.train_eq_db
+        tag += f"-eq{args.train_eq_db:g}"
     data = work / f"data-{tag}"
     if not data.exists():
         extra = {}

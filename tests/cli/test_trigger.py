@@ -24,8 +24,9 @@ def test_build_train_evaluate_detect(raw, tmp_path, capsys):
     assert json.loads((data / "split.json").read_text())["n_train"] == 24
     argv = ["trigger", "train", data, "--out", model, "--n-mels", 16, "--conv-channels", 8,
             "--hidden-size", 8, "--n-layers", 1, "--epochs", 2, "--batch-size", 8, "--json",
-            "--no-progress"]  # fmt: skip
+            "--freq-mask", 3, "--no-progress"]  # fmt: skip
     assert main([str(a) for a in argv]) == 0
+    assert json.loads((model / "config.json").read_text())["config"]["freq_mask"] == 3
     summary = json_lines(capsys.readouterr().out)[-1]
     assert summary["clips"] == 24 and 0 < summary["threshold"] < 1 and "val_f1" in summary
     assert main(["trigger", "evaluate", str(model), str(data), "--json"]) == 0
@@ -63,12 +64,13 @@ def test_training_only_options_go_to_train_config(raw, tmp_path, capsys):
     data = tmp_path / "data"
     argv = ["trigger", "build-data", raw, "--out", data, "--train", 2, "--test", 1,
             "--seconds", 1, "--sample-rate", 8000, "--no-progress", "--train-word-db", -30, -20,
-            "--train-noise-db", -60, -40, "--train-tilt-db", 12]  # fmt: skip
+            "--train-noise-db", -60, -40, "--train-tilt-db", 12, "--train-eq-db", 6]  # fmt: skip
     assert main([str(a) for a in argv]) == 0
     record = json.loads((data / "split.json").read_text())
     train, test = record["train_config"], record["config"]
     assert (train["word_db"], train["noise_db"], train["tilt_db"]) == ([-30, -20], [-60, -40], 12)
     assert (test["word_db"], test["noise_db"], test["tilt_db"]) == ([-26, -14], None, 0)
+    assert (train["eq_db"], test["eq_db"]) == (6, 0)
     capsys.readouterr()
     bad = [str(a) for a in argv]
     bad[bad.index("12")], bad[bad.index(str(data))] = "-3", str(tmp_path / "d2")

@@ -27,8 +27,8 @@ from seqlab.speech import (
     trigger_probabilities,
 )
 from seqlab.speech.audio import trim_silence
-from seqlab.speech.trigger import n_output_steps, trigger_frames
-from seqlab.speech.trigger_data import tilt
+from seqlab.speech.trigger import frequency_masks, n_output_steps, trigger_frames
+from seqlab.speech.trigger_data import EQ_CENTRES, equalise, tilt
 from seqlab.train import TrainerConfig
 from tests.speech._trigger_toy import make_raw
 
@@ -398,3 +398,100 @@ def test_tilt_db_tilts_each_word_both_ways_and_leaves_it_alone_when_off():
     np.testing.assert_allclose(placed, word * (np.std(placed) / np.std(word)), atol=1e-6)
     with pytest.raises(ValueError, match="tilt_db"):
         ClipConfig(tilt_db=-1.0)
+
+
+def expected_eq_gain_db(f, gains, centres):
+    """The equaliser's curve written out band by band (independent of np.interp)."""
+    if f <= centres[0]:
+        return gains[0]
+    if f >= centres[-1]:
+        return gains[-1]
+    k = max(i for i in range(len(centres)) if centres[i] <= f)
+    if centres[k] == f:
+        return gains[k]
+    share = math.log(f / centres[k]) / math.log(centres[k + 1] / centres[k])
+    return gains[k] + share * (gains[k + 1] - gains[k])
+
+
+def test_equalise_has_the_octave_band_gains_between_log_spaced_centres():
+    rate, gains = 16000, [3.0, -6.0, 0.0, 9.0, -12.0, 4.0, -2.0]
+    impulse = np.zeros(512, np.float32)
+    impulse[0] = 1.0
+    h = np.fft.rfft(equalise(impulse, gains, rate).astype(np.float64))  # the response
+    freqs = np.fft.rfftfreq(512, 1 / rate)
+    want = [expected_eq_gain_db(f, gains, EQ_CENTRES) for f in freqs]
+    np.testing.assert_allclose(20 * np.log10(np.abs(h)), want, atol=1e-4)
+    np.testing.assert_allclose(h.imag, 0.0, atol=1e-6)  # zero phase: nothing moves in time
+    # a tone at a centre comes out at exactly that centre's gain
+    t = np.arange(rate) / rate
+    for centre, g in zip(EQ_CENTRES[:-1], gains):
+        tone = np.sin(2 * np.pi * centre * t).astype(np.float32)
+        out = equalise(tone, gains, rate)
+        assert 20 * np.log10(out.std() / tone.std()) == pytest.approx(g, abs=1e-3)
+    flat = np.random.default_rng(0).normal(size=999).astype(np.float32)
+    np.testing.assert_allclose(equalise(flat, [0.0] * 7, rate), flat, atol=1e-6)
+    with pytest.raises(ValueError, match="one gain per centre"):
+        equalise(flat, [1.0, 2.0], rate)
+    with pytest.raises(ValueError, match="increasing"):
+        equalise(flat, [1.0, 2.0], rate, centres=[500.0, 250.0])
+
+
+def test_eq_db_colours_each_training_word_differently_within_the_bound():
+    config = ClipConfig(sample_rate=16000, seconds=1.0, max_triggers=1, max_negatives=0,
+                        word_db=(-20.0, -20.0), clip_gain_db=0.0, speed=False,
+                        eq_db=12.0)  # fmt: skip
+    word = np.random.default_rng(0).normal(size=8000).astype(np.float32)  # white: flat
+    silence = np.zeros(16000, np.float32)
+    spectrum = np.abs(np.fft.rfft(word.astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(8000, 1 / 16000)
+    band = (freqs > 1800) & (freqs < 2200)  # around the 2 kHz centre
+    low = (freqs > 450) & (freqs < 550)  # around 500 Hz
+    contrasts = []
+    for seed in range(40):
+        clip = overlay_clip(silence, [word], [], np.random.default_rng(seed), config)
+        if not clip.triggers:
+            continue
+        (start, end), rate = clip.triggers[0], config.sample_rate
+        placed = clip.samples[round(start * rate) : round(end * rate)].astype(np.float64)
+        out = np.abs(np.fft.rfft(placed)) ** 2
+        gain = 10 * np.log10(out / spectrum)  # per bin, dB (up to the level scaling)
+        contrasts.append(gain[band].mean() - gain[low].mean())
+    contrasts = np.array(contrasts)
+    assert contrasts.min() < -8 and contrasts.max() > 8  # each way, word by word
+    assert np.all(np.abs(contrasts) <= 24 + 0.5)  # two gains within +-12 dB each
+    with pytest.raises(ValueError, match="eq_db"):
+        ClipConfig(eq_db=-1.0)
+
+
+def test_frequency_masks_hide_up_to_count_bands_of_up_to_width():
+    torch.manual_seed(0)
+    one = frequency_masks(4000, 20, 6, 1)
+    widths = one.sum(1)
+    assert widths.max() == 6 and widths.min() == 0
+    for row in one[:200]:  # one mask: one contiguous band
+        idx = torch.nonzero(row).flatten()
+        if len(idx):
+            assert (idx.max() - idx.min() + 1) == len(idx)
+    assert one.any(0).all()  # every band, the edges included, is hidden sometimes
+    two = frequency_masks(4000, 20, 6, 2)
+    assert two.sum(1).max() <= 12 and (two.sum(1) > 6).any()
+    assert not frequency_masks(10, 20, 0, 2).any() and not frequency_masks(10, 20, 6, 0).any()
+
+
+def test_freq_mask_hides_bands_in_training_and_does_nothing_at_inference():
+    model = small(freq_mask=3, n_freq_masks=1)
+    plain = small()
+    plain.load_state_dict(model.state_dict())
+    x = torch.randn(5, 30, 8)
+    torch.testing.assert_close(model(x)[0], plain(x)[0])  # eval: no masks
+    model.train()
+    torch.manual_seed(7)
+    mask = frequency_masks(5, 8, 3, 1)
+    torch.manual_seed(7)
+    x.requires_grad_(True)
+    model(x)[0].sum().backward()
+    touched = x.grad.abs().sum(1) > 0  # (B, F): features the output depends on
+    assert mask.any()
+    assert torch.equal(touched, ~mask)
+    with pytest.raises(ValueError, match="freq_mask"):
+        TriggerConfig(n_features=8, freq_mask=9)

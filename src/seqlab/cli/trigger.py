@@ -94,6 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--train-tilt-db", type=float, metavar="DB",
                    help="tilt each training word's spectrum by a random slope of up to +-DB "
                    "(0 Hz to Nyquist), as another microphone would; training only")  # fmt: skip
+    p.add_argument("--train-eq-db", type=float, metavar="DB",
+                   help="pass each training word through a random equaliser, octave band "
+                   "gains (125 Hz-8 kHz) drawn in +-DB; training only")  # fmt: skip
     p.add_argument("--sample-rate", type=int, default=16000, help="Hz (default: 16000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="one JSON line: the split's counts")
@@ -191,6 +194,8 @@ def run_build(args: argparse.Namespace) -> int:
         harder["noise_db"] = tuple(args.train_noise_db)
     if args.train_tilt_db:
         harder["tilt_db"] = args.train_tilt_db
+    if args.train_eq_db:
+        harder["eq_db"] = args.train_eq_db
     train_config = dataclasses.replace(config, **harder) if harder else None
     with progress(args.train + args.test, "clips", enabled=_bar_enabled(args), unit="clip") as bar:
         record = build_trigger_data(args.raw, args.out, n_train=args.train, n_test=args.test,

@@ -13,6 +13,10 @@ at most once per ``refractory`` seconds, so one utterance fires once (:func:`det
 Frame accuracy is misleading here (an all-zero output scores ~90%), so the detector is judged
 by events: :func:`event_scores` matches detections to spoken triggers one to one.
 
+Training can hide random bands of mel features (``freq_mask``: SpecAugment's frequency
+masks), so that the detector does not lean on one part of the spectrum that another
+microphone or voice may lack.
+
 Deliberate differences from the notes' Keras model: log-mel bands (not the raw 101-bin
 spectrogram), a causal convolution (theirs is "valid" and sees the future within its window),
 and 10 ms output steps by default (5 ms frames, stride 2; theirs are 7.3 ms), so the 50 labelled
@@ -46,6 +50,7 @@ __all__ = [
     "TriggerWordDetector",
     "detect_triggers",
     "event_scores",
+    "frequency_masks",
     "n_output_steps",
     "trigger_features",
     "trigger_frames",
@@ -119,6 +124,8 @@ class TriggerConfig:
     n_layers: int = 2  # stacked GRU layers (forward only: the detector streams)
     dropout: float = 0.2  # after the convolution, between layers, before the output
     pos_weight: float = 1.0  # weight of the 1 targets in the binary cross-entropy
+    freq_mask: int = 0  # training only: SpecAugment frequency masks this many bands wide at most
+    n_freq_masks: int = 2  # masks per clip (each sets its bands to the training mean)
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -130,6 +137,8 @@ class TriggerConfig:
             "n_layers": self.n_layers >= 1,
             "dropout": 0.0 <= self.dropout < 1.0,
             "pos_weight": self.pos_weight > 0,
+            "freq_mask": 0 <= self.freq_mask <= self.n_features,
+            "n_freq_masks": self.n_freq_masks >= 0,
         })  # fmt: skip
 
 
@@ -209,6 +218,9 @@ class TriggerWordDetector(nn.Module):
         if lengths is None:
             lengths = torch.full((B,), T, dtype=torch.long)
         x = (features - self.feature_mean) / self.feature_std  # (B, T, F)
+        if self.training and c.freq_mask > 0:
+            x = x.masked_fill(frequency_masks(B, c.n_features, c.freq_mask, c.n_freq_masks,
+                                              x.device)[:, None, :], 0.0)  # fmt: skip
         if state is None:
             context, h0 = x.new_zeros(B, c.conv_kernel - 1, c.n_features), None
         else:
@@ -273,6 +285,21 @@ class TriggerWordDetector(nn.Module):
                        threshold=float(record["threshold"]))  # fmt: skip
         except (ValueError, KeyError, TypeError) as e:
             raise ValueError(f"{path}: invalid ({e})") from e
+
+
+def frequency_masks(
+    batch: int, n_features: int, width: int, count: int, device: torch.device | None = None
+) -> Tensor:
+    """SpecAugment's frequency masks (Park et al. 2019): bool (batch, n_features), True on
+    ``count`` bands per row, each of w ~ U{0..width} adjacent features starting at
+    f0 ~ U{0..n_features - w} (bands may overlap). Draws from torch's global generator."""
+    bands = torch.arange(n_features, device=device)
+    mask = torch.zeros(batch, n_features, dtype=torch.bool, device=device)
+    for _ in range(count):
+        w = torch.randint(0, width + 1, (batch, 1), device=device)
+        f0 = (torch.rand(batch, 1, device=device) * (n_features - w + 1)).floor().long()
+        mask |= (bands >= f0) & (bands < f0 + w)
+    return mask
 
 
 @torch.no_grad()

@@ -3,9 +3,9 @@
 The notes' recipe: take a 10 s background, overlay 0-4 recordings of the trigger word and 0-2 of
 other words at random positions that do not overlap, and label the 50 output steps after each
 trigger's end with 1. Here the words are also played at a random speed (0.9-1.1, pitch moving
-with it) and level (and, optionally, through a random spectral tilt: another microphone), the
-background at a random level and offset, and the clip at a random gain, so a few recordings
-give thousands of different clips.
+with it) and level (and, optionally, through a random spectral tilt or a random octave-band
+equaliser: another microphone, another voice), the background at a random level and offset,
+and the clip at a random gain, so a few recordings give thousands of different clips.
 
 A raw folder has the notes' layout: ``activates/`` (the trigger word), ``negatives/`` (other
 words) and ``backgrounds/`` (noise), each of WAV files. :func:`build_trigger_data` splits the
@@ -54,6 +54,7 @@ __all__ = [
     "ClipConfig",
     "TrainedDetector",
     "build_trigger_data",
+    "equalise",
     "evaluate_detector",
     "load_detector",
     "overlay_clip",
@@ -84,6 +85,7 @@ class ClipConfig:
     speed: bool = True  # play words at 0.9-1.1 times their speed
     noise_db: tuple[float, float] | None = None  # white or pink noise added at this RMS, dBFS
     tilt_db: float = 0.0  # each word's spectrum tilted by up to +-this, dB from 0 Hz to Nyquist
+    eq_db: float = 0.0  # each word through a random equaliser: octave band gains in +-this, dB
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -96,6 +98,7 @@ class ClipConfig:
             "clip_gain_db": self.clip_gain_db >= 0,
             "noise_db": self.noise_db is None or self.noise_db[0] <= self.noise_db[1] <= 0,
             "tilt_db": 0 <= self.tilt_db < 60,
+            "eq_db": 0 <= self.eq_db < 60,
         })  # fmt: skip
 
 
@@ -126,6 +129,33 @@ def tilt(x: np.ndarray, db: float) -> np.ndarray:
     y = x.astype(np.float32)  # a copy
     y[1:] -= np.float32(a) * x[:-1]
     return y
+
+
+EQ_CENTRES = (125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0)  # Hz: octave bands
+
+
+def equalise(
+    x: np.ndarray, gains_db: Sequence[float], sample_rate: int,
+    centres: Sequence[float] = EQ_CENTRES,
+) -> np.ndarray:  # fmt: skip
+    """``x`` through a zero-phase equaliser: gain ``gains_db[k]`` at ``centres[k]`` Hz, linear in
+    dB against log-frequency between centres and flat beyond the first and last. Applied as
+    one FFT over the whole (word-long) signal: X(f) * 10^(g(f) / 20).
+
+    Raises:
+        ValueError: gains and centres of different lengths, centres not increasing and > 0.
+    """
+    centres = np.asarray(centres, dtype=np.float64)
+    gains = np.asarray(gains_db, dtype=np.float64)
+    if gains.shape != centres.shape or centres.ndim != 1 or len(centres) == 0:
+        raise ValueError(f"need one gain per centre: {gains.shape} gains, {centres.shape} centres")
+    if centres[0] <= 0 or np.any(np.diff(centres) <= 0):
+        raise ValueError("centres must be increasing frequencies > 0 Hz")
+    n = len(x)
+    freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
+    curve = np.interp(np.log(np.maximum(freqs, 1e-3)), np.log(centres), gains)  # dB
+    spectrum = np.fft.rfft(x.astype(np.float64)) * 10 ** (curve / 20)
+    return np.fft.irfft(spectrum, n).astype(np.float32)
 
 
 def overlay_clip(
@@ -172,6 +202,9 @@ def overlay_clip(
                 placed.append((s, e))
                 if config.tilt_db > 0:  # draws nothing when off: clips stay as they were
                     word = tilt(word, rng.uniform(-config.tilt_db, config.tilt_db))
+                if config.eq_db > 0:  # likewise
+                    gains = rng.uniform(-config.eq_db, config.eq_db, size=len(EQ_CENTRES))
+                    word = equalise(word, gains, config.sample_rate)
                 audio[s:e] += _scaled(word, rng.uniform(*config.word_db))
                 spans[kind].append((s / config.sample_rate, e / config.sample_rate))
                 break
