@@ -10,6 +10,7 @@ import seqlab
 from seqlab.classify import (
     ClassifierConfig,
     ClassifierDataConfig,
+    ClassifierEnsemble,
     SentenceClassifier,
     build_word_vocab,
     evaluate_classifier,
@@ -169,3 +170,37 @@ def test_config_and_vocabulary_mismatch_is_caught():
     with pytest.raises(ValueError, match="vocabulary has 99 entries but it has"):
         SentenceClassifier(ClassifierConfig(vocab_size=99), Vocabulary(WORDS), ["a", "b"],
                            WordTokenizer())  # fmt: skip
+
+
+def test_an_ensemble_averages_the_probabilities_label_by_label():
+    texts = ["good movie", "completely lacking in good taste", "bad"]
+    a = _model("rnn")
+    torch.manual_seed(1)
+    b = SentenceClassifier(ClassifierConfig(model="average", embedding_size=3),
+                           Vocabulary(["good", "bad", "movie", "zzz"]), ["pos", "neg"],
+                           WordTokenizer(lower=True))  # fmt: skip  # other words, label order
+    pa, ua = a.predict_proba(texts)
+    pb, ub = b.predict_proba(texts)
+    ensemble = ClassifierEnsemble([a, b])
+    assert ensemble.labels == ["neg", "pos"] and len(ensemble) == 2
+    probs, unk = ensemble.predict_proba(texts)
+    want = (pa.numpy() + pb.numpy()[:, ::-1]) / 2  # b's columns are pos, neg
+    np.testing.assert_allclose(probs.numpy(), want, atol=1e-6)
+    assert unk == [max(x, y) for x, y in zip(ua, ub)] and unk[1] == 4  # b lacks 4 words
+    for p, row in zip(ensemble.predict(texts), want):
+        assert p.label == ["neg", "pos"][int(row.argmax())] and p.prob == pytest.approx(row.max())
+    scores, predicted = evaluate_classifier(ensemble, [(texts[0], "pos"), (texts[2], "neg")])
+    assert predicted == [p.label for p in ensemble.predict([texts[0], texts[2]])]
+    one = ClassifierEnsemble([a]).predict_proba(texts)[0]
+    torch.testing.assert_close(one, pa)
+    with pytest.raises(ValueError, match="share their labels"):
+        ClassifierEnsemble(
+            [
+                a,
+                SentenceClassifier(
+                    ClassifierConfig(), Vocabulary(WORDS), ["neg", "pos", "mixed"], WordTokenizer()
+                ),
+            ]
+        )
+    with pytest.raises(ValueError, match="at least one"):
+        ClassifierEnsemble([])

@@ -352,6 +352,39 @@ def test_evaluate_json_matches_sklearn(model_dir, data, capsys):
     assert all(0.0 <= v <= 1.0 for v in (scores["accuracy"], scores["macro_f1"]))
 
 
+def test_predict_and_evaluate_an_ensemble(model_dir, data, tmp_path, monkeypatch, capsys):
+    other = tmp_path / "seed1"
+    assert main(["classify", "train", data["csv"], *TINY, "--val-fraction", "0", "--seed", "1",
+                 "--out", str(other)]) == 0  # fmt: skip
+    capsys.readouterr()
+    texts = [t for t, _ in EMOJI_TEST]
+    pa = load_model(model_dir).predict_proba(texts)[0]
+    pb = load_model(other).predict_proba(texts)[0]
+    mean = ((pa + pb) / 2).numpy()
+    _stdin(monkeypatch, "\n".join(texts) + "\n")
+    assert main(["classify", "predict", str(model_dir), "--ensemble", str(other), "--json"]) == 0
+    rows = _json_lines(capsys.readouterr().out)
+    assert [r["label"] for r in rows] == [LABELS[i] for i in mean.argmax(1)]
+    assert [r["prob"] for r in rows] == pytest.approx(mean.max(1).tolist(), abs=1e-6)
+    argv = [
+        "classify",
+        "evaluate",
+        str(model_dir),
+        data["test"],
+        "--ensemble",
+        str(other),
+        "--json",
+    ]
+    assert main(argv) == 0
+    (scores,) = _json_lines(capsys.readouterr().out)
+    gold = [y for _, y in EMOJI_TEST]
+    assert scores["accuracy"] == pytest.approx(
+        accuracy_score(gold, [LABELS[i] for i in mean.argmax(1)])
+    )
+    _fails(["classify", "evaluate", str(model_dir), data["test"], "--ensemble", str(tmp_path)],
+           "config.json", capsys)  # fmt: skip
+
+
 def test_evaluate_text_and_plot(model_dir, data, tmp_path, capsys):
     plot = tmp_path / "confusion.png"
     assert main(["classify", "evaluate", str(model_dir), data["test"], "--plot", str(plot)]) == 0

@@ -1,6 +1,7 @@
 """seqlab.classify: many-to-one sentence classifiers and many-to-many sequence taggers.
 
 - :class:`SentenceClassifier`: the notes' averaging model and RNN model (sentiment, Emojify);
+  :class:`ClassifierEnsemble` averages the probabilities of several;
 - :class:`SequenceTagger`: BiRNN tagger with optional character features and a CRF (NER);
 - :func:`explain`: gradient x input saliency of each token (e.g. a DNA splice-site motif);
 - :class:`LinearChainCRF`: the forward algorithm and Viterbi;
@@ -8,7 +9,12 @@
   :func:`evaluate_tagger`, and named presets.
 """
 
-from seqlab.classify.classifier import ClassifierConfig, Prediction, SentenceClassifier
+from seqlab.classify.classifier import (
+    ClassifierConfig,
+    ClassifierEnsemble,
+    Prediction,
+    SentenceClassifier,
+)
 from seqlab.classify.crf import LinearChainCRF, allowed_transitions
 from seqlab.classify.data import (
     ClassBatches,
@@ -39,6 +45,7 @@ __all__ = [
     "PRESETS",
     "ClassBatches",
     "ClassifierConfig",
+    "ClassifierEnsemble",
     "ClassifierDataConfig",
     "LinearChainCRF",
     "Prediction",

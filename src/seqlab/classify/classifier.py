@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,15 +256,7 @@ class SentenceClassifier(nn.Module):
         Raises:
             ValueError: on an empty text (naming its index).
         """
-        for i, t in enumerate(texts):
-            if not isinstance(t, str) or not t.strip():
-                raise ValueError(f"text {i} is empty: there is nothing to classify")
-        probs, unk = self.predict_proba(list(texts), batch_size=batch_size)
-        out = []
-        for text, p, n in zip(texts, probs.tolist(), unk):
-            best = max(range(len(p)), key=p.__getitem__)
-            out.append(Prediction(text, self.labels[best], p[best], dict(zip(self.labels, p)), n))
-        return out
+        return _predictions(self, texts, batch_size)
 
     # --- the Trainer's protocol ---------------------------------------------------------------
 
@@ -370,3 +363,71 @@ def load_vocab(folder: Path, name: str) -> Vocabulary:
     if not (Path(folder) / name).is_file():
         raise ValueError(f"{folder}: missing {name}")
     return Vocabulary.load(Path(folder) / name)
+
+
+def _predictions(model: Any, texts: list[str], batch_size: int) -> list[Prediction]:
+    for i, t in enumerate(texts):
+        if not isinstance(t, str) or not t.strip():
+            raise ValueError(f"text {i} is empty: there is nothing to classify")
+    probs, unk = model.predict_proba(list(texts), batch_size=batch_size)
+    out = []
+    for text, p, n in zip(texts, probs.tolist(), unk):
+        best = max(range(len(p)), key=p.__getitem__)
+        out.append(Prediction(text, model.labels[best], p[best], dict(zip(model.labels, p)), n))
+    return out
+
+
+class ClassifierEnsemble:
+    """Several trained classifiers of the same labels voting with their mean probabilities.
+
+    ŷ = (1/M) Σ_m ŷ_m, each model's columns put in the first model's label order by name.
+    Each model keeps its own vocabulary and tokenizer (e.g. the same recipe trained with
+    different seeds). It answers what :func:`evaluate_classifier` and ``predict`` ask of a
+    :class:`SentenceClassifier`: ``labels``, ``config``, ``tokenize``, ``predict_proba``
+    and ``predict``.
+
+    Raises:
+        ValueError: no models, something that is not a sentence classifier, or models
+            trained on different label sets or alphabets.
+    """
+
+    def __init__(self, models: Sequence[SentenceClassifier]) -> None:
+        models = list(models)
+        if not models:
+            raise ValueError("an ensemble needs at least one model")
+        for i, m in enumerate(models):
+            if not isinstance(m, SentenceClassifier):
+                raise ValueError(f"model {i} is not a sentence classifier")
+        first = models[0]
+        for i, m in enumerate(models[1:], 1):
+            if sorted(m.labels) != sorted(first.labels):
+                raise ValueError(f"model {i} has labels {m.labels}, model 0 has {first.labels}: "
+                                 "an ensemble's models must share their labels")  # fmt: skip
+            if m.config.alphabet != first.config.alphabet:
+                raise ValueError(f"model {i} reads alphabet {m.config.alphabet!r}, model 0 "
+                                 f"{first.config.alphabet!r}")  # fmt: skip
+        self.models, self.labels, self.config = models, list(first.labels), first.config
+        self._columns = [[m.labels.index(y) for y in self.labels] for m in models]
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def tokenize(self, text: str) -> list[str]:
+        """The first model's tokens (every model tokenizes the text its own way)."""
+        return self.models[0].tokenize(text)
+
+    def predict_proba(self, texts: list[str], *, batch_size: int = 256) -> tuple[Tensor, list[int]]:
+        """The mean of the models' (N, C) probabilities, and the most unknown words any model
+        met in each text."""
+        total, unk = None, None
+        for model, columns in zip(self.models, self._columns):
+            probs, n_unk = model.predict_proba(texts, batch_size=batch_size)
+            probs = probs[:, columns]
+            total = probs if total is None else total + probs
+            unk = n_unk if unk is None else [max(a, b) for a, b in zip(unk, n_unk)]
+        assert total is not None and unk is not None
+        return total / len(self.models), unk
+
+    def predict(self, texts: list[str], *, batch_size: int = 256) -> list[Prediction]:
+        """The most probable label of each text under the mean probabilities."""
+        return _predictions(self, texts, batch_size)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from seqlab.classify.classifier import SentenceClassifier
+from seqlab.classify.classifier import ClassifierEnsemble, SentenceClassifier
 from seqlab.classify.tagger import SequenceTagger
 from seqlab.metrics import ClassificationScores, SpanScores, classification_scores, span_scores
 
@@ -18,7 +18,10 @@ __all__ = ["evaluate_classifier", "evaluate_tagger"]
 
 
 def evaluate_classifier(
-    model: SentenceClassifier, rows: Sequence[tuple[str, str]], *, batch_size: int = 256
+    model: SentenceClassifier | ClassifierEnsemble,
+    rows: Sequence[tuple[str, str]],
+    *,
+    batch_size: int = 256,
 ) -> tuple[ClassificationScores, list[str]]:
     """Predict every (text, label) row and score it.
 

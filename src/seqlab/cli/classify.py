@@ -103,6 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--file", help="read sentences from this file instead of stdin")
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help='one {"text", "label", "prob"} per line')
+    _add_ensemble_flag(p)
     add_threads_flag(p)
     p.set_defaults(func=run_predict)
 
@@ -117,6 +118,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", help="draw the confusion matrix to this PNG file")
     _add_file_flags(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
+    _add_ensemble_flag(p)
     add_threads_flag(p)
     p.set_defaults(func=run_evaluate)
 
@@ -231,6 +233,25 @@ def load_classifier(folder: str):
     return load_task_model(folder, "classify", "a sentence classifier")
 
 
+def _add_ensemble_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ensemble", nargs="+", default=[], metavar="MODEL",
+                   help="more classifier folders of the same labels (e.g. other seeds): "
+                   "average all the models' probabilities")  # fmt: skip
+
+
+def load_classifiers(args: argparse.Namespace):
+    """The model folder's classifier, or with --ensemble the ensemble of all the folders."""
+    model = load_classifier(args.model)
+    if not args.ensemble:
+        return model
+    from seqlab.classify import ClassifierEnsemble
+
+    try:
+        return ClassifierEnsemble([model, *(load_classifier(f) for f in args.ensemble)])
+    except ValueError as error:
+        raise CLIError(f"--ensemble: {error}") from None
+
+
 def input_lines(file: str | None, encoding: str) -> list[str]:
     """The non-empty input lines (stdin or a file); an empty line is an error naming it."""
     from seqlab.datasets import read_text
@@ -250,7 +271,7 @@ def input_lines(file: str | None, encoding: str) -> list[str]:
 
 def run_predict(args: argparse.Namespace) -> int:
     set_threads(args.threads)
-    model = load_classifier(args.model)
+    model = load_classifiers(args)
     lines = input_lines(args.file, args.encoding)
     for i, line in enumerate(lines, 1):
         try:
@@ -276,7 +297,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.classify import evaluate_classifier
 
     set_threads(args.threads)
-    model = load_classifier(args.model)
+    model = load_classifiers(args)
     rows = read_rows(args.test, args, "dna" if model.config.alphabet == "dna" else "any")
     scores, _ = evaluate_classifier(model, rows)
     plot = plot_confusion(scores, args.plot, title=Path(args.test).name) if args.plot else None
