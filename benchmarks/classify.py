@@ -32,7 +32,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from seqlab.classify import evaluate_classifier, preset_configs, train_classifier
+from seqlab.classify import (
+    ClassifierEnsemble,
+    evaluate_classifier,
+    preset_configs,
+    train_classifier,
+)
 from seqlab.datasets import read_labelled
 from seqlab.embeddings import WordVectors
 
@@ -55,8 +60,8 @@ def machine() -> str:
 
 
 def run(preset, train, dev, test, vectors, changes, seed, keep=None) -> dict:
-    """One training run; with ``keep`` (a list), also append the model's probabilities on
-    dev and test (labels in the model's order) for an ensemble."""
+    """One training run; with ``keep`` (a list), also append the trained model (for an
+    ensemble)."""
     changes = {k: dict(v) for k, v in changes.items()}
     changes["trainer"].update(seed=seed, progress=sys.stderr.isatty())
     model_cfg, data_cfg, trainer_cfg = preset_configs(preset, **changes)
@@ -66,9 +71,7 @@ def run(preset, train, dev, test, vectors, changes, seed, keep=None) -> dict:
         )
     scores, _ = evaluate_classifier(trained.model, test)
     if keep is not None:
-        m = trained.model
-        keep.append({name: (m.predict_proba([t for t, _ in rows])[0], list(m.labels))
-                     for name, rows in (("dev", dev), ("test", test)) if rows})  # fmt: skip
+        keep.append(trained.model)
     r = trained.result
     return {
         "seed": seed,
@@ -124,7 +127,7 @@ def sst2(args) -> list[dict]:
         vectors = glove_for(w for t in texts for w in [*t.split(), *word_tokenize(t)])
     else:
         vectors = glove(extra=False)
-    kept: list[dict] = []
+    kept: list = []
     runs = [
         run("sst2", train, dev, test, vectors, _changes(args), seed, kept)
         for seed in range(args.seeds)
@@ -139,22 +142,16 @@ def sst2(args) -> list[dict]:
         "test_accuracy_mean": statistics.mean(accs),
     }
     if args.seeds > 1:
-        record["ensemble"] = {name: ensemble_accuracy(kept, name, rows)
+        record["ensemble"] = {name: ensemble_accuracy(kept, rows)
                               for name, rows in (("dev", dev), ("test", test))}  # fmt: skip
     return [record]
 
 
-def ensemble_accuracy(kept: list[dict], name: str, rows) -> dict:
-    """Accuracy of the mean of the runs' probabilities on ``rows`` (the runs' label orders
-    aligned by name), and of the first k runs for k = 1..n."""
-    labels = sorted(kept[0][name][1])
-    aligned = [probs[:, [order.index(y) for y in labels]] for probs, order in
-               (k[name] for k in kept)]  # fmt: skip
-    gold = np.array([labels.index(y) for _, y in rows])
-    by_size = []
-    for k in range(1, len(aligned) + 1):
-        mean = torch.stack(aligned[:k]).mean(0)
-        by_size.append(float((mean.argmax(1).numpy() == gold).mean()))
+def ensemble_accuracy(models: list, rows) -> dict:
+    """Accuracy on ``rows`` of the mean probabilities of the first k models (k = 1..n), as
+    ``seqlab classify evaluate ... --ensemble`` computes it (``ClassifierEnsemble``)."""
+    by_size = [evaluate_classifier(ClassifierEnsemble(models[:k]), rows)[0].accuracy
+               for k in range(1, len(models) + 1)]  # fmt: skip
     return {"accuracy": by_size[-1], "first_k": by_size}
 
 

@@ -53,14 +53,16 @@ def main() -> None:
         word = trim_silence(word, rate, min_burst=0.15)
         if args.tilt:
             word = tilt(word, args.tilt)
+        words = [_scaled(word, word_db) for word_db in WORD_DB]
         peaks = []
         for background in backgrounds:
             for bg_db in BACKGROUND_DB:
-                for word_db in WORD_DB:
+                scaled = _scaled(background.astype(np.float32), bg_db)
+                for level in words:
                     for place in PLACES:
-                        audio = _scaled(background.astype(np.float32), bg_db).copy()
+                        audio = scaled.copy()
                         start = int(place * rate)
-                        audio[start : start + len(word)] += _scaled(word, word_db)
+                        audio[start : start + len(word)] += level
                         prob = trigger_probabilities(model, audio)
                         end = (start + len(word)) / rate
                         step = model.step_seconds
