@@ -24,7 +24,6 @@ are printed for contrast (the notes' warning). Generated clips go to ``--work`` 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import platform
 import sys
@@ -95,27 +94,28 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     work = Path(args.work)
     tag = f"{args.train_clips}-{args.test_clips}-seed{args.seed}" + ("-extra" if args.extra else "")
-    harder = {}
     if args.train_word_db:
-        harder["word_db"] = tuple(args.train_word_db)
         tag += "-w{:g}_{:g}".format(*args.train_word_db)
     if args.train_noise_db:
-        harder["noise_db"] = tuple(args.train_noise_db)
         tag += "-n{:g}_{:g}".format(*args.train_noise_db)
     if args.train_tilt_db:
-        harder["tilt_db"] = args.train_tilt_db
         tag += f"-t{args.train_tilt_db:g}"
     if args.train_eq_db:
-        harder["eq_db"] = args.train_eq_db
         tag += f"-eq{args.train_eq_db:g}"
+    train_config = ClipConfig().for_training(
+        word_db=args.train_word_db,
+        noise_db=args.train_noise_db,
+        tilt_db=args.train_tilt_db,
+        eq_db=args.train_eq_db,
+    )
     data = work / f"data-{tag}"
     if not data.exists():
         extra = {}
         if args.extra:
             extra = {"extra_activates": [Path(args.extra) / "activates"],
                      "extra_negatives": [Path(args.extra) / "negatives"]}  # fmt: skip
-        if harder:
-            extra["train_config"] = dataclasses.replace(ClipConfig(), **harder)
+        if train_config is not None:
+            extra["train_config"] = train_config
         build_trigger_data(raw, data, n_train=args.train_clips, n_test=args.test_clips,
                            seed=args.seed, **extra)  # fmt: skip
     masks = f"-fm{args.freq_mask}" if args.freq_mask else ""

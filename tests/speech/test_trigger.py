@@ -463,6 +463,19 @@ def test_eq_db_colours_each_training_word_differently_within_the_bound():
         ClipConfig(eq_db=-1.0)
 
 
+def test_for_training_changes_only_the_given_fields():
+    base = ClipConfig(sample_rate=8000, seconds=2.0, word_db=(-30.0, -20.0))
+    assert base.for_training() is None
+    assert base.for_training(word_db=None, noise_db=None, tilt_db=0.0, eq_db=0.0) is None
+    harder = base.for_training(word_db=[-36.0, -14.0], eq_db=12.0)
+    assert harder == ClipConfig(sample_rate=8000, seconds=2.0, word_db=(-36.0, -14.0), eq_db=12.0)
+    noisy = base.for_training(noise_db=[-65.0, -35.0], tilt_db=6.0)
+    assert noisy.noise_db == (-65.0, -35.0) and noisy.tilt_db == 6.0
+    assert noisy.word_db == base.word_db and noisy.eq_db == 0.0
+    with pytest.raises(ValueError, match="eq_db"):
+        base.for_training(eq_db=-3.0)
+
+
 def test_frequency_masks_hide_up_to_count_bands_of_up_to_width():
     torch.manual_seed(0)
     one = frequency_masks(4000, 20, 6, 1)

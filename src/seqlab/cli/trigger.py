@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -187,16 +186,12 @@ def run_build(args: argparse.Namespace) -> int:
 
     config = args.clip_class(sample_rate=args.sample_rate, seconds=args.seconds,
                              word_db=tuple(args.word_db))  # fmt: skip
-    harder = {}
-    if args.train_word_db:
-        harder["word_db"] = tuple(args.train_word_db)
-    if args.train_noise_db:
-        harder["noise_db"] = tuple(args.train_noise_db)
-    if args.train_tilt_db:
-        harder["tilt_db"] = args.train_tilt_db
-    if args.train_eq_db:
-        harder["eq_db"] = args.train_eq_db
-    train_config = dataclasses.replace(config, **harder) if harder else None
+    train_config = config.for_training(
+        word_db=args.train_word_db,
+        noise_db=args.train_noise_db,
+        tilt_db=args.train_tilt_db,
+        eq_db=args.train_eq_db,
+    )
     with progress(args.train + args.test, "clips", enabled=_bar_enabled(args), unit="clip") as bar:
         record = build_trigger_data(args.raw, args.out, n_train=args.train, n_test=args.test,
                                     test_fraction=args.test_fraction,

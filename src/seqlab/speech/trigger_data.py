@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -100,6 +100,28 @@ class ClipConfig:
             "tilt_db": 0 <= self.tilt_db < 60,
             "eq_db": 0 <= self.eq_db < 60,
         })  # fmt: skip
+
+    def for_training(
+        self,
+        *,
+        word_db: Sequence[float] | None = None,
+        noise_db: Sequence[float] | None = None,
+        tilt_db: float | None = None,
+        eq_db: float | None = None,
+    ) -> ClipConfig | None:
+        """This config with the training-only changes that are given (None or 0 leaves a field
+        as it is), or None when none is: what ``--train-word-db``, ``--train-noise-db``,
+        ``--train-tilt-db`` and ``--train-eq-db`` mean, in one place."""
+        changes: dict = {}
+        if word_db:
+            changes["word_db"] = tuple(word_db)
+        if noise_db:
+            changes["noise_db"] = tuple(noise_db)
+        if tilt_db:
+            changes["tilt_db"] = tilt_db
+        if eq_db:
+            changes["eq_db"] = eq_db
+        return replace(self, **changes) if changes else None
 
 
 @dataclass
