@@ -73,7 +73,7 @@ def run(preset, train, dev, test, vectors, changes, seed, keep=None) -> dict:
     if keep is not None:
         keep.append(trained.model)
     r = trained.result
-    return {
+    record = {
         "seed": seed,
         "test_accuracy": scores.accuracy,
         "train_seconds": round(r.elapsed, 1),
@@ -82,6 +82,8 @@ def run(preset, train, dev, test, vectors, changes, seed, keep=None) -> dict:
         "stopped_because": r.stopped_because,
         "val": trained.val_scores,
     }
+    print(f"{preset} seed {seed}: {json.dumps(record)}", file=sys.stderr, flush=True)  # as it ends
+    return record
 
 
 def emojify(args) -> list[dict]:
@@ -92,7 +94,7 @@ def emojify(args) -> list[dict]:
     for preset in ("emojify-average", "emojify-rnn"):
         runs = [
             run(preset, train, None, test, vectors, _changes(args), seed)
-            for seed in range(args.seeds)
+            for seed in range(args.first_seed, args.first_seed + args.seeds)
         ]
         accs = [x["test_accuracy"] for x in runs]
         records.append(
@@ -130,7 +132,7 @@ def sst2(args) -> list[dict]:
     kept: list = []
     runs = [
         run("sst2", train, dev, test, vectors, _changes(args), seed, kept)
-        for seed in range(args.seeds)
+        for seed in range(args.first_seed, args.first_seed + args.seeds)
     ]
     accs = [x["test_accuracy"] for x in runs]
     record = {
@@ -171,6 +173,7 @@ def main() -> None:
     parser.add_argument("--task", choices=("emojify", "sst2"), required=True)
     parser.add_argument("--train", choices=("sentences", "phrases"), default="phrases")
     parser.add_argument("--seeds", type=int, default=None, help="runs (default: 5 / 1)")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds run from this one on")
     parser.add_argument("--minutes", type=float, default=None, help="time budget per run")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON")
