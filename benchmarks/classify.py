@@ -59,15 +59,16 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}"
 
 
-def run(preset, train, dev, test, vectors, changes, seed, keep=None) -> dict:
+def run(preset, train, dev, test, vectors, changes, seed, keep=None, save=None) -> dict:
     """One training run; with ``keep`` (a list), also append the trained model (for an
-    ensemble)."""
+    ensemble); with ``save`` (a folder), the model folder is written to ``save/seedK``."""
     changes = {k: dict(v) for k, v in changes.items()}
     changes["trainer"].update(seed=seed, progress=sys.stderr.isatty())
     model_cfg, data_cfg, trainer_cfg = preset_configs(preset, **changes)
     with tempfile.TemporaryDirectory() as tmp:
+        out = Path(save) / f"seed{seed}" if save else tmp
         trained = train_classifier(
-            train, model_cfg, data_cfg, trainer_cfg, tmp, val_rows=dev, vectors=vectors
+            train, model_cfg, data_cfg, trainer_cfg, out, val_rows=dev, vectors=vectors
         )
     scores, _ = evaluate_classifier(trained.model, test)
     if keep is not None:
@@ -131,7 +132,7 @@ def sst2(args) -> list[dict]:
         vectors = glove(extra=False)
     kept: list = []
     runs = [
-        run("sst2", train, dev, test, vectors, _changes(args), seed, kept)
+        run("sst2", train, dev, test, vectors, _changes(args), seed, kept, args.save)
         for seed in range(args.first_seed, args.first_seed + args.seeds)
     ]
     accs = [x["test_accuracy"] for x in runs]
@@ -178,6 +179,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON")
     parser.add_argument("--log", help="append the JSON results to this file")
+    parser.add_argument("--save", metavar="DIR", help="SST-2: keep each model in DIR/seedK "
+                        "(for seqlab classify evaluate ... --ensemble)")  # fmt: skip
     parser.add_argument(
         "--vectors",
         choices=["top40k", "full"],
