@@ -117,12 +117,14 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "data": {"batch_size": 32, "val_fraction": 0.0},
         "trainer": {"lr": 3e-3, "epochs": 60, "clip_norm": 5.0},
     },
-    # SST-2 with GloVe 50d: a BiLSTM, max-pooled, embeddings fine-tuned (BENCHMARKS.md).
+    # SST-2 with GloVe 50d: a 2-layer BiLSTM, max-pooled, embeddings fine-tuned (BENCHMARKS.md:
+    # 2 layers over 1 raised the validation accuracy from 84.68 to 85.14%, mean of 5 seeds).
     "sst2": {
         "model": {
             "model": "rnn",
             "cell": "lstm",
             "hidden_size": 150,
+            "num_layers": 2,
             "bidirectional": True,
             "pool": "max",
             "dropout": 0.2,
