@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/classify.py --task emojify
     .venv/bin/python benchmarks/classify.py --task sst2 --train phrases --minutes 20
     .venv/bin/python benchmarks/classify.py --task sst2 --train sentences
+    .venv/bin/python benchmarks/classify.py --task sst2 --vectors full --seeds 2 --first-seed 3 \
+        --save runs/sst2_models   # keeps runs/sst2_models/seed3, seed4 for --ensemble
 
 Emojify: train_emoji.csv (132 sentences) -> tesss.csv (56), GloVe 6B 50d (top 40k + the extra
 evaluation words), frozen, as the course does (reference test accuracy 85.7% for the averaging
