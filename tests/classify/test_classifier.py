@@ -166,6 +166,43 @@ def test_frozen_pretrained_embeddings_stay_and_a_wrong_dimension_is_an_error(tmp
                          tmp_path / "x", vectors=vectors)  # fmt: skip
 
 
+def test_the_static_channel_keeps_the_loaded_vectors_while_E_is_fine_tuned(tmp_path):
+    """e<t> = [E o_w ; E_0 o_w]: E_0 stays as loaded (a word never trained keeps it in both
+    channels), E moves, and the averaging model's softmax reads both halves."""
+    vectors = _Vectors({"good": [1.0, 0.5], "bad": [-1.0, 0.25], "unused": [9.0, 9.0]})
+    rows = [("good", "pos"), ("bad", "neg"), ("good good", "pos"), ("bad bad", "neg")]
+    config = ClassifierConfig(model="average", embedding_size=2, static_channel=True)
+    trained = train_classifier(rows, config, ClassifierDataConfig(val_fraction=0.0),
+                               TrainerConfig(epochs=20, lr=0.05), tmp_path / "m",
+                               vectors=vectors)  # fmt: skip
+    model = seqlab.load(tmp_path / "m")
+    E, E0 = model.embed.weight.detach().numpy(), model.embed_static.weight.detach().numpy()
+    for word in ("good", "bad", "unused"):
+        np.testing.assert_allclose(E0[model.vocab.token_to_id(word)], vectors.vector(word))
+    for word in ("good", "bad"):  # trained: E moved away from E_0
+        assert np.abs(E[model.vocab.token_to_id(word)] - vectors.vector(word)).max() > 1e-3
+    np.testing.assert_allclose(E[model.vocab.token_to_id("unused")], vectors.vector("unused"))
+    assert model.out.weight.shape == (2, 4)  # W reads 2E
+    W, b = model.out.weight.detach().numpy(), model.out.bias.detach().numpy()
+    ids = model.vocab.encode(["good", "unused", "bad"])
+    z = W @ np.concatenate([E[ids], E0[ids]], axis=1).mean(0) + b
+    expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    np.testing.assert_allclose(model.predict_proba(["good unused bad"])[0][0], expected,
+                               rtol=1e-5, atol=1e-6)  # fmt: skip
+    assert [p.label for p in trained.model.predict(["good", "bad"])] == ["pos", "neg"]
+    # the RNN reads 2E-wide inputs too, and saliency differentiates through both channels
+    rnn = ClassifierConfig(model="rnn", embedding_size=2, hidden_size=3, static_channel=True)
+    trained = train_classifier(rows, rnn, ClassifierDataConfig(val_fraction=0.0),
+                               TrainerConfig(epochs=1), tmp_path / "r",
+                               vectors=vectors)  # fmt: skip
+    assert len(seqlab.classify.explain(trained.model, "good bad").saliency) == 2
+    with pytest.raises(ValueError, match="static_channel keeps a frozen copy"):
+        train_classifier(rows, config, ClassifierDataConfig(val_fraction=0.0),
+                         TrainerConfig(epochs=1), tmp_path / "x")  # fmt: skip
+    with pytest.raises(ValueError, match="static_channel"):
+        ClassifierConfig(static_channel=True, freeze_embeddings=True)
+
+
 def test_config_and_vocabulary_mismatch_is_caught():
     with pytest.raises(ValueError, match="vocabulary has 99 entries but it has"):
         SentenceClassifier(ClassifierConfig(vocab_size=99), Vocabulary(WORDS), ["a", "b"],

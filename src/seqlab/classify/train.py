@@ -269,8 +269,9 @@ def train_classifier(
 
     Raises:
         ValueError: on no rows, fewer than 2 labels, a validation label unseen in training, an
-            empty sentence, a DNA letter outside IUPAC (alphabet "dna", or "auto" on DNA), or
-            vectors whose dimension is not ``embedding_size``.
+            empty sentence, a DNA letter outside IUPAC (alphabet "dna", or "auto" on DNA),
+            vectors whose dimension is not ``embedding_size``, or ``static_channel`` without
+            vectors.
     """
     if not train_rows:
         raise ValueError("no training sentences")
@@ -284,6 +285,10 @@ def train_classifier(
             train_rows, data_config.val_fraction, seed=data_config.split_seed, what="sentences"
         )
     _check_vectors(vectors, model_config.embedding_size)
+    if model_config.static_channel and vectors is None and not resume:
+        raise ValueError(
+            "static_channel keeps a frozen copy of pretrained vectors: give vectors (--vectors)"
+        )
     if data_config.level == "char":
         tokenizer = CharTokenizer()
     else:
