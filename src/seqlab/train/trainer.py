@@ -15,6 +15,14 @@ One step::
 without validation data), plus ``trainer_state.json`` (a summary) and ``metrics.jsonl``; the
 resumable state lives in ``out_dir/last`` (see :meth:`Trainer.save_checkpoint`).
 
+With ``ema_decay`` = d the trainer also keeps an exponential moving average of the weights
+(Polyak averaging), updated after every optimizer step,
+
+    θ̄ ← d_t θ̄ + (1 - d_t) θ,    d_t = min(d, (1 + t) / (10 + t))
+
+(t = steps taken; the ramp keeps the first averages from leaning on the initial weights), and
+it is θ̄, not θ, that is validated and saved as the model; training goes on from θ.
+
 Data order is a function of (seed, epoch) only, so a resumed run sees the same batches; see
 :mod:`seqlab.train.data`. The files in ``out_dir`` are written by :mod:`seqlab.train.state`.
 With several processes (``torchrun``) every rank reads the same stream and one step takes one
@@ -23,6 +31,7 @@ batch per rank; see :mod:`seqlab.train.distributed`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
@@ -125,6 +134,7 @@ class TrainerConfig:
     progress: bool = False  # tqdm progress bar on stderr (rank 0 only)
     shuffle: bool = True  # reshuffle a list (Sequence) of batches each epoch (not a callable's)
     select: str = "loss"  # validation metric that picks the best weights: loss (lower), else higher
+    ema_decay: float | None = None  # validate/save a moving average of the weights; None = off
 
     def __post_init__(self) -> None:
         checks = {
@@ -145,6 +155,7 @@ class TrainerConfig:
             "device": self.device in ("auto", "cpu", "cuda"),
             "checkpoint_every": self.checkpoint_every is None or self.checkpoint_every >= 1,
             "log_every": self.log_every >= 1,
+            "ema_decay": self.ema_decay is None or 0.0 < self.ema_decay < 1.0,
         }
         check_fields(self, checks)
         if self.epochs is None and self.max_steps is None and self.max_minutes is None:
@@ -200,6 +211,10 @@ class Trainer:
         self.device = resolve_device(config.device, self.dist.local_rank)
         self.model = model.to(self.device)
         self.optimizer = _build_optimizer(self.model, config)
+        self._averaged = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+        self._averages: dict[str, Tensor] | None = None  # θ̄ by name (ema_decay)
+        if config.ema_decay is not None:
+            self._averages = {n: p.detach().clone() for n, p in self._averaged}
         self._loss_module = wrap_model(self.model, self.dist, self.device)
         seed_everything(config.seed + self.dist.rank)
         self.step = 0  # optimizer steps done
@@ -305,6 +320,7 @@ class Trainer:
         self._set_lr()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
+        self._update_averages()
         self.step += 1
         self._interval.add(mean_loss, total_weight, grad_norm)
         logs = {"loss": mean_loss, "lr": self.lr, "epoch": self.epoch, "tokens": total_weight}
@@ -326,6 +342,32 @@ class Trainer:
         if self.config.clip_norm is not None:
             return float(clip_grad_norm_(params, self.config.clip_norm))
         return None
+
+    @torch.no_grad()
+    def _update_averages(self) -> None:
+        """θ̄ ← d_t θ̄ + (1 - d_t) θ (see the module docstring); t = the steps before this one."""
+        if self._averages is None:
+            return
+        d = min(self.config.ema_decay, (1 + self.step) / (10 + self.step))
+        averages = [self._averages[n] for n, _ in self._averaged]
+        torch._foreach_lerp_(averages, [p.detach() for _, p in self._averaged], 1.0 - d)
+
+    @contextlib.contextmanager
+    def averaged_weights(self) -> Iterator[None]:
+        """Inside the block the model holds θ̄ (with ``ema_decay``; else nothing changes)."""
+        if self._averages is None:
+            yield
+            return
+        with torch.no_grad():
+            saved = [p.detach().clone() for _, p in self._averaged]
+            for n, p in self._averaged:
+                p.copy_(self._averages[n])
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for (_, p), theta in zip(self._averaged, saved):
+                    p.copy_(theta)
 
     def _set_lr(self) -> None:
         """The learning rate of the coming step (see :mod:`seqlab.train.schedule`)."""
@@ -433,6 +475,10 @@ class Trainer:
         return summarize(means) if summarize else means
 
     def _validate(self) -> str | None:
+        with self.averaged_weights():
+            return self._validate_model()
+
+    def _validate_model(self) -> str | None:
         metrics = self.evaluate()
         if "loss" not in metrics:
             raise ValueError(f"{type(self.model).__name__}.evaluate() must return a 'loss'")
@@ -493,10 +539,11 @@ class Trainer:
         rng = all_gather_tensors(rng_state(), self.dist, self.device)
         self._last_save_step = self.step
         if self.val_data is None:
-            self._save_best()
+            with self.averaged_weights():
+                self._save_best()
         if not self.dist.is_main:
             return
-        write_last(self.out_dir, self.model, self.optimizer, rng, self._counters())
+        write_last(self.out_dir, self.model, self.optimizer, rng, self._counters(), self._averages)
         logger.debug("saved %s at step %d", self.out_dir / LAST_DIR, self.step)
 
     def resume(self) -> None:
@@ -513,8 +560,10 @@ class Trainer:
         state = read_state(last)
         self._warn_config_changes(state)
         load_weights(self.model, last / "model.safetensors")
-        optimizer, rng = read_tensors(last, state, self.dist.rank)
+        optimizer, rng, averages = read_tensors(last, state, self.dist.rank)
         self.optimizer.load_state_dict(optimizer)
+        if self._averages is not None:
+            self._load_averages(averages, last)
         for name in COUNTERS:
             setattr(self, name, state[name])
         self._elapsed_before = state["elapsed"]
@@ -530,6 +579,23 @@ class Trainer:
         if self.dist.is_main:
             truncate_metrics(self.out_dir, self.step)
         logger.info("resumed from %s at step %d (epoch %d)", last, self.step, self.epoch)
+
+    def _load_averages(self, averages: dict[str, Tensor], last: Path) -> None:
+        if not averages:  # the run was started without ema_decay: average from here on
+            logger.warning("%s has no weight averages; starting them from the last weights", last)
+            self._averages = {n: p.detach().clone() for n, p in self._averaged}
+            return
+        missing = sorted(set(self._averages) - set(averages))
+        if missing:
+            raise ValueError(f"{last}: the weight averages lack {missing[:3]}")
+        with torch.no_grad():
+            for n, p in self._averaged:
+                if averages[n].shape != p.shape:
+                    raise ValueError(
+                        f"{last}: the average of {n} has shape {tuple(averages[n].shape)}, "
+                        f"the model's is {tuple(p.shape)}"
+                    )
+                self._averages[n] = averages[n].to(p.device, p.dtype).clone()
 
     def _counters(self) -> dict[str, Any]:
         return {
