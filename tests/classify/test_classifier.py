@@ -241,3 +241,62 @@ def test_an_ensemble_averages_the_probabilities_label_by_label():
         )
     with pytest.raises(ValueError, match="at least one"):
         ClassifierEnsemble([])
+
+
+def test_the_soft_target_loss_equals_numpy_and_one_hot_targets_give_the_label_loss():
+    model = _model("rnn", cell="gru")
+    ids, lengths = pad_sequences(
+        [model.vocab.encode(["good", "movie"]), model.vocab.encode(["bad"])]
+    )
+    q = torch.tensor([[0.2, 0.8], [0.9, 0.1]])
+    labels = torch.tensor([1, 0])
+    z = model(ids, lengths).detach().double().numpy()  # (2, C)
+    log_p = z - z.max(1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(1, keepdims=True))
+    expected = -(q.double().numpy() * log_p).sum(1).mean()
+    batch = {"ids": ids, "lengths": lengths, "labels": labels}
+    one_hot = torch.nn.functional.one_hot(labels, 2).float()
+    with torch.no_grad():
+        assert float(model.loss({**batch, "targets": q})) == pytest.approx(expected, rel=1e-5)
+        assert float(model.loss({**batch, "targets": one_hot})) == pytest.approx(
+            float(model.loss(batch)), rel=1e-6
+        )
+
+
+def test_distillation_targets_mix_the_label_and_the_teacher_by_label_name():
+    from seqlab.classify.train import _distill_targets
+
+    torch.manual_seed(1)
+    config = ClassifierConfig(model="average", embedding_size=4)
+    teacher = SentenceClassifier(config, Vocabulary(WORDS), ["pos", "neg"], WordTokenizer())
+    rows = [("good movie", "pos"), ("bad taste", "neg"), ("movie", "neg")]
+    y = [1, 0, 0]  # ids in the student's order ["neg", "pos"]
+    q = _distill_targets(teacher, ["neg", "pos"], rows, y, 0.3)
+    p, _ = teacher.predict_proba([t for t, _ in rows])  # columns: pos, neg
+    expected = 0.7 * torch.tensor([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]) + 0.3 * p[:, [1, 0]]
+    torch.testing.assert_close(q, expected)
+    assert torch.allclose(q.sum(1), torch.ones(3))
+
+
+def test_a_student_with_distill_1_learns_the_teacher_not_the_labels(tmp_path):
+    rows = [("good movie", "pos"), ("bad movie", "neg"), ("good taste", "pos"),
+            ("bad taste", "neg"), ("good", "pos"), ("bad", "neg")]  # fmt: skip
+    flipped = [(t, "neg" if y == "pos" else "pos") for t, y in rows]
+    config = ClassifierConfig(model="average", embedding_size=4)
+    data = ClassifierDataConfig(val_fraction=0.0)
+    trainer = TrainerConfig(epochs=40, lr=0.05)
+    teacher = train_classifier(flipped, config, data, trainer, tmp_path / "t").model
+    assert [p.label for p in teacher.predict(["good", "bad"])] == ["neg", "pos"]
+    for distill, expected in ((1.0, ["neg", "pos"]), (0.0, ["pos", "neg"])):
+        student = train_classifier(
+            rows, config, ClassifierDataConfig(val_fraction=0.0, distill=distill), trainer,
+            tmp_path / f"s{distill}", teacher=teacher,
+        )  # fmt: skip
+        assert [p.label for p in student.model.predict(["good", "bad"])] == expected
+        assert student.data["teacher"] == {"models": 1, "distill": distill}
+    other = SentenceClassifier(config, Vocabulary(WORDS), ["a", "b"], WordTokenizer())
+    with pytest.raises(ValueError, match="teacher's labels"):
+        train_classifier(rows, config, data, trainer, tmp_path / "x", teacher=other)
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(ValueError, match="distill"):
+        ClassifierDataConfig(distill=1.5)

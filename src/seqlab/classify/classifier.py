@@ -287,8 +287,13 @@ class SentenceClassifier(nn.Module):
     # --- the Trainer's protocol ---------------------------------------------------------------
 
     def loss(self, batch: dict[str, Tensor]) -> Tensor:
-        """Mean cross-entropy over the batch's sentences."""
-        return F.cross_entropy(self(batch["ids"], batch["lengths"]).float(), batch["labels"])
+        """Mean cross-entropy over the batch's sentences: against the labels, or against the
+        target distributions q when the batch has ``"targets"`` (distillation),
+        -(1/B) Σ_i Σ_c q_ic log ŷ_ic."""
+        logits = self(batch["ids"], batch["lengths"]).float()  # (B, C)
+        if "targets" in batch:
+            return -(batch["targets"].float() * F.log_softmax(logits, dim=1)).sum(1).mean()
+        return F.cross_entropy(logits, batch["labels"])
 
     @torch.no_grad()
     def evaluate(self, batch: dict[str, Tensor]) -> dict[str, float]:

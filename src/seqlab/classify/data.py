@@ -96,6 +96,8 @@ class ClassBatches:
         labels: the label id of each sentence.
         batch_size: sentences per batch.
         shuffle, seed: a new order each epoch, from ``seed + epoch``.
+        targets: optional (N, C) probabilities to learn instead of the labels (distillation);
+            batches then carry them as ``"targets"`` beside ``"labels"``.
     """
 
     def __init__(
@@ -106,12 +108,15 @@ class ClassBatches:
         *,
         shuffle: bool = False,
         seed: int = 0,
+        targets: Tensor | None = None,
     ) -> None:
         if not ids:
             raise ValueError("no sentences to batch")
         if len(ids) != len(labels):
             raise ValueError(f"{len(ids)} sentences but {len(labels)} labels")
-        self.ids, self.labels = list(ids), list(labels)
+        if targets is not None and (targets.dim() != 2 or targets.shape[0] != len(ids)):
+            raise ValueError(f"targets must be (N={len(ids)}, C), got {tuple(targets.shape)}")
+        self.ids, self.labels, self.targets = list(ids), list(labels), targets
         self.sampler = BucketBatchSampler(
             [len(s) for s in self.ids], batch_size, shuffle=shuffle, seed=seed
         )
@@ -124,13 +129,14 @@ class ClassBatches:
         out = []
         for idx in self.sampler:
             ids, lengths = pad_sequences([self.ids[i] for i in idx])
-            out.append(
-                {
-                    "ids": ids,
-                    "lengths": lengths,
-                    "labels": torch.tensor([self.labels[i] for i in idx]),
-                }
-            )
+            batch = {
+                "ids": ids,
+                "lengths": lengths,
+                "labels": torch.tensor([self.labels[i] for i in idx]),
+            }
+            if self.targets is not None:
+                batch["targets"] = self.targets[torch.tensor(idx)]  # (B, C)
+            out.append(batch)
         return out
 
 
