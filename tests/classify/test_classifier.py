@@ -147,13 +147,22 @@ def test_pretrained_vectors_extend_the_vocabulary_and_fill_the_rows():
     assert matrix[vocab.token_to_id("movie")].tolist() == [0, 0]
 
 
+_VECTORS = {"good": [1.0, 0.5], "bad": [-1.0, 0.25], "unused": [9.0, 9.0]}
+_ROWS = [("good", "pos"), ("bad", "neg"), ("good good", "pos"), ("bad bad", "neg")]
+
+
+def _train_average_on_vectors(out, **config):
+    """The averaging model (E = 2) trained on _ROWS with _VECTORS loaded: (trained, vectors)."""
+    vectors = _Vectors(_VECTORS)
+    config = ClassifierConfig(model="average", embedding_size=2, **config)
+    trained = train_classifier(_ROWS, config, ClassifierDataConfig(val_fraction=0.0),
+                               TrainerConfig(epochs=20, lr=0.05), out, vectors=vectors)  # fmt: skip
+    return trained, vectors
+
+
 def test_frozen_pretrained_embeddings_stay_and_a_wrong_dimension_is_an_error(tmp_path):
-    vectors = _Vectors({"good": [1.0, 0.5], "bad": [-1.0, 0.25], "unused": [9.0, 9.0]})
-    rows = [("good", "pos"), ("bad", "neg"), ("good good", "pos"), ("bad bad", "neg")]
-    config = ClassifierConfig(model="average", embedding_size=2, freeze_embeddings=True)
-    trained = train_classifier(rows, config, ClassifierDataConfig(val_fraction=0.0),
-                               TrainerConfig(epochs=20, lr=0.05), tmp_path / "m",
-                               vectors=vectors)  # fmt: skip
+    trained, vectors = _train_average_on_vectors(tmp_path / "m", freeze_embeddings=True)
+    rows = _ROWS
     model = trained.model
     assert trained.data["vectors_found"] == 3
     for word in ("good", "bad", "unused"):
@@ -169,12 +178,8 @@ def test_frozen_pretrained_embeddings_stay_and_a_wrong_dimension_is_an_error(tmp
 def test_the_static_channel_keeps_the_loaded_vectors_while_E_is_fine_tuned(tmp_path):
     """e<t> = [E o_w ; E_0 o_w]: E_0 stays as loaded (a word never trained keeps it in both
     channels), E moves, and the averaging model's softmax reads both halves."""
-    vectors = _Vectors({"good": [1.0, 0.5], "bad": [-1.0, 0.25], "unused": [9.0, 9.0]})
-    rows = [("good", "pos"), ("bad", "neg"), ("good good", "pos"), ("bad bad", "neg")]
-    config = ClassifierConfig(model="average", embedding_size=2, static_channel=True)
-    trained = train_classifier(rows, config, ClassifierDataConfig(val_fraction=0.0),
-                               TrainerConfig(epochs=20, lr=0.05), tmp_path / "m",
-                               vectors=vectors)  # fmt: skip
+    trained, vectors = _train_average_on_vectors(tmp_path / "m", static_channel=True)
+    rows, config = _ROWS, trained.model.config
     model = seqlab.load(tmp_path / "m")
     E, E0 = model.embed.weight.detach().numpy(), model.embed_static.weight.detach().numpy()
     for word in ("good", "bad", "unused"):
