@@ -149,6 +149,20 @@ def test_select_picks_the_best_weights_by_another_metric(tmp_path):
                 train_data=TRAIN, val_data=VAL).fit()  # fmt: skip
 
 
+def test_select_last_keeps_the_latest_weights_although_validation_got_worse(tmp_path):
+    val = make_batches(3, rule=6, noise=0.0, seed=2)  # fitting the training rule hurts it
+    model = _model()
+    config = TrainerConfig(epochs=8, lr=0.05, eval_every=2, patience=1, select="last")
+    result = Trainer(model, config, tmp_path, train_data=TRAIN, val_data=val).fit()
+    evals = [line for line in _metrics(tmp_path) if line["kind"] == "eval"]
+    assert result.stopped_because == "epochs"  # no early stopping on a worse validation loss
+    assert min(line["val_loss"] for line in evals) < evals[-1]["val_loss"]  # it did get worse
+    assert result.best_step == result.steps and result.best_val_loss == evals[-1]["val_loss"]
+    saved = load_model(tmp_path).state_dict()
+    for name, value in model.state_dict().items():
+        torch.testing.assert_close(saved[name], value, rtol=0, atol=0)
+
+
 def test_metrics_jsonl_lines_are_valid_json(tmp_path):
     config = TrainerConfig(epochs=2, lr=0.01, log_every=2, clip_norm=1.0)
     Trainer(_model(), config, tmp_path, train_data=TRAIN, val_data=VAL).fit()

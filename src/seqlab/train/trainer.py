@@ -133,7 +133,7 @@ class TrainerConfig:
     log_every: int = 50  # steps between train lines in metrics.jsonl
     progress: bool = False  # tqdm progress bar on stderr (rank 0 only)
     shuffle: bool = True  # reshuffle a list (Sequence) of batches each epoch (not a callable's)
-    select: str = "loss"  # validation metric that picks the best weights: loss (lower), else higher
+    select: str = "loss"  # the weights kept: lowest val loss, highest other val metric, or "last"
     ema_decay: float | None = None  # validate/save a moving average of the weights; None = off
 
     def __post_init__(self) -> None:
@@ -484,13 +484,15 @@ class Trainer:
             raise ValueError(f"{type(self.model).__name__}.evaluate() must return a 'loss'")
         self._last_eval_step = self.step
         select = self.config.select
-        if select not in metrics:
+        latest = select == "last"
+        if not latest and select not in metrics:
             raise ValueError(
                 f"TrainerConfig.select={select!r}, but validation gives {sorted(metrics)}"
             )
-        value = metrics[select]
+        value = metrics["loss" if latest else select]
         best = self.best_value
-        if best is None or (value < best if select == "loss" else value > best):
+        lower = select in ("loss", "last")
+        if latest or best is None or (value < best if lower else value > best):
             self.best_val_loss, self.best_value = metrics["loss"], value
             self.best_step, self.bad_evals = self.step, 0
             self._save_best()
@@ -498,7 +500,7 @@ class Trainer:
             self.bad_evals += 1
         record = {"kind": "eval", **self._record(), **{f"val_{k}": v for k, v in metrics.items()}}
         record["best_val_loss"] = self.best_val_loss
-        if select != "loss":
+        if not lower:
             record[f"best_val_{select}"] = self.best_value
         self._write_metrics(record)
         logger.info("step %d: val %s", self.step, _format(metrics))
