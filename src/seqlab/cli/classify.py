@@ -202,6 +202,9 @@ def run_train(args: argparse.Namespace) -> int:
             teacher = models[0] if len(models) == 1 else ClassifierEnsemble(models)
         except ValueError as error:
             raise CLIError(f"--teacher: {error}") from None
+        if show:  # beside the progress bar that follows
+            print(f"teacher: {len(models)} model(s) labelling {len(rows):,} training sentences "
+                  "first", file=sys.stderr, flush=True)  # fmt: skip
     sources = {
         "train": str(Path(args.train).resolve()),
         "dev": str(Path(args.dev).resolve()) if args.dev else None,
