@@ -142,8 +142,7 @@ def sst2(args) -> list[dict]:
     kept: list = []
     teacher = None
     if args.teacher:
-        models = [load_model(folder) for folder in args.teacher]
-        teacher = models[0] if len(models) == 1 else ClassifierEnsemble(models)
+        teacher = ClassifierEnsemble([load_model(folder) for folder in args.teacher])
     runs = [
         run("sst2", train, dev, test, vectors, _changes(args), seed, kept, args.save, teacher)
         for seed in range(args.first_seed, args.first_seed + args.seeds)

@@ -195,15 +195,9 @@ def run_train(args: argparse.Namespace) -> int:
     vectors = load_vectors(args.vectors)
     teacher = None
     if args.teacher:
-        from seqlab.classify import ClassifierEnsemble
-
-        models = [load_classifier(folder) for folder in args.teacher]
-        try:
-            teacher = models[0] if len(models) == 1 else ClassifierEnsemble(models)
-        except ValueError as error:
-            raise CLIError(f"--teacher: {error}") from None
+        teacher = load_ensemble(args.teacher, "--teacher")
         if show:  # beside the progress bar that follows
-            print(f"teacher: {len(models)} model(s) labelling {len(rows):,} training sentences "
+            print(f"teacher: {len(teacher)} model(s) labelling {len(rows):,} training sentences "
                   "first", file=sys.stderr, flush=True)  # fmt: skip
     sources = {
         "train": str(Path(args.train).resolve()),
@@ -260,15 +254,21 @@ def _add_ensemble_flag(p: argparse.ArgumentParser) -> None:
 
 def load_classifiers(args: argparse.Namespace):
     """The model folder's classifier, or with --ensemble the ensemble of all the folders."""
-    model = load_classifier(args.model)
     if not args.ensemble:
-        return model
+        return load_classifier(args.model)
+    return load_ensemble([args.model, *args.ensemble], "--ensemble")
+
+
+def load_ensemble(folders: list[str], flag: str):
+    """The classifiers of these folders as one ClassifierEnsemble (one model is an ensemble of
+    one); a mismatch between them is an error naming the flag."""
     from seqlab.classify import ClassifierEnsemble
 
+    models = [load_classifier(folder) for folder in folders]
     try:
-        return ClassifierEnsemble([model, *(load_classifier(f) for f in args.ensemble)])
+        return ClassifierEnsemble(models)
     except ValueError as error:
-        raise CLIError(f"--ensemble: {error}") from None
+        raise CLIError(f"{flag}: {error}") from None
 
 
 def input_lines(file: str | None, encoding: str) -> list[str]:
