@@ -214,7 +214,7 @@ class Trainer:
         self._averaged = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
         self._averages: dict[str, Tensor] | None = None  # θ̄ by name (ema_decay)
         if config.ema_decay is not None:
-            self._averages = {n: p.detach().clone() for n, p in self._averaged}
+            self._averages = self._weights_copy()
         self._loss_module = wrap_model(self.model, self.dist, self.device)
         seed_everything(config.seed + self.dist.rank)
         self.step = 0  # optimizer steps done
@@ -359,15 +359,19 @@ class Trainer:
             yield
             return
         with torch.no_grad():
-            saved = [p.detach().clone() for _, p in self._averaged]
+            saved = self._weights_copy()
             for n, p in self._averaged:
                 p.copy_(self._averages[n])
         try:
             yield
         finally:
             with torch.no_grad():
-                for (_, p), theta in zip(self._averaged, saved):
-                    p.copy_(theta)
+                for n, p in self._averaged:
+                    p.copy_(saved[n])
+
+    def _weights_copy(self) -> dict[str, Tensor]:
+        """A detached copy of the trained weights θ, by name."""
+        return {n: p.detach().clone() for n, p in self._averaged}
 
     def _set_lr(self) -> None:
         """The learning rate of the coming step (see :mod:`seqlab.train.schedule`)."""
@@ -585,7 +589,7 @@ class Trainer:
     def _load_averages(self, averages: dict[str, Tensor], last: Path) -> None:
         if not averages:  # the run was started without ema_decay: average from here on
             logger.warning("%s has no weight averages; starting them from the last weights", last)
-            self._averages = {n: p.detach().clone() for n, p in self._averaged}
+            self._averages = self._weights_copy()
             return
         missing = sorted(set(self._averages) - set(averages))
         if missing:
