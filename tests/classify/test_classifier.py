@@ -305,3 +305,53 @@ def test_a_student_with_distill_1_learns_the_teacher_not_the_labels(tmp_path):
     assert not (tmp_path / "x").exists()
     with pytest.raises(ValueError, match="distill"):
         ClassifierDataConfig(distill=1.5)
+
+
+def test_word_dropout_reads_tokens_as_unk_at_its_rate_and_leaves_padding_and_labels():
+    from seqlab.classify.data import ClassBatches
+
+    rng = np.random.default_rng(0)
+    ids = [rng.integers(2, 50, rng.integers(1, 30)).tolist() for _ in range(300)]
+    labels = rng.integers(0, 2, 300).tolist()
+    kw = {"shuffle": True, "seed": 3, "unk_id": 1}
+    clean = ClassBatches(ids, labels, 16, **kw)(0)
+    noisy = ClassBatches(ids, labels, 16, word_dropout=0.25, **kw)
+    dropped = real = 0
+    for a, b in zip(clean, noisy(0), strict=True):
+        assert torch.equal(a["labels"], b["labels"]) and torch.equal(a["lengths"], b["lengths"])
+        is_real = torch.arange(a["ids"].shape[1]) < a["lengths"][:, None]
+        changed = a["ids"] != b["ids"]
+        assert not (changed & ~is_real).any()  # padding stays padding
+        assert (b["ids"][changed] == 1).all()  # a dropped word is read as <unk>
+        dropped, real = dropped + int(changed.sum()), real + int(is_real.sum())
+    assert real > 3000 and abs(dropped / real - 0.25) < 0.035  # 4 standard errors
+    again, later = noisy(0), noisy(1)
+    assert all(torch.equal(x["ids"], y["ids"]) for x, y in zip(noisy(0), again, strict=True))
+    assert not all(torch.equal(x["ids"], y["ids"]) for x, y in zip(again, later, strict=True))
+    with pytest.raises(ValueError, match="word_dropout"):
+        ClassBatches(ids, labels, 16, word_dropout=1.0)
+    with pytest.raises(ValueError, match="word_dropout"):
+        ClassifierDataConfig(word_dropout=-0.1)
+
+
+def test_word_dropout_reaches_the_training_batches_only(tmp_path, monkeypatch):
+    import seqlab.classify.train as train_module
+    from seqlab.classify.data import ClassBatches
+
+    made = []
+
+    class Recording(ClassBatches):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            made.append((kw["shuffle"], self.word_dropout, self.unk_id))
+
+    monkeypatch.setattr(train_module, "ClassBatches", Recording)
+    rows = [("good movie", "pos"), ("bad movie", "neg"), ("good taste", "pos"),
+            ("bad taste", "neg")]  # fmt: skip
+    trained = train_classifier(
+        rows, ClassifierConfig(model="average", embedding_size=4),
+        ClassifierDataConfig(val_fraction=0.0, word_dropout=0.3), TrainerConfig(epochs=1),
+        tmp_path / "m", val_rows=rows,
+    )  # fmt: skip
+    unk = trained.model.vocab.unk_id
+    assert made == [(True, 0.3, unk), (False, 0.0, unk)]

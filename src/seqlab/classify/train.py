@@ -65,6 +65,7 @@ class ClassifierDataConfig:
     val_fraction: float = 0.1  # held out for validation when no dev set is given
     split_seed: int = 0  # the seed of that split
     distill: float = 0.5  # with a teacher: targets q = (1 - distill) y + distill p_teacher
+    word_dropout: float = 0.0  # read each training token as <unk> with this probability
 
     def __post_init__(self) -> None:
         check_fields(
@@ -73,6 +74,7 @@ class ClassifierDataConfig:
                 **_data_checks(self),
                 "level": self.level in ("word", "char"),
                 "distill": 0.0 <= self.distill <= 1.0,
+                "word_dropout": 0.0 <= self.word_dropout < 1.0,
             },
         )
 
@@ -333,7 +335,14 @@ def train_classifier(
         y = [_label_id(labels, label, i, what) for i, (_, label) in enumerate(rows)]
         q = _distill_targets(teacher, labels, rows, y, data_config.distill) if teach else None
         return ClassBatches(
-            ids, y, data_config.batch_size, shuffle=shuffle, seed=trainer_config.seed, targets=q
+            ids,
+            y,
+            data_config.batch_size,
+            shuffle=shuffle,
+            seed=trainer_config.seed,
+            targets=q,
+            word_dropout=data_config.word_dropout if shuffle else 0.0,  # training batches only
+            unk_id=model.vocab.unk_id,
         )
 
     train_data = batches(train_rows, "training", True, teach=teacher is not None)
