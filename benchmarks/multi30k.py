@@ -119,7 +119,7 @@ def main() -> None:
         model, r = trained.model, trained.result
         record.update({"train_seconds": round(r.elapsed), "steps": r.steps, "epochs": r.epochs,
                        "best_val_loss": r.best_val_loss, "stopped_because": r.stopped_because,
-                       "vocab": [trained.data["src_vocab_size"], trained.data["tgt_vocab_size"]],
+                       "vocab": [trained.record[f"{side}_vocab_size"] for side in ("src", "tgt")],
                        "sets": args.set})  # fmt: skip
     record["model"] = model.describe()
     record["test"] = evaluate(model, test, [1, 5], args.alpha)

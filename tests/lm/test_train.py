@@ -65,7 +65,7 @@ def test_word_model_counts_unknown_words_in_its_splits(tmp_path):
         tmp_path,
     )
     assert "zebra" in trained.model.vocab  # seen 3 times
-    assert trained.corpus["train_unk"] == 0
+    assert trained.record["train_unk"] == 0
     assert trained.model.score("the unicorn sat").n_unk == 1
 
 

@@ -338,7 +338,7 @@ def test_training_writes_a_folder_and_the_loss_falls(trained):
                  "tokenizers.json", "data.json"):  # fmt: skip
         assert (out / name).is_file(), name
     record = json.loads((out / "data.json").read_text(encoding="utf-8"))
-    assert record == result.data
+    assert record == result.record
     assert record["train_pairs"] == 270 and record["val_pairs"] == 30
     assert record["sources"] == {"pairs": "reverse"}
     assert record["src_vocab_size"] == record["tgt_vocab_size"] == 4 + 6

@@ -44,11 +44,11 @@ def test_train_save_load_transcribe(utterances, tmp_path):
         out,
         val=utterances[32:],
     )
-    assert trained.alphabet.chars == "ab"
+    assert trained.model.alphabet.chars == "ab"
     record = json.loads((out / SPEECH_FILE).read_text())
     assert record["alphabet"] == "ab" and record["features"]["sample_rate"] == RATE
     model = load_recognizer(out)
-    assert model.alphabet.chars == "ab" and model.features == trained.features
+    assert model.alphabet.chars == "ab" and model.features == trained.model.features
     texts = transcribe(model, [u.path for u in utterances[32:]])
     right = sum(t == u.text for t, u in zip(texts, utterances[32:]))
     assert right >= 6, list(zip(texts, [u.text for u in utterances[32:]]))

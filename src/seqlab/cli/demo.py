@@ -223,7 +223,7 @@ def part_music(show_progress: bool, quick: bool) -> None:
     model, r = trained.model, trained.result
     test_nll = nll_per_step(model, rolls["test"])
     print(f"{len(rolls['train'])} chorales; a GRU with {model_cfg.hidden_size} units "
-          f"({trained.data['n_parameters']:,} parameters) trained {r.epochs} epochs in "
+          f"({trained.record['n_parameters']:,} parameters) trained {r.epochs} epochs in "
           f"{r.elapsed:.0f} s: test NLL {test_nll:.2f} nats per step (Chung et al. 2014: 8.54; "
           "`seqlab music train --preset jsb-gru` trains to about 8.5).")  # fmt: skip
     prime = rolls["test"][0][:8]

@@ -145,8 +145,8 @@ def run_train(args: argparse.Namespace) -> int:
         "epochs": result.epochs,
         "best_step": result.best_step,
         "stopped_because": result.stopped_because,
-        "vocab_size": trained.corpus["vocab_size"],
-        "train_tokens": trained.corpus["train_tokens"],
+        "vocab_size": trained.record["vocab_size"],
+        "train_tokens": trained.record["train_tokens"],
         "out": str(out),
     }
     if args.json:

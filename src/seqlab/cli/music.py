@@ -120,14 +120,14 @@ def run_train(args: argparse.Namespace) -> int:
                                 data_path=args.data, resume=args.resume)  # fmt: skip
     plot_file = _plot_losses(out)
     result = trained.result
-    summary = train_summary(result, trained.data, out)
+    summary = train_summary(result, trained.record, out)
     if args.json:
         emit_json(summary)
         return 0
     if result.best_val_loss is not None:
         print(
             f"validation NLL {result.best_val_loss:.4f} nats per time step "
-            f"(best at step {result.best_step}); {trained.data['n_parameters']} parameters"
+            f"(best at step {result.best_step}); {trained.record['n_parameters']} parameters"
         )
     print_train_footer(result, out, plot_file, f"seqlab music sample {out} --out chorale.mid")
     return 0

@@ -137,11 +137,11 @@ def run_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     trained = train_recognizer(utterances, model_cfg, data_cfg, trainer_cfg, out)
     result = trained.result
-    data = {"utterances": len(utterances), "alphabet": trained.alphabet.chars}
+    data = {"utterances": len(utterances), "alphabet": trained.model.alphabet.chars}
     if args.json:
         emit_json(train_summary(result, data, out))
         return 0
-    print(f"{len(utterances)} utterances, alphabet {trained.alphabet.chars!r}; "
+    print(f"{len(utterances)} utterances, alphabet {trained.model.alphabet.chars!r}; "
           f"validation CTC loss {result.best_val_loss:.4f} per label")  # fmt: skip
     print_train_footer(result, out, None, f"seqlab speech transcribe {out} FILE.wav")
     return 0

@@ -204,7 +204,7 @@ def run_train(args: argparse.Namespace) -> int:
     r = trained.result
     summary = {"val_loss": r.best_val_loss, "train_seconds": r.elapsed, "steps": r.steps,
                "epochs": r.epochs, "best_step": r.best_step,
-               "stopped_because": r.stopped_because, **trained.data, "out": str(out)}  # fmt: skip
+               "stopped_because": r.stopped_because, **trained.record, "out": str(out)}  # fmt: skip
     held = val_pairs or _held_out(trained, train_pairs, data_cfg)
     if held:
         sample = held[:500]

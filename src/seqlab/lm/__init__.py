@@ -20,7 +20,6 @@ from seqlab.lm.score import TextScore, score_sentences, score_text
 from seqlab.lm.train import (
     PRESETS,
     LMDataConfig,
-    TrainedLM,
     load_training_text,
     preset_configs,
     train_language_model,
@@ -35,7 +34,6 @@ __all__ = [
     "SentenceBatches",
     "StreamBatches",
     "TextScore",
-    "TrainedLM",
     "build_vocab",
     "dinosaur_names_path",
     "load_training_text",

@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from seqlab._atomic import atomic_write_text
 from seqlab._config import check_fields
 from seqlab.lm.data import (
     SentenceBatches,
@@ -29,16 +26,15 @@ from seqlab.lm.data import (
     split_corpus,
     stream_ids,
 )
-from seqlab.lm.model import VOCAB_FILE, LanguageModel, LMConfig
-from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
-from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, read_config
+from seqlab.lm.model import LanguageModel, LMConfig
+from seqlab.text import CharTokenizer, WordTokenizer
+from seqlab.train import TaskData, Trained, TrainerConfig, fit_task, read_config
 from seqlab.train.presets import build_configs
 
 __all__ = [
     "CORPUS_FILE",
     "LMDataConfig",
     "PRESETS",
-    "TrainedLM",
     "corpus_record",
     "load_training_text",
     "preset_configs",
@@ -141,15 +137,6 @@ def preset_configs(
     )
 
 
-@dataclass(frozen=True)
-class TrainedLM:
-    """What :func:`train_language_model` returns."""
-
-    model: LanguageModel  # the best weights (reloaded from the folder)
-    result: TrainResult  # steps, epochs, best validation loss, why it stopped
-    corpus: dict[str, Any]  # the corpus.json record
-
-
 def corpus_record(
     path: str | os.PathLike[str] | None, text: str, data: LMDataConfig, encoding: str
 ) -> dict[str, Any]:
@@ -174,7 +161,7 @@ def train_language_model(
     encoding: str = "utf-8",
     callbacks: Sequence[Any] = (),
     resume: bool = False,
-) -> TrainedLM:
+) -> Trained[LanguageModel]:
     """Train a language model on ``text`` and leave the best one in ``out_dir``.
 
     Args:
@@ -186,10 +173,10 @@ def train_language_model(
         corpus_path: recorded in corpus.json (for ``in_training_set`` checks when sampling).
         encoding: recorded in corpus.json.
         callbacks: Trainer callbacks.
-        resume: continue from ``out_dir/last`` with the folder's vocabulary.
+        resume: continue from ``out_dir/last`` with the vocabulary saved there.
 
     Returns:
-        A :class:`TrainedLM`.
+        A :class:`seqlab.train.Trained`; its ``record`` is the corpus.json record.
 
     Raises:
         ValueError: if the corpus is empty or too short for one batch, or the settings are
@@ -204,26 +191,24 @@ def train_language_model(
     train_text, val_text = split_corpus(
         text, mode, data_config.val_fraction, seed=data_config.split_seed
     )
-    word = model_config.level == "word"
-    tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
-    out_dir = Path(out_dir)
-    if resume and (out_dir / VOCAB_FILE).is_file():
-        vocab = Vocabulary.load(out_dir / VOCAB_FILE)
-    else:
+
+    def build_model(resume_dir: Path | None) -> LanguageModel:
+        if resume_dir is not None:
+            return LanguageModel.from_dir(resume_dir, model_config)
+        word = model_config.level == "word"
+        tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
         vocab = build_vocab(train_text, tokenizer, mode, min_count=data_config.min_count,
                             max_size=data_config.max_vocab)  # fmt: skip
-    torch.manual_seed(trainer_config.seed)  # the initial weights follow the run's seed
-    model = LanguageModel(model_config, vocab, tokenizer)
-    train_data, val_data, counts = _batches(model, train_text, val_text, data_config,
-                                            trainer_config.seed)  # fmt: skip
-    trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
-                      val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
-    record = {**corpus_record(corpus_path, text, data_config, encoding), **counts}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / CORPUS_FILE, json.dumps(record, indent=2) + "\n")
-    result = trainer.fit()
-    best = load_model(out_dir, map_location=trainer.device)
-    return TrainedLM(model=best, result=result, corpus=record)
+        return LanguageModel(model_config, vocab, tokenizer)
+
+    def make_data(model: LanguageModel) -> TaskData:
+        train, val, counts = _batches(model, train_text, val_text, data_config,
+                                      trainer_config.seed)  # fmt: skip
+        record = {**corpus_record(corpus_path, text, data_config, encoding), **counts}
+        return TaskData(train, val, record)
+
+    return fit_task(build_model, make_data, trainer_config, out_dir, record_file=CORPUS_FILE,
+                    callbacks=callbacks, resume=resume)  # fmt: skip
 
 
 def _batches(

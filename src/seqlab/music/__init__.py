@@ -21,7 +21,6 @@ from seqlab.music.sample import sample
 from seqlab.music.train import (
     PRESETS,
     MusicDataConfig,
-    TrainedMusicModel,
     nll_per_step,
     preset_configs,
     train_music_model,
@@ -36,7 +35,6 @@ __all__ = [
     "PRESETS",
     "PianoRollRNN",
     "RollBatches",
-    "TrainedMusicModel",
     "nll_per_step",
     "pitches_to_roll",
     "preset_configs",

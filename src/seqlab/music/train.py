@@ -11,7 +11,6 @@ LSTM units, "about 20k parameters" each (here, with 88 inputs and 88 outputs: 27
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,18 +20,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from seqlab._atomic import atomic_write_text
 from seqlab._config import check_fields
 from seqlab.music.data import RollBatches
 from seqlab.music.model import MusicConfig, PianoRollRNN
-from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model
+from seqlab.train import TaskData, Trained, TrainerConfig, fit_task
 from seqlab.train.presets import build_configs
 
 __all__ = [
     "DATA_FILE",
     "MusicDataConfig",
     "PRESETS",
-    "TrainedMusicModel",
     "nll_per_step",
     "preset_configs",
     "train_music_model",
@@ -98,15 +95,6 @@ def preset_configs(
     )
 
 
-@dataclass(frozen=True)
-class TrainedMusicModel:
-    """What :func:`train_music_model` returns."""
-
-    model: PianoRollRNN  # the best weights (reloaded from the folder)
-    result: TrainResult  # steps, epochs, best validation loss, why it stopped
-    data: dict[str, Any]  # the data.json record
-
-
 def train_music_model(
     rolls: dict[str, list[np.ndarray]],
     model_config: MusicConfig,
@@ -117,7 +105,7 @@ def train_music_model(
     data_path: str | os.PathLike[str] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
-) -> TrainedMusicModel:
+) -> Trained[PianoRollRNN]:
     """Train on ``rolls["train"]``, validate on ``rolls["valid"]`` (if there), keep the best.
 
     Args:
@@ -131,36 +119,33 @@ def train_music_model(
         resume: continue from ``out_dir/last``.
 
     Returns:
-        A :class:`TrainedMusicModel`.
+        A :class:`seqlab.train.Trained`; its ``record`` is the data.json record.
 
     Raises:
         ValueError: if there are no training pieces or a setting is invalid.
     """
     if not rolls.get("train"):
         raise ValueError("no training pieces (the 'train' split is empty)")
-    torch.manual_seed(trainer_config.seed)  # the initial weights follow the run's seed
-    model = PianoRollRNN(model_config)
-    seed = trainer_config.seed
-    train = RollBatches(rolls["train"], data_config.batch_size, shuffle=True, seed=seed)
-    val_pieces = rolls.get("valid") or []
-    val_b = data_config.val_batch_size or data_config.batch_size
-    val = RollBatches(val_pieces, val_b) if val_pieces else None
-    out_dir = Path(out_dir)
-    trainer = Trainer(model, trainer_config, out_dir, train_data=train, val_data=val,
-                      callbacks=callbacks, resume=resume)  # fmt: skip
-    record = {
-        "path": None if data_path is None else str(Path(data_path).resolve()),
-        "sha256": None if data_path is None else _sha256(data_path),
-        "train_pieces": len(rolls["train"]),
-        "train_steps": sum(len(r) for r in rolls["train"]),
-        "val_pieces": len(val_pieces),
-        "val_steps": sum(len(r) for r in val_pieces),
-        "n_parameters": model.n_parameters(),
-    }
-    atomic_write_text(out_dir / DATA_FILE, json.dumps(record, indent=2) + "\n")
-    result = trainer.fit()
-    best = load_model(out_dir, map_location=trainer.device)
-    return TrainedMusicModel(model=best, result=result, data=record)
+
+    def make_data(model: PianoRollRNN) -> TaskData:
+        seed = trainer_config.seed
+        train = RollBatches(rolls["train"], data_config.batch_size, shuffle=True, seed=seed)
+        val_pieces = rolls.get("valid") or []
+        val_b = data_config.val_batch_size or data_config.batch_size
+        val = RollBatches(val_pieces, val_b) if val_pieces else None
+        record = {
+            "path": None if data_path is None else str(Path(data_path).resolve()),
+            "sha256": None if data_path is None else _sha256(data_path),
+            "train_pieces": len(rolls["train"]),
+            "train_steps": sum(len(r) for r in rolls["train"]),
+            "val_pieces": len(val_pieces),
+            "val_steps": sum(len(r) for r in val_pieces),
+            "n_parameters": model.n_parameters(),
+        }
+        return TaskData(train, val, record)
+
+    return fit_task(lambda _: PianoRollRNN(model_config), make_data, trainer_config, out_dir,
+                    record_file=DATA_FILE, callbacks=callbacks, resume=resume)  # fmt: skip
 
 
 @torch.no_grad()

@@ -22,7 +22,6 @@ from seqlab.seq2seq.search import (
 from seqlab.seq2seq.train import (
     PRESETS,
     Seq2SeqDataConfig,
-    TrainedSeq2Seq,
     preset_configs,
     train_seq2seq,
 )
@@ -38,7 +37,6 @@ __all__ = [
     "Seq2SeqConfig",
     "Seq2SeqDataConfig",
     "SentenceVerdict",
-    "TrainedSeq2Seq",
     "attention_figure",
     "beam_search",
     "build_vocabs",

@@ -7,25 +7,20 @@ Named presets (:data:`PRESETS`) bundle settings measured in BENCHMARKS.md.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from seqlab._atomic import atomic_write_text
 from seqlab._config import check_fields
 from seqlab.seq2seq.data import PairBatches, build_vocabs, encode_pairs, split_pairs
-from seqlab.seq2seq.model import SRC_VOCAB_FILE, TGT_VOCAB_FILE, Seq2Seq, Seq2SeqConfig
-from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
-from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model
+from seqlab.seq2seq.model import Seq2Seq, Seq2SeqConfig
+from seqlab.text import CharTokenizer, WordTokenizer
+from seqlab.train import TaskData, Trained, TrainerConfig, fit_task
 from seqlab.train.presets import build_configs
 
-__all__ = ["DATA_FILE", "PRESETS", "Seq2SeqDataConfig", "TrainedSeq2Seq", "preset_configs",
-           "train_seq2seq"]  # fmt: skip
+__all__ = ["DATA_FILE", "PRESETS", "Seq2SeqDataConfig", "preset_configs", "train_seq2seq"]
 
 DATA_FILE = "data.json"
 
@@ -116,15 +111,6 @@ def preset_configs(
     )
 
 
-@dataclass(frozen=True)
-class TrainedSeq2Seq:
-    """What :func:`train_seq2seq` returns."""
-
-    model: Seq2Seq  # the best weights (reloaded from the folder)
-    result: TrainResult
-    data: dict[str, Any]  # the data.json record
-
-
 def train_seq2seq(
     train_pairs: Sequence[tuple[str, str]],
     model_config: Seq2SeqConfig,
@@ -136,7 +122,7 @@ def train_seq2seq(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
-) -> TrainedSeq2Seq:
+) -> Trained[Seq2Seq]:
     """Train an encoder-decoder and leave the best one in ``out_dir``.
 
     Args:
@@ -149,10 +135,10 @@ def train_seq2seq(
         val_pairs: validation pairs; None = a random ``val_fraction`` of ``train_pairs``.
         sources: recorded in data.json (e.g. the file paths).
         callbacks: Trainer callbacks.
-        resume: continue from ``out_dir/last`` with the folder's vocabularies.
+        resume: continue from ``out_dir/last`` with the vocabularies saved there.
 
     Returns:
-        A :class:`TrainedSeq2Seq`.
+        A :class:`seqlab.train.Trained`; its ``record`` is the data.json record.
 
     Raises:
         ValueError: on no pairs or inconsistent settings.
@@ -162,40 +148,38 @@ def train_seq2seq(
     if val_pairs is None and data_config.val_fraction > 0:
         train_pairs, val_pairs = split_pairs(train_pairs, data_config.val_fraction,
                                              seed=data_config.split_seed)  # fmt: skip
-    word = model_config.level == "word"
-    tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
-    out_dir = Path(out_dir)
-    if resume and (out_dir / SRC_VOCAB_FILE).is_file():
-        src_vocab = Vocabulary.load(out_dir / SRC_VOCAB_FILE)
-        tgt_vocab = Vocabulary.load(out_dir / TGT_VOCAB_FILE)
-    else:
+
+    def build_model(resume_dir: Path | None) -> Seq2Seq:
+        if resume_dir is not None:
+            return Seq2Seq.from_dir(resume_dir, model_config)
+        word = model_config.level == "word"
+        tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
         src_vocab, tgt_vocab = build_vocabs(
             train_pairs, tokenizer, tokenizer, min_count=data_config.min_count,
             max_size=data_config.max_vocab, shared=model_config.shared_vocab,
         )  # fmt: skip
-    torch.manual_seed(trainer_config.seed)  # the initial weights follow the run's seed
-    model = Seq2Seq(model_config, src_vocab, tgt_vocab, tokenizer, tokenizer)
-    train = encode_pairs(model, train_pairs, on_long=data_config.on_long)
-    kw = {"bos_id": tgt_vocab.bos_id, "eos_id": tgt_vocab.eos_id, "pad_id": tgt_vocab.pad_id}
-    train_data = PairBatches(train["src"], train["tgt"], data_config.batch_size, shuffle=True,
-                             seed=trainer_config.seed, **kw)  # fmt: skip
-    val_data, val = None, None
-    if val_pairs:
-        val = encode_pairs(model, val_pairs, on_long=data_config.on_long)
-        val_data = PairBatches(val["src"], val["tgt"], data_config.batch_size, **kw)
-    record = {
-        "sources": sources or {},
-        "train_pairs": len(train["src"]),
-        "val_pairs": len(val["src"]) if val else 0,
-        **{f"train_{k}": train[k] for k in ("src_unk", "tgt_unk", "truncated")},
-        **({f"val_{k}": val[k] for k in ("src_unk", "tgt_unk", "truncated")} if val else {}),
-        "src_vocab_size": len(src_vocab),
-        "tgt_vocab_size": len(tgt_vocab),
-    }
-    trainer = Trainer(model, trainer_config, out_dir, train_data=train_data,
-                      val_data=val_data, callbacks=callbacks, resume=resume)  # fmt: skip
-    out_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_dir / DATA_FILE, json.dumps(record, indent=2) + "\n")
-    result = trainer.fit()
-    best = load_model(out_dir, map_location=trainer.device)
-    return TrainedSeq2Seq(model=best, result=result, data=record)
+        return Seq2Seq(model_config, src_vocab, tgt_vocab, tokenizer, tokenizer)
+
+    def make_data(model: Seq2Seq) -> TaskData:
+        train = encode_pairs(model, train_pairs, on_long=data_config.on_long)
+        tgt_vocab = model.tgt_vocab
+        kw = {"bos_id": tgt_vocab.bos_id, "eos_id": tgt_vocab.eos_id, "pad_id": tgt_vocab.pad_id}
+        train_data = PairBatches(train["src"], train["tgt"], data_config.batch_size, shuffle=True,
+                                 seed=trainer_config.seed, **kw)  # fmt: skip
+        val_data, val = None, None
+        if val_pairs:
+            val = encode_pairs(model, val_pairs, on_long=data_config.on_long)
+            val_data = PairBatches(val["src"], val["tgt"], data_config.batch_size, **kw)
+        record = {
+            "sources": sources or {},
+            "train_pairs": len(train["src"]),
+            "val_pairs": len(val["src"]) if val else 0,
+            **{f"train_{k}": train[k] for k in ("src_unk", "tgt_unk", "truncated")},
+            **({f"val_{k}": val[k] for k in ("src_unk", "tgt_unk", "truncated")} if val else {}),
+            "src_vocab_size": len(model.src_vocab),
+            "tgt_vocab_size": len(tgt_vocab),
+        }
+        return TaskData(train_data, val_data, record)
+
+    return fit_task(build_model, make_data, trainer_config, out_dir, record_file=DATA_FILE,
+                    callbacks=callbacks, resume=resume)  # fmt: skip

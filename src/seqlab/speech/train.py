@@ -12,7 +12,6 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,14 +24,13 @@ from seqlab.speech.data import Alphabet, Utterance, collate
 from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
 from seqlab.speech.model import SPEECH_FILE, CTCConfig, CTCRecognizer
 from seqlab.text import BucketBatchSampler
-from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, random_split
+from seqlab.train import TaskData, Trained, TrainerConfig, fit_task, load_model, random_split
 
 __all__ = [
     "SPEECH_FILE",
     "SpeechBatches",
     "spec_augment",
     "SpeechDataConfig",
-    "TrainedRecognizer",
     "Transcript",
     "features_of",
     "features_of_samples",
@@ -158,16 +156,6 @@ def spec_augment(
     return out
 
 
-@dataclass(frozen=True)
-class TrainedRecognizer:
-    """What :func:`train_recognizer` returns."""
-
-    model: CTCRecognizer  # the best weights (reloaded from the folder)
-    alphabet: Alphabet
-    features: FeatureConfig
-    result: TrainResult
-
-
 def train_recognizer(
     train: Sequence[Utterance],
     model_config: CTCConfig,
@@ -176,7 +164,7 @@ def train_recognizer(
     out_dir: str | os.PathLike[str],
     *,
     val: Sequence[Utterance] | None = None,
-) -> TrainedRecognizer:
+) -> Trained[CTCRecognizer]:
     """Train on ``train`` (validating on ``val`` or a held-out ``val_fraction``), keep the best.
 
     The alphabet is every character of the training transcripts; ``model_config``'s
@@ -194,16 +182,15 @@ def train_recognizer(
     feats = data_config.features()
     cfg = CTCConfig(**{**asdict(model_config), "n_features": feats.n_mels,
                        "n_labels": len(alphabet)})  # fmt: skip
-    train_b = _batches(train, alphabet, feats, data_config.batch_size, True, trainer_config.seed,
-                       data_config.masks())  # fmt: skip
-    val_b = _batches(val, alphabet, feats, data_config.batch_size, False, 0) if val else None
-    torch.manual_seed(trainer_config.seed)
-    model = CTCRecognizer(cfg, alphabet, feats)
-    out_dir = Path(out_dir)
-    trainer = Trainer(model, trainer_config, out_dir, train_data=train_b, val_data=val_b)
-    result = trainer.fit()
-    best = load_recognizer(out_dir)
-    return TrainedRecognizer(best, alphabet, feats, result)
+
+    def make_data(model: CTCRecognizer) -> TaskData:
+        train_b = _batches(train, alphabet, feats, data_config.batch_size, True,
+                           trainer_config.seed, data_config.masks())  # fmt: skip
+        val_b = _batches(val, alphabet, feats, data_config.batch_size, False, 0) if val else None
+        return TaskData(train_b, val_b)
+
+    return fit_task(lambda _: CTCRecognizer(cfg, alphabet, feats), make_data, trainer_config,
+                    out_dir)  # fmt: skip
 
 
 def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1)):

@@ -21,6 +21,7 @@ from seqlab.train.distributed import (
     resolve_device,
     shard_batches,
 )
+from seqlab.train.fit import TaskData, Trained, fit_task
 from seqlab.train.registry import get_task, known_tasks, register_task
 from seqlab.train.trainer import (
     Trainer,
@@ -33,7 +34,9 @@ from seqlab.train.trainer import (
 
 __all__ = [
     "DistributedContext",
+    "TaskData",
     "TrainResult",
+    "Trained",
     "Trainer",
     "TrainerConfig",
     "batch_size",
@@ -41,6 +44,7 @@ __all__ = [
     "clip_grad_value_",
     "config_from_dict",
     "destroy_distributed",
+    "fit_task",
     "get_task",
     "init_distributed",
     "known_tasks",
