@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from seqlab.speech.audio import read_wav, trim_silence
-from seqlab.speech.trigger import trigger_probabilities
-from seqlab.speech.trigger_data import _scaled, load_detector, tilt
+from seqlab.speech.trigger import load_detector, tilt, trigger_probabilities
+from seqlab.speech.trigger.clips import _scaled
 
 RAW = Path(__file__).resolve().parents[1] / "../shared/data/trigger_word/raw_data"
 PLACES = (1.0, 3.5, 6.0, 8.2)

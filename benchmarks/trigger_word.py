@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     report = evaluate_detector(trained.model, read_clips(data / "test"))
     result = {"train_clips": args.train_clips, "extra": args.extra, "epochs": args.epochs,
               "train_seconds": seconds,
-              "validation": trained.validation, "test": report, "model": str(model_dir),
+              "validation": trained.scores, "test": report, "model": str(model_dir),
               "machine": platform.machine(), "threads": args.threads}  # fmt: skip
     if args.json:
         print(json.dumps(result))

@@ -27,8 +27,14 @@ from seqlab.speech import (
     trigger_probabilities,
 )
 from seqlab.speech.audio import trim_silence
-from seqlab.speech.trigger import frequency_masks, n_output_steps, trigger_frames
-from seqlab.speech.trigger_data import EQ_CENTRES, equalise, tilt
+from seqlab.speech.trigger import (
+    EQ_CENTRES,
+    equalise,
+    frequency_masks,
+    n_output_steps,
+    tilt,
+    trigger_frames,
+)
 from seqlab.train import TrainerConfig
 from tests.speech._trigger_toy import make_raw
 
@@ -307,7 +313,7 @@ def test_a_detector_learns_the_toy_trigger_and_round_trips(raw, tmp_path):
     trained = train_detector(read_clips(data / "train"), model_cfg, trainer, tmp_path / "m",
                              batch_size=8, sample_rate=8000, hop_ms=10.0,
                              label_steps=20)  # fmt: skip
-    assert 0.1 <= trained.model.threshold <= 0.95 and "f1" in trained.validation
+    assert 0.1 <= trained.model.threshold <= 0.95 and "f1" in trained.scores
     model = load_detector(tmp_path / "m")
     assert model.threshold == trained.model.threshold and model.label_steps == 20
     torch.testing.assert_close(model.feature_mean, trained.model.feature_mean)

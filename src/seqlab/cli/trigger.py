@@ -54,7 +54,7 @@ A file that cannot be read is reported on stderr and skipped; the exit code is t
 
 def register(sub: argparse._SubParsersAction) -> None:
     from seqlab.speech import TriggerConfig
-    from seqlab.speech.trigger_data import ClipConfig
+    from seqlab.speech.trigger import ClipConfig
 
     group = sub.add_parser("trigger", help="trigger-word detection: build data, train, detect")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
@@ -231,7 +231,7 @@ def run_train(args: argparse.Namespace) -> int:
                                  val_fraction=args.val_fraction, batch_size=args.batch_size,
                                  hop_ms=args.hop_ms, refractory=args.refractory,
                                  resume=args.resume, on_progress=bar.update)  # fmt: skip
-    val = trained.validation
+    val = trained.scores
     data = {"clips": len(clips), "threshold": trained.model.threshold,
             **{f"val_{k}": v for k, v in val.items() if k != "threshold"}}  # fmt: skip
     if args.json:

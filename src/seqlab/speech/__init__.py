@@ -28,7 +28,6 @@ from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
 from seqlab.speech.strings import build_digit_strings, coloured_noise
 from seqlab.speech.train import (
     SpeechDataConfig,
-    TrainedRecognizer,
     Transcript,
     load_recognizer,
     split_points,
@@ -37,24 +36,22 @@ from seqlab.speech.train import (
     transcribe_file,
 )
 from seqlab.speech.trigger import (
+    Clip,
+    ClipConfig,
     EventScores,
     TriggerConfig,
     TriggerWordDetector,
-    detect_triggers,
-    event_scores,
-    trigger_features,
-    trigger_labels,
-    trigger_probabilities,
-)
-from seqlab.speech.trigger_data import (
-    Clip,
-    ClipConfig,
     build_trigger_data,
+    detect_triggers,
     evaluate_detector,
+    event_scores,
     load_detector,
     overlay_clip,
     read_clips,
     train_detector,
+    trigger_features,
+    trigger_labels,
+    trigger_probabilities,
 )
 
 __all__ = [
@@ -68,7 +65,6 @@ __all__ = [
     "CTCRecognizer",
     "FeatureConfig",
     "SpeechDataConfig",
-    "TrainedRecognizer",
     "CharLMScorer",
     "Transcript",
     "char_lm_scorer",

@@ -1,11 +1,5 @@
-"""Training clips for the trigger-word detector, built as the notes build them, and its training.
-
-The notes' recipe: take a 10 s background, overlay 0-4 recordings of the trigger word and 0-2 of
-other words at random positions that do not overlap, and label the 50 output steps after each
-trigger's end with 1. Here the words are also played at a random speed (0.9-1.1, pitch moving
-with it) and level (and, optionally, through a random spectral tilt or a random octave-band
-equaliser: another microphone, another voice), the background at a random level and offset,
-and the clip at a random gain, so a few recordings give thousands of different clips.
+"""Clip folders for the trigger-word detector: building them from raw recordings, reading them,
+and batching them for training.
 
 A raw folder has the notes' layout: ``activates/`` (the trigger word), ``negatives/`` (other
 words) and ``backgrounds/`` (noise), each of WAV files. :func:`build_trigger_data` splits the
@@ -24,44 +18,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from seqlab._config import check_fields
 from seqlab.speech.audio import read_wav, trim_silence
-from seqlab.speech.strings import coloured_noise
-from seqlab.speech.trigger import (
-    EventScores,
-    TriggerConfig,
-    TriggerWordDetector,
-    detect_triggers,
-    event_scores,
-    n_output_steps,
-    trigger_features,
-    trigger_frames,
-    trigger_labels,
-    trigger_probabilities,
-)
-from seqlab.train import Trainer, TrainerConfig, TrainResult, load_model, random_split
+from seqlab.speech.trigger.clips import ClipConfig, overlay_clip
+from seqlab.speech.trigger.model import n_output_steps, trigger_frames, trigger_labels
 
 __all__ = [
     "CLIPS_FILE",
-    "Clip",
-    "ClipConfig",
-    "TrainedDetector",
+    "ClipBatches",
+    "LabelledClip",
     "build_trigger_data",
-    "equalise",
-    "evaluate_detector",
-    "load_detector",
-    "overlay_clip",
+    "encode_clips",
     "read_clips",
-    "tilt",
-    "train_detector",
-    "tune_threshold",
 ]
 
 logger = logging.getLogger(__name__)
@@ -69,178 +43,6 @@ logger = logging.getLogger(__name__)
 CLIPS_FILE = "clips.jsonl"
 ROLES = ("activates", "negatives", "backgrounds")
 SPEEDS = (0.9, 0.95, 1.0, 1.05, 1.1)
-
-
-@dataclass(frozen=True)
-class ClipConfig:
-    """How training clips are synthesised (the notes: 10 s, 0-4 triggers, 0-2 other words)."""
-
-    sample_rate: int = 16000  # Hz of the written clips
-    seconds: float = 10.0  # clip length
-    max_triggers: int = 4  # 0..max trigger words per clip
-    max_negatives: int = 2  # 0..max other words per clip
-    word_db: tuple[float, float] = (-26.0, -14.0)  # RMS level of each word, dBFS
-    background_db: tuple[float, float] = (-45.0, -25.0)  # RMS level of the background, dBFS
-    clip_gain_db: float = 6.0  # the whole clip is scaled by +-this
-    speed: bool = True  # play words at 0.9-1.1 times their speed
-    noise_db: tuple[float, float] | None = None  # white or pink noise added at this RMS, dBFS
-    tilt_db: float = 0.0  # each word's spectrum tilted by up to +-this, dB from 0 Hz to Nyquist
-    eq_db: float = 0.0  # each word through a random equaliser: octave band gains in +-this, dB
-
-    def __post_init__(self) -> None:
-        check_fields(self, {
-            "sample_rate": 8000 <= self.sample_rate <= 48000,
-            "seconds": self.seconds > 0,
-            "max_triggers": self.max_triggers >= 0,
-            "max_negatives": self.max_negatives >= 0,
-            "word_db": self.word_db[0] <= self.word_db[1] <= 0,
-            "background_db": self.background_db[0] <= self.background_db[1] <= 0,
-            "clip_gain_db": self.clip_gain_db >= 0,
-            "noise_db": self.noise_db is None or self.noise_db[0] <= self.noise_db[1] <= 0,
-            "tilt_db": 0 <= self.tilt_db < 60,
-            "eq_db": 0 <= self.eq_db < 60,
-        })  # fmt: skip
-
-    def for_training(
-        self,
-        *,
-        word_db: Sequence[float] | None = None,
-        noise_db: Sequence[float] | None = None,
-        tilt_db: float | None = None,
-        eq_db: float | None = None,
-    ) -> ClipConfig | None:
-        """This config with the training-only changes that are given (None or 0 leaves a field
-        as it is), or None when none is: what ``--train-word-db``, ``--train-noise-db``,
-        ``--train-tilt-db`` and ``--train-eq-db`` mean, in one place."""
-        changes: dict = {}
-        if word_db:
-            changes["word_db"] = tuple(word_db)
-        if noise_db:
-            changes["noise_db"] = tuple(noise_db)
-        if tilt_db:
-            changes["tilt_db"] = tilt_db
-        if eq_db:
-            changes["eq_db"] = eq_db
-        return replace(self, **changes) if changes else None
-
-
-@dataclass
-class Clip:
-    """One synthesised clip: the waveform and where each word was placed (seconds)."""
-
-    samples: np.ndarray
-    triggers: list[tuple[float, float]] = field(default_factory=list)
-    negatives: list[tuple[float, float]] = field(default_factory=list)
-
-
-def _rms_db(x: np.ndarray) -> float:
-    return 20 * math.log10(math.sqrt(float(np.mean(x.astype(np.float64) ** 2))) + 1e-12)
-
-
-def _scaled(x: np.ndarray, db: float) -> np.ndarray:
-    return x * np.float32(10 ** ((db - _rms_db(x)) / 20))
-
-
-def tilt(x: np.ndarray, db: float) -> np.ndarray:
-    """``x`` through y[n] = x[n] - a x[n-1], the first-order filter whose gain rises by ``db``
-    from 0 Hz to the Nyquist frequency (falls, for db < 0): a microphone's frequency response,
-    coarsely. |H(w)|^2 = 1 + a^2 - 2a cos w, so the gains at 0 and Nyquist are 1 - a and 1 + a,
-    and a = (r - 1) / (r + 1) with r = 10^(db / 20)."""
-    r = 10 ** (db / 20)
-    a = (r - 1) / (r + 1)
-    y = x.astype(np.float32)  # a copy
-    y[1:] -= np.float32(a) * x[:-1]
-    return y
-
-
-EQ_CENTRES = (125.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0)  # Hz: octave bands
-
-
-def equalise(
-    x: np.ndarray, gains_db: Sequence[float], sample_rate: int,
-    centres: Sequence[float] = EQ_CENTRES,
-) -> np.ndarray:  # fmt: skip
-    """``x`` through a zero-phase equaliser: gain ``gains_db[k]`` at ``centres[k]`` Hz, linear in
-    dB against log-frequency between centres and flat beyond the first and last. Applied as
-    one FFT over the whole (word-long) signal: X(f) * 10^(g(f) / 20).
-
-    Raises:
-        ValueError: gains and centres of different lengths, centres not increasing and > 0.
-    """
-    centres = np.asarray(centres, dtype=np.float64)
-    gains = np.asarray(gains_db, dtype=np.float64)
-    if gains.shape != centres.shape or centres.ndim != 1 or len(centres) == 0:
-        raise ValueError(f"need one gain per centre: {gains.shape} gains, {centres.shape} centres")
-    if centres[0] <= 0 or np.any(np.diff(centres) <= 0):
-        raise ValueError("centres must be increasing frequencies > 0 Hz")
-    n = len(x)
-    freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
-    curve = np.interp(np.log(np.maximum(freqs, 1e-3)), np.log(centres), gains)  # dB
-    spectrum = np.fft.rfft(x.astype(np.float64)) * 10 ** (curve / 20)
-    return np.fft.irfft(spectrum, n).astype(np.float32)
-
-
-def overlay_clip(
-    background: np.ndarray,
-    triggers: Sequence[np.ndarray],
-    negatives: Sequence[np.ndarray],
-    rng: np.random.Generator,
-    config: ClipConfig,
-) -> Clip:
-    """The notes' ``create_training_example``: words overlaid on a background, never overlapping.
-
-    Args:
-        background: noise at ``config.sample_rate`` (cropped at a random offset or tiled).
-        triggers, negatives: word recordings at ``config.sample_rate`` (each variant of a word
-            is one entry: the caller passes speed variants when it wants them).
-        rng: the random source (seeded by the caller).
-        config: counts and levels.
-
-    Returns:
-        The clip; a word that finds no free place in 50 tries is left out.
-    """
-    n = int(round(config.seconds * config.sample_rate))
-    if len(background) == 0:
-        raise ValueError("empty background recording")
-    start = int(rng.integers(len(background)))
-    reps = math.ceil((start + n) / len(background))
-    audio = np.tile(background, reps)[start : start + n].astype(np.float32)
-    audio = _scaled(audio, rng.uniform(*config.background_db)) if _rms_db(audio) > -120 else audio
-    if config.noise_db is not None:  # another background: white or pink noise
-        noise = coloured_noise(n, str(rng.choice(["white", "pink"])), rng).astype(np.float32)
-        audio += _scaled(noise, rng.uniform(*config.noise_db))
-    placed: list[tuple[int, int]] = []
-    spans: dict[str, list[tuple[float, float]]] = {"t": [], "n": []}
-    words = [("t", w) for w in _pick(triggers, rng.integers(config.max_triggers + 1), rng)]
-    words += [("n", w) for w in _pick(negatives, rng.integers(config.max_negatives + 1), rng)]
-    rng.shuffle(words)
-    for kind, word in words:
-        if len(word) >= n:
-            continue
-        for _ in range(50):
-            s = int(rng.integers(0, n - len(word)))
-            e = s + len(word)
-            if all(e <= a or s >= b for a, b in placed):
-                placed.append((s, e))
-                if config.tilt_db > 0:  # draws nothing when off: clips stay as they were
-                    word = tilt(word, rng.uniform(-config.tilt_db, config.tilt_db))
-                if config.eq_db > 0:  # likewise
-                    gains = rng.uniform(-config.eq_db, config.eq_db, size=len(EQ_CENTRES))
-                    word = equalise(word, gains, config.sample_rate)
-                audio[s:e] += _scaled(word, rng.uniform(*config.word_db))
-                spans[kind].append((s / config.sample_rate, e / config.sample_rate))
-                break
-    audio *= np.float32(10 ** (rng.uniform(-config.clip_gain_db, config.clip_gain_db) / 20))
-    peak = float(np.abs(audio).max())
-    if peak > 0.99:  # keep the 16-bit file unclipped
-        audio *= np.float32(0.99 / peak)
-    return Clip(audio, sorted(spans["t"]), sorted(spans["n"]))
-
-
-def _pick(pool: Sequence[np.ndarray], k: int, rng: np.random.Generator) -> list[np.ndarray]:
-    if not pool or k == 0:
-        return []
-    return [pool[i] for i in rng.integers(len(pool), size=int(k))]
 
 
 def _wavs(folder: Path) -> list[Path]:
@@ -453,7 +255,8 @@ def read_clips(folder: str | os.PathLike[str]) -> list[LabelledClip]:
     return clips
 
 
-def _examples(clips, features, subsample, label_steps, on_progress=None):
+def encode_clips(clips, features, subsample, label_steps, on_progress=None):
+    """The detector's input frames and per-step targets of each clip (read from its WAV)."""
     frames, labels = [], []
     step = features.hop_length * subsample / features.sample_rate
     for clip in clips:
@@ -494,146 +297,3 @@ class ClipBatches:
             y[row, : len(self.labels[i])] = torch.from_numpy(self.labels[i])
         lengths = torch.tensor([len(self.frames[i]) for i in idx])
         return {"features": x, "lengths": lengths, "labels": y}
-
-
-@dataclass(frozen=True)
-class TrainedDetector:
-    """What :func:`train_detector` returns."""
-
-    model: TriggerWordDetector  # the best weights, with the tuned threshold
-    result: TrainResult
-    validation: dict[str, float]  # event scores on the validation clips at that threshold
-
-
-def train_detector(
-    clips: Sequence[LabelledClip],
-    model_config: TriggerConfig,
-    trainer_config: TrainerConfig,
-    out_dir: str | os.PathLike[str],
-    *,
-    val: Sequence[LabelledClip] | None = None,
-    val_fraction: float = 0.1,
-    batch_size: int = 16,
-    sample_rate: int = 16000,
-    hop_ms: float = 5.0,
-    label_steps: int = 50,
-    refractory: float = 0.5,
-    resume: bool = False,
-    on_progress: Callable[[int], None] | None = None,
-) -> TrainedDetector:
-    """Train on labelled clips, keep the best validation loss, tune the threshold on validation.
-
-    ``model_config.n_features`` decides the mel bands. The threshold that maximises event F1
-    on the validation clips is saved in the folder's trigger.json (0.5 without validation).
-    ``resume`` continues the run saved in ``out_dir/last``.
-
-    Raises:
-        ValueError: no clips, a bad clip file (named).
-    """
-    if not clips:
-        raise ValueError("no training clips")
-    clips = list(clips)
-    if val is None and val_fraction > 0 and len(clips) > 1:
-        clips, val = random_split(clips, val_fraction, seed=trainer_config.seed)
-    feats = trigger_features(sample_rate, model_config.n_features, hop_ms)
-    s = model_config.subsample
-    frames, labels = _examples(clips, feats, s, label_steps, on_progress)
-    stacked = np.concatenate(frames)  # (sum T, F)
-    torch.manual_seed(trainer_config.seed)
-    model = TriggerWordDetector(model_config, feats, label_steps=label_steps)
-    model.set_normalisation(torch.from_numpy(stacked.mean(0)), torch.from_numpy(stacked.std(0)))
-    del stacked
-    train_b = ClipBatches(frames, labels, batch_size, shuffle=True, seed=trainer_config.seed)
-    val_b = None
-    if val:
-        vf, vl = _examples(val, feats, s, label_steps, on_progress)
-        val_b = ClipBatches(vf, vl, batch_size, shuffle=False, seed=0)
-    out_dir = Path(out_dir)
-    result = Trainer(model, trainer_config, out_dir, train_data=train_b, val_data=val_b,
-                     resume=resume).fit()  # fmt: skip
-    best = load_detector(out_dir)
-    validation: dict[str, float] = {}
-    if val:
-        probs = [_clip_probs(best, c) for c in val]
-        threshold, scores = tune_threshold(probs, [c.triggers for c in val], best.step_seconds,
-                                           refractory=refractory)  # fmt: skip
-        best.threshold = threshold
-        best.save_assets(out_dir)
-        validation = {"threshold": threshold, **scores.as_dict()}
-    return TrainedDetector(best, result, validation)
-
-
-def _clip_probs(model: TriggerWordDetector, clip: LabelledClip) -> np.ndarray:
-    samples, _ = read_wav(clip.path, sample_rate=model.features.sample_rate)
-    return trigger_probabilities(model, samples)
-
-
-def tune_threshold(
-    probs: Sequence[np.ndarray],
-    triggers: Sequence[Sequence[tuple[float, float]]],
-    step_seconds: float,
-    *,
-    refractory: float = 0.5,
-    max_delay: float = 1.0,
-    grid: Sequence[float] = tuple(round(0.1 + 0.05 * i, 2) for i in range(18)),
-) -> tuple[float, EventScores]:
-    """The threshold of ``grid`` with the best event F1 over the clips (ties: nearest 0.5)."""
-    best: tuple[float, float, EventScores] | None = None
-    for threshold in grid:
-        total = EventScores(0, 0, 0)
-        for p, spans in zip(probs, triggers):
-            found = detect_triggers(p, step_seconds, threshold=threshold, refractory=refractory)
-            total = total + event_scores(found, spans, max_delay=max_delay)
-        key = (total.f1, -abs(threshold - 0.5))
-        if best is None or key > (best[0], -abs(best[1] - 0.5)):
-            best = (total.f1, float(threshold), total)
-    assert best is not None
-    return best[1], best[2]
-
-
-def load_detector(folder: str | os.PathLike[str]) -> TriggerWordDetector:
-    """A trained detector with its feature settings, in eval mode.
-
-    Raises:
-        ValueError: the folder holds another task's model, or no trigger.json.
-    """
-    model = load_model(folder)
-    if not isinstance(model, TriggerWordDetector):
-        raise ValueError(f"{folder} does not hold a trigger-word model")
-    if model.features is None:
-        raise ValueError(f"{folder}: missing trigger.json (the feature settings)")
-    return model.eval()
-
-
-def evaluate_detector(
-    model: TriggerWordDetector,
-    clips: Sequence[LabelledClip],
-    *,
-    threshold: float | None = None,
-    refractory: float = 0.5,
-    max_delay: float = 1.0,
-    on_progress: Callable[[int], None] | None = None,
-) -> dict[str, float]:
-    """Event precision, recall and F1 over labelled clips, with frame accuracy for contrast.
-
-    Returns:
-        ``{"precision", "recall", "f1", "tp", "fp", "fn", "clips", "triggers", "threshold",
-        "frame_accuracy", "all_zero_frame_accuracy"}``.
-    """
-    threshold = model.threshold if threshold is None else threshold
-    total, correct, ones, steps = EventScores(0, 0, 0), 0, 0, 0
-    for clip in clips:
-        probs = _clip_probs(model, clip)
-        found = detect_triggers(probs, model.step_seconds, threshold=threshold,
-                                refractory=refractory)  # fmt: skip
-        total = total + event_scores(found, clip.triggers, max_delay=max_delay)
-        y = trigger_labels([e for _, e in clip.triggers], len(probs), model.step_seconds,
-                           model.label_steps)  # fmt: skip
-        correct += int(((probs >= threshold) == (y > 0.5)).sum())
-        ones += int(y.sum())
-        steps += len(y)
-        if on_progress:
-            on_progress(1)
-    return {**total.as_dict(), "clips": len(clips), "triggers": total.tp + total.fn,
-            "threshold": threshold, "frame_accuracy": correct / max(steps, 1),
-            "all_zero_frame_accuracy": 1 - ones / max(steps, 1)}  # fmt: skip

@@ -8,10 +8,10 @@ ends and 0 elsewhere (the notes' ``insert_ones``: with e = floor(end / step), st
 e + 1 .. e + 50). The convolution sees only past frames and the GRU runs forward only, so the
 detector can listen to a recording of any length chunk by chunk, carrying its state
 (:func:`trigger_probabilities`); a trigger fires when the probability crosses the threshold,
-at most once per ``refractory`` seconds, so one utterance fires once (:func:`detect_triggers`).
+at most once per ``refractory`` seconds, so one utterance fires once (``detect_triggers``).
 
 Frame accuracy is misleading here (an all-zero output scores ~90%), so the detector is judged
-by events: :func:`event_scores` matches detections to spoken triggers one to one.
+by events (:mod:`seqlab.speech.trigger.events` matches detections to spoken triggers one to one).
 
 Training can hide random bands of mel features (``freq_mask``: SpecAugment's frequency
 masks), so that the detector does not lean on one part of the spectrum that another
@@ -45,11 +45,8 @@ from seqlab.train import register_task
 
 __all__ = [
     "TRIGGER_FILE",
-    "EventScores",
     "TriggerConfig",
     "TriggerWordDetector",
-    "detect_triggers",
-    "event_scores",
     "frequency_masks",
     "n_output_steps",
     "trigger_features",
@@ -330,75 +327,3 @@ def trigger_probabilities(
         logits, _, state = model(chunk, state=state)
         out.append(torch.sigmoid(logits[0]))
     return torch.cat(out).numpy().astype(np.float32)
-
-
-def detect_triggers(
-    probs: np.ndarray, step_seconds: float, *, threshold: float = 0.5, refractory: float = 0.5
-) -> list[float]:
-    """Trigger times (seconds): the steps where the probability rises to ``threshold`` from
-    below, at most one per ``refractory`` seconds.
-
-    One utterance makes a run of ~label_steps high steps: it fires once, at the run's start,
-    and a flicker inside the run cannot fire again within ``refractory``.
-    """
-    if not 0.0 < threshold < 1.0:
-        raise ValueError(f"threshold must be in (0, 1), got {threshold}")
-    if refractory < 0:
-        raise ValueError(f"refractory must be >= 0 s, got {refractory}")
-    high = np.asarray(probs) >= threshold
-    rises = np.flatnonzero(high & ~np.concatenate([[False], high[:-1]]))
-    times: list[float] = []
-    for t in rises:
-        time = float(t) * step_seconds
-        if not times or time - times[-1] >= refractory:
-            times.append(time)
-    return times
-
-
-@dataclass(frozen=True)
-class EventScores:
-    """Event-level detection scores."""
-
-    tp: int  # detections matched to a spoken trigger
-    fp: int  # detections matching none
-    fn: int  # spoken triggers no detection matched
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __add__(self, other: EventScores) -> EventScores:
-        return EventScores(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    def as_dict(self) -> dict[str, float]:
-        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}  # fmt: skip
-
-
-def event_scores(
-    detections: Sequence[float], triggers: Sequence[tuple[float, float]], *, max_delay: float = 1.0
-) -> EventScores:
-    """Match detections to triggers one to one, in time order.
-
-    A detection at time d counts for the trigger spoken over [start, end] when
-    start <= d <= end + max_delay; each trigger and each detection is used at most once.
-    """
-    remaining = sorted((float(s), float(e)) for s, e in triggers)
-    used = [False] * len(remaining)
-    tp = 0
-    for d in sorted(detections):
-        for i, (start, end) in enumerate(remaining):
-            if not used[i] and start <= d <= end + max_delay:
-                used[i] = True
-                tp += 1
-                break
-    return EventScores(tp, len(detections) - tp, len(remaining) - tp)
