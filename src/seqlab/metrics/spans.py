@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from seqlab.text.tags import get_entities
+from seqlab.text import get_entities
 
 __all__ = ["SpanScores", "TypeScores", "span_scores"]
 
