@@ -139,9 +139,10 @@ def part_emoji(show_progress: bool, quick: bool) -> None:
     for p in model.predict(examples):
         print(f"  {p.text:<26} {EMOJI[p.label]}  ({p.prob:.0%})")
     print("The last two have the same words, so the average gives them the same answer: it")
-    print("ignores word order. An RNN reads the order (--preset emojify-rnn, see the README).")
+    print("ignores word order. An RNN reads the order (--preset emojify-rnn, docs/classify.md).")
     print(
-        "Do it yourself (README): seqlab classify train ../shared/data/emojify/train_emoji.csv "
+        "Do it yourself (docs/classify.md): seqlab classify train "
+        "../shared/data/emojify/train_emoji.csv "
         "--preset emojify-average --vectors glove.6B.50d.txt --out emoji"
     )
 
