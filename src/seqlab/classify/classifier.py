@@ -40,9 +40,9 @@ from torch import Tensor, nn
 
 from seqlab._config import check_fields
 from seqlab.datasets.dna import ALPHABETS, check_dna
-from seqlab.nn import GRU, LSTM, RNN
+from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask
 from seqlab.nn.heads import AttentionPool, concat_steps, pool_steps
-from seqlab.text import Tokenizer, Vocabulary, lengths_to_mask, tokenizer_from_config
+from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
 from seqlab.train import register_task
 
 __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]

@@ -1,4 +1,4 @@
-"""Recurrent cells, layers and architectures of the notes (``seqlab.nn``).
+"""Recurrent cells, layers and architectures of the notes, and padding masks (``seqlab.nn``).
 
 Cells take one step, layers take batch-first sequences ``x: (B, T, n_x)`` and return
 ``(a, final_state)``; parameters carry the notes' names (``W_u``, ``b_u``, ...).
@@ -6,6 +6,7 @@ Cells take one step, layers take batch-first sequences ``x: (B, T, n_x)`` and re
 
 from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell
 from seqlab.nn.heads import EncoderDecoder, ManyToMany, ManyToOne, OneToMany, last_step
+from seqlab.nn.masks import lengths_to_mask
 from seqlab.nn.recurrent import GRU, LSTM, RNN, reverse_padded
 from seqlab.nn.scan import gru_scan, lstm_scan, rnn_scan
 
@@ -21,6 +22,7 @@ __all__ = [
     "OneToMany",
     "EncoderDecoder",
     "last_step",
+    "lengths_to_mask",
     "reverse_padded",
     "rnn_scan",
     "gru_scan",

@@ -16,8 +16,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from seqlab.nn.masks import lengths_to_mask
 from seqlab.nn.recurrent import _RecurrentLayer
-from seqlab.text.batching import lengths_to_mask
 
 __all__ = [
     "ManyToMany",

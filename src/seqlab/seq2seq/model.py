@@ -34,9 +34,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from seqlab._config import check_fields
-from seqlab.nn import GRU, LSTM, RNN
+from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask
 from seqlab.nn.heads import last_step
-from seqlab.text import Tokenizer, Vocabulary, lengths_to_mask, tokenizer_from_config
+from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
 from seqlab.train import register_task
 
 __all__ = ["CELLS", "Memory", "Seq2Seq", "Seq2SeqConfig", "State"]
