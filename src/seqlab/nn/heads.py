@@ -2,8 +2,8 @@
 
 - many-to-many, T_x = T_y (named-entity tagging): ``ManyToMany``, a softmax at every step;
 - many-to-one (sentiment classification): ``ManyToOne``, one output from the whole sequence
-  (pooled by :func:`pool_steps`, by additive attention, ``AttentionPool``, or, for inputs of one
-  fixed length, by concatenating every step, :func:`concat_steps`);
+  (pooled by :func:`pool_steps`, by additive attention, ``seqlab.nn.AdditiveAttention`` with no
+  query, or, for inputs of one fixed length, by concatenating every step, :func:`concat_steps`);
 - one-to-many (music generation, sampling): ``OneToMany``, ŷ<t-1> is fed back as x<t>;
 - many-to-many, T_x != T_y (machine translation): ``EncoderDecoder``, an encoder reads x, its
   final state starts a decoder that writes y.
@@ -24,7 +24,6 @@ __all__ = [
     "ManyToOne",
     "OneToMany",
     "EncoderDecoder",
-    "AttentionPool",
     "concat_steps",
     "last_step",
     "pool_steps",
@@ -117,42 +116,6 @@ def pool_steps(a: Tensor, lengths: Tensor | None, pool: str, num_directions: int
     if pool == "mean":
         return (a * mask).sum(1) / L.unsqueeze(1).to(a.dtype)  # (B, D*H)
     return a.masked_fill(~mask, float("-inf")).amax(1)  # (B, D*H)
-
-
-class AttentionPool(nn.Module):
-    """Additive attention pooling: the notes' attention model with no decoder state.
-
-    The small alignment network of Bahdanau et al. 2014 scores each step's activation on its
-    own (there is no s<t-1> to compare with), a softmax over the real steps turns the scores into
-    weights, and the summary is the weighted sum:
-
-        e<t> = v^T tanh(W_a a<t> + b_a)
-        α<t> = exp(e<t>) / Σ_t' exp(e<t'>)      (real steps only; padding gets exactly 0)
-        h    = Σ_t α<t> a<t>
-
-    Unlike "mean" or "max" the weights can depend on where a step is, because a<t> of a
-    bidirectional layer carries its position's context.
-
-    Args:
-        input_size: D * H, the size of a<t>.
-        attention_size: A, the alignment network's hidden size.
-
-    forward(a (B, T, D*H), lengths (B,) | None) -> h (B, D*H), α (B, T).
-    """
-
-    def __init__(self, input_size: int, attention_size: int) -> None:
-        super().__init__()
-        self.W_a = nn.Linear(input_size, attention_size)  # W_a, b_a
-        self.v = nn.Linear(attention_size, 1, bias=False)  # v
-
-    def forward(self, a: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        B, T, _ = a.shape
-        e = self.v(torch.tanh(self.W_a(a))).squeeze(2)  # (B, T)
-        if lengths is not None:
-            mask = lengths_to_mask(lengths.to(a.device), T)  # (B, T)
-            e = e.masked_fill(~mask, float("-inf"))
-        alpha = torch.softmax(e, dim=1)  # (B, T)
-        return torch.bmm(alpha.unsqueeze(1), a).squeeze(1), alpha  # (B, D*H), (B, T)
 
 
 def concat_steps(a: Tensor, lengths: Tensor | None, n_steps: int) -> Tensor:
