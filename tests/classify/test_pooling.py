@@ -13,8 +13,7 @@ from seqlab.classify import (
     explain,
     train_classifier,
 )
-from seqlab.nn import GRU
-from seqlab.nn.heads import AttentionPool, concat_steps
+from seqlab.nn import GRU, AdditiveAttention, concat_steps
 from seqlab.text import CharTokenizer, Vocabulary, pad_sequences
 from seqlab.train import TrainerConfig
 
@@ -47,7 +46,7 @@ def _numpy_attention(a: np.ndarray, W_a, b_a, v):
 
 
 def test_attention_pool_equals_numpy_and_gives_padding_zero_weight():
-    pool = AttentionPool(2 * H, 3).double()
+    pool = AdditiveAttention(2 * H, 3).double()
     a = torch.randn(B, T, 2 * H, dtype=torch.float64)
     lengths = torch.tensor([5, 3])
     h, alpha = pool(a, lengths)
@@ -138,7 +137,7 @@ def test_position_bound_toy_task_is_learned_and_the_folder_round_trips(
 
 def test_attention_pool_follows_a_bigru_shape():
     a, _ = GRU(3, H, bidirectional=True)(torch.randn(B, T, 3))
-    h, alpha = AttentionPool(2 * H, 5)(a, torch.tensor([5, 2]))
+    h, alpha = AdditiveAttention(2 * H, 5)(a, torch.tensor([5, 2]))
     assert h.shape == (B, 2 * H) and alpha.shape == (B, T)
 
 

@@ -130,6 +130,25 @@ def test_attend_matches_a_numpy_reference(bidirectional):
     assert (alpha[2, 1:] == 0).all()
 
 
+def test_attention_reads_the_weights_stored_under_their_old_names():
+    """seqlab.nn.AdditiveAttention works on the model's own W_s, W_a, v: after load_state_dict
+    and .double() it still matches the NumPy reference on those weights."""
+    model = _model("gru")
+    names = ["W_s.weight", "W_a.weight", "W_a.bias", "v.weight"]
+    assert [k for k in model.state_dict() if k.split(".")[0] in ("W_s", "W_a", "v")] == names
+    state = {k: w + 0.25 if k in names else w for k, w in model.state_dict().items()}
+    model.load_state_dict(state)
+    model = model.double()
+    b = _batch()
+    with torch.no_grad():
+        memory, _ = model.encode(b["src"], b["src_lengths"])
+        s_prev = torch.randn(3, 8, dtype=torch.float64)
+        c, alpha = model.attend(s_prev, memory)
+    ref_c, ref_alpha = _numpy_attention(model, s_prev, memory.enc, memory.mask)
+    np.testing.assert_allclose(alpha.numpy(), ref_alpha, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c.numpy(), ref_c, rtol=1e-10, atol=1e-12)
+
+
 def test_attention_queries_the_previous_decoder_state():
     """The first step's α comes from s<0> (the bridge), not from a state after reading y<0>."""
     model = _model("gru")

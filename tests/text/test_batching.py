@@ -1,4 +1,4 @@
-"""Tests of seqlab.text.batching: padding, masks, collation and the bucket batch sampler."""
+"""Tests of seqlab.text.batching: padding, collation and the bucket batch sampler."""
 
 import functools
 
@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader
 
-from seqlab.text import BucketBatchSampler, collate_padded, lengths_to_mask, pad_sequences
+from seqlab.nn import lengths_to_mask
+from seqlab.text import BucketBatchSampler, collate_padded, pad_sequences
 
 # --- pad_sequences -----------------------------------------------------------------------------
 
@@ -74,43 +75,6 @@ def test_pad_sequences_dtype():
 def test_pad_sequences_rejects_bad_input(seqs, match):
     with pytest.raises(ValueError, match=match):
         pad_sequences(seqs)
-
-
-# --- lengths_to_mask ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("lengths", "max_len", "expected"),
-    [
-        ([1], None, [[True]]),
-        ([3, 1], None, [[True, True, True], [True, False, False]]),
-        ([2, 0], None, [[True, True], [False, False]]),
-        ([2, 1], 4, [[True, True, False, False], [True, False, False, False]]),
-        (torch.tensor([1, 2]), None, [[True, False], [True, True]]),
-        ([0], None, [[]]),
-    ],
-)
-def test_lengths_to_mask(lengths, max_len, expected):
-    mask = lengths_to_mask(lengths, max_len)
-    assert mask.dtype == torch.bool
-    assert mask.tolist() == expected
-
-
-@pytest.mark.parametrize(
-    ("lengths", "max_len", "match"),
-    [
-        ([], None, "non-empty 1-D"),
-        (torch.tensor([[1, 2]]), None, "non-empty 1-D tensor, got shape"),
-        ([1.0, 2.0], None, "must be integers, got dtype torch.float32"),
-        ([True], None, "must be integers, got dtype torch.bool"),
-        ([2, -1], None, r"lengths must be >= 0, got \[2, -1\]"),
-        ([3, 1], 2, "max_len must be an int >= the longest length 3, got 2"),
-        ([3, 1], 3.0, "max_len must be an int"),
-    ],
-)
-def test_lengths_to_mask_rejects_bad_input(lengths, max_len, match):
-    with pytest.raises(ValueError, match=match):
-        lengths_to_mask(lengths, max_len)
 
 
 @settings(deadline=None)

@@ -10,11 +10,11 @@ Two models of the notes, over word embeddings e_w = E o_w:
 - ``model="rnn"``: a recurrent layer (any seqlab cell, deep, bidirectional) over the
   embeddings; its last activation (both ends for a BRNN) or the mean/max of all of them feeds
   the softmax, ŷ = softmax(W a<T_x> + b). Two position-aware readouts: ``pool="attention"``,
-  an additive-attention weighted sum of the activations (``seqlab.nn.AttentionPool``), and,
-  for inputs of one fixed length ``n_steps`` (DNA windows), ``pool="concat"``, all the
-  activations side by side so that W has its own weights for every position; with
-  ``concat_inputs`` each step's embedding e<t> sits next to its a<t> (a skip connection), so
-  the softmax also sees the raw letter at every position, not only its context.
+  an additive-attention weighted sum of the activations (``seqlab.nn.AdditiveAttention``
+  with no query), and, for inputs of one fixed length ``n_steps`` (DNA windows),
+  ``pool="concat"``, all the activations side by side so that W has its own weights for every
+  position; with ``concat_inputs`` each step's embedding e<t> sits next to its a<t> (a skip
+  connection), so the softmax also sees the raw letter at every position, not only its context.
 
 Embeddings learned on a large corpus (GloVe) can be loaded and frozen or fine-tuned: the
 transfer of the notes from a big unlabelled corpus to a small labelled task. With
@@ -40,9 +40,16 @@ from torch import Tensor, nn
 
 from seqlab._config import check_fields
 from seqlab.datasets.dna import ALPHABETS, check_dna
-from seqlab.nn import GRU, LSTM, RNN
-from seqlab.nn.heads import AttentionPool, concat_steps, pool_steps
-from seqlab.text import Tokenizer, Vocabulary, lengths_to_mask, tokenizer_from_config
+from seqlab.nn import (
+    GRU,
+    LSTM,
+    RNN,
+    AdditiveAttention,
+    concat_steps,
+    lengths_to_mask,
+    pool_steps,
+)
+from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
 from seqlab.train import register_task
 
 __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
@@ -171,7 +178,7 @@ class SentenceClassifier(nn.Module):
             )
             DH = config.hidden_size * self.rnn.num_directions
             if config.pool == "attention":
-                self.attention = AttentionPool(DH, config.attention_size)  # W_a, b_a, v
+                self.attention = AdditiveAttention(DH, config.attention_size)  # W_a, b_a, v
             n_features = DH
             if config.pool == "concat":
                 n_features = (DH + E_in * config.concat_inputs) * config.n_steps

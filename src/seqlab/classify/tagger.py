@@ -28,8 +28,8 @@ from torch import Tensor, nn
 from seqlab._config import check_fields
 from seqlab.classify.classifier import CELLS, copy_rows, load_vocab, read_json_assets
 from seqlab.classify.crf import LinearChainCRF, allowed_transitions
-from seqlab.nn import LSTM
-from seqlab.text import Span, Vocabulary, get_entities, lengths_to_mask
+from seqlab.nn import LSTM, lengths_to_mask
+from seqlab.text import Span, Vocabulary, get_entities
 from seqlab.train import register_task
 
 __all__ = ["CASINGS", "TagPrediction", "SequenceTagger", "TaggerConfig", "casing"]

@@ -19,8 +19,7 @@ from torch import Tensor, nn
 
 from seqlab._config import check_fields
 from seqlab.music.data import N_KEYS
-from seqlab.nn import GRU, LSTM, RNN
-from seqlab.text.batching import lengths_to_mask
+from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask
 from seqlab.train import register_task
 
 __all__ = ["CELLS", "MusicConfig", "PianoRollRNN", "step_nll"]

@@ -32,8 +32,8 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell
+from seqlab.nn.masks import lengths_to_mask
 from seqlab.nn.scan import gru_scan, lstm_scan, rnn_scan
-from seqlab.text.batching import lengths_to_mask
 
 __all__ = ["RNN", "GRU", "LSTM", "reverse_padded"]
 

@@ -6,9 +6,10 @@ first layer reads [e(y<t-1>), c<t>] and a small output layer gives P(y<t> | x, y
 
     o<t> = tanh(W_o [s<t>, c<t>, e(y<t-1>)] + b_o),    P(y<t> | ...) = softmax(W_y o<t> + b_y)
 
-With ``attention=True`` (Bahdanau et al. 2014, additive attention) the context changes per step:
+With ``attention=True`` (Bahdanau et al. 2014, additive attention, ``seqlab.nn.AdditiveAttention``)
+the context changes per step:
 
-    e<t,t'> = v^T tanh(W_s s<t-1> + W_a a<t'>)          (the small alignment network)
+    e<t,t'> = v^T tanh(W_s s<t-1> + W_a a<t'> + b)      (the small alignment network)
     α<t,t'> = exp(e<t,t'>) / Σ_t'' exp(e<t,t''>)        (softmax over real source positions)
     c<t>    = Σ_t' α<t,t'> a<t'>
 
@@ -34,9 +35,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from seqlab._config import check_fields
-from seqlab.nn import GRU, LSTM, RNN
-from seqlab.nn.heads import last_step
-from seqlab.text import Tokenizer, Vocabulary, lengths_to_mask, tokenizer_from_config
+from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention, last_step, lengths_to_mask
+from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
 from seqlab.train import register_task
 
 __all__ = ["CELLS", "Memory", "Seq2Seq", "Seq2SeqConfig", "State"]
@@ -96,9 +96,9 @@ class Seq2SeqConfig:
 class Memory:
     """What the decoder reads from the encoder, for N rows (sentences, or beams of them).
 
-    enc: (N, T_x, D * n_a) the activations a<t'>; keys: (N, T_x, A) W_a a<t'> (attention only);
-    mask: (N, T_x) True on real source positions; context: (N, D * n_a) the fixed context
-    (no attention only).
+    enc: (N, T_x, D * n_a) the activations a<t'>; keys: (N, T_x, A) their W_a a<t'> + b,
+    computed once per source (attention only); mask: (N, T_x) True on real source positions;
+    context: (N, D * n_a) the fixed context (no attention only).
     """
 
     enc: Tensor
@@ -176,9 +176,12 @@ class Seq2Seq(nn.Module):
         self.bridge = nn.Linear(D * H, H)  # s<0> = tanh(W_init h), per layer
         self.decoder = Layer(E + D * H, H, num_layers=L, dropout=config.dropout)
         if config.attention:
-            self.W_s = nn.Linear(H, A, bias=False)  # the query s<t-1>
-            self.W_a = nn.Linear(D * H, A)  # the keys a<t'>, computed once per sentence
-            self.v = nn.Linear(A, 1, bias=False)
+            attention = AdditiveAttention(D * H, A, query_size=H)  # creates W_s, W_a (b), v
+            # Its layers are registered here, not under an "attention." prefix, so the weights
+            # keep the names model folders have always stored: W_s, W_a, v.
+            self.W_s, self.W_a, self.v = attention.W_s, attention.W_a, attention.v
+            # A plain attribute (registering it as well would store each weight twice).
+            object.__setattr__(self, "_attention", attention)
         self.W_o = nn.Linear(H + D * H + E, O)
         self.out = nn.Linear(O, len(tgt_vocab))  # W_y
         if config.tie_weights:
@@ -211,7 +214,7 @@ class Seq2Seq(nn.Module):
         s0 = torch.tanh(self.bridge(h))  # (L, B, H)
         state = (s0, torch.zeros_like(s0)) if self.config.cell == "lstm" else (s0,)
         if self.config.attention:
-            return Memory(enc=a, mask=mask, keys=self.W_a(a)), state
+            return Memory(enc=a, mask=mask, keys=self._attention.keys(a)), state
         return Memory(enc=a, mask=mask, context=last_step(a, lengths, D)), state
 
     # --- decoder ----------------------------------------------------------------------------
@@ -226,11 +229,7 @@ class Seq2Seq(nn.Module):
         Returns:
             c<t>: (N, D * n_a) the context, and α<t, :>: (N, T_x), zero on padding.
         """
-        e = self.v(torch.tanh(memory.keys + self.W_s(s_prev).unsqueeze(1))).squeeze(2)  # (N, T_x)
-        e = e.masked_fill(~memory.mask, float("-inf"))
-        alpha = torch.softmax(e, dim=1)  # (N, T_x)
-        c = torch.bmm(alpha.unsqueeze(1), memory.enc).squeeze(1)  # (N, D*H)
-        return c, alpha
+        return self._attention(memory.enc, s_prev=s_prev, mask=memory.mask, keys=memory.keys)
 
     def _cells_step(self, x_t: Tensor, state: State) -> State:
         """Advance the decoder's stack one step: x_t (N, n_x), state (L, N, n_a) each."""

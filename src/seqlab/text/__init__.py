@@ -6,7 +6,7 @@ each sentence (`Vocabulary.encode(..., add_eos=True)`), then pad sentences into 
 (`pad_sequences`, `BucketBatchSampler`).
 """
 
-from seqlab.text.batching import BucketBatchSampler, collate_padded, lengths_to_mask, pad_sequences
+from seqlab.text.batching import BucketBatchSampler, collate_padded, pad_sequences
 from seqlab.text.tags import Span, check_tags, convert_tags, get_entities, repair_tags
 from seqlab.text.tokenize import (
     CharTokenizer,
@@ -34,7 +34,6 @@ __all__ = [
     "detokenize_chars",
     "detokenize_words",
     "get_entities",
-    "lengths_to_mask",
     "pad_sequences",
     "repair_tags",
     "tokenizer_from_config",

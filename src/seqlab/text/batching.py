@@ -1,9 +1,10 @@
-"""Batching sequences of different lengths: padding, masks and length buckets.
+"""Batching sequences of different lengths: padding and length buckets.
 
 After the notes' recipe (tokenize, build a vocabulary, `<unk>` for words outside it, `<eos>` at
 the end of each sentence) every sentence is a list of ids of its own length. A batch pads them to
 the longest one with `<pad>` (id 0) and keeps the true lengths, so layers and losses can ignore
-the padding (ARCHITECTURE.md: padding never leaks into states, outputs or losses)::
+the padding (ARCHITECTURE.md: padding never leaks into states, outputs or losses); the mask of
+the real positions is ``seqlab.nn.lengths_to_mask(lengths)``::
 
     [[5, 9, 3],            ids     = [[5, 9, 3, 0],     lengths = [3,      mask = [[T, T, T, F],
      [7, 3],        -->               [7, 3, 0, 0],                2,              [T, T, F, F],
@@ -27,7 +28,7 @@ from torch import Tensor
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import Sampler
 
-__all__ = ["BucketBatchSampler", "collate_padded", "lengths_to_mask", "pad_sequences"]
+__all__ = ["BucketBatchSampler", "collate_padded", "pad_sequences"]
 
 
 def _to_tensor(seq: Sequence[int] | Tensor, i: int, dtype: torch.dtype) -> Tensor:
@@ -99,35 +100,6 @@ def pad_sequences(
     lengths = torch.tensor([t.shape[0] for t in tensors], dtype=torch.long, device=first.device)
     padded = pad_sequence(tensors, batch_first=True, padding_value=pad_id)  # (B, T, *)
     return padded, lengths
-
-
-def lengths_to_mask(lengths: Tensor | Sequence[int], max_len: int | None = None) -> Tensor:
-    """Boolean mask of the real (non-padding) positions of a padded batch.
-
-    Args:
-        lengths: (B,) integer lengths, each >= 0.
-        max_len: T, the padded length; ``max(lengths)`` when None.
-
-    Returns:
-        (B, T) bool tensor on ``lengths``' device, ``mask[b, t] = t < lengths[b]``.
-
-    Raises:
-        ValueError: If ``lengths`` is empty, not 1-D, not integer or negative somewhere, or
-            ``max_len`` is smaller than the longest length.
-    """
-    lengths = torch.as_tensor(lengths)
-    if lengths.dim() != 1 or lengths.numel() == 0:
-        raise ValueError(f"lengths must be a non-empty 1-D tensor, got shape {lengths.shape}")
-    if lengths.dtype.is_floating_point or lengths.dtype.is_complex or lengths.dtype == torch.bool:
-        raise ValueError(f"lengths must be integers, got dtype {lengths.dtype}")
-    if bool((lengths < 0).any()):
-        raise ValueError(f"lengths must be >= 0, got {lengths.tolist()}")
-    longest = int(lengths.max())
-    if max_len is None:
-        max_len = longest
-    elif isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < longest:
-        raise ValueError(f"max_len must be an int >= the longest length {longest}, got {max_len}")
-    return torch.arange(max_len, device=lengths.device) < lengths[:, None]  # (B, T)
 
 
 def collate_padded(
