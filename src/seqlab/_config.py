@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["check_fields"]
+__all__ = ["check_fields", "drop_retired"]
 
 
 def check_fields(config: Any, checks: Mapping[str, bool]) -> None:
@@ -25,3 +25,33 @@ def check_fields(config: Any, checks: Mapping[str, bool]) -> None:
     if bad:
         values = ", ".join(f"{name}={getattr(config, name)!r}" for name in bad)
         raise ValueError(f"invalid {type(config).__name__}: {values}")
+
+
+def drop_retired(config_class: type, data: Mapping[str, Any], *, source: Any = "config") -> dict:
+    """Saved config data without the fields ``config_class`` no longer has.
+
+    A config class lists the options removed from it in a class attribute
+    ``RETIRED_FIELDS = {name: value}``: ``value`` is the setting that behaves as the code does
+    now (the old default). Data saved before the removal (a model folder's config.json, a
+    trainer_state.json) still loads when it holds that value; any other value names the option.
+
+    Args:
+        config_class: the dataclass the data is for.
+        data: field name -> value, as read from JSON.
+        source: named in the error (e.g. the file).
+
+    Returns:
+        ``data`` without the retired fields.
+
+    Raises:
+        ValueError: ``model/config.json: ClassifierConfig.static_channel=True: this option was
+            removed from seqlab (only static_channel=False loads)``.
+    """
+    retired = getattr(config_class, "RETIRED_FIELDS", {})
+    for name, value in retired.items():
+        if name in data and data[name] != value:
+            raise ValueError(
+                f"{source}: {config_class.__name__}.{name}={data[name]!r}: this option was "
+                f"removed from seqlab (only {name}={value!r} loads)"
+            )
+    return {name: value for name, value in data.items() if name not in retired}

@@ -385,27 +385,6 @@ def test_predict_and_evaluate_an_ensemble(model_dir, data, tmp_path, monkeypatch
            "config.json", capsys)  # fmt: skip
 
 
-def test_train_with_teachers_records_them_and_refuses_other_labels(model_dir, data, tmp_path,
-                                                                     capsys):  # fmt: skip
-    other = tmp_path / "seed1"
-    assert main(["classify", "train", data["csv"], *TINY, "--val-fraction", "0", "--seed", "1",
-                 "--out", str(other)]) == 0  # fmt: skip
-    out = tmp_path / "student"
-    teachers = ["--teacher", str(model_dir), str(other), "--distill", "0.7"]
-    assert main(["classify", "train", data["csv"], *TINY, "--val-fraction", "0", *teachers,
-                 "--out", str(out)]) == 0  # fmt: skip
-    record = json.loads((out / "data.json").read_text(encoding="utf-8"))
-    assert record["teacher"] == {"models": 2, "distill": 0.7}
-    assert record["sources"]["teacher"] == [str(model_dir.resolve()), str(other.resolve())]
-    capsys.readouterr()
-    reviews = tmp_path / "reviews"
-    _fails(["classify", "train", data["tsv"], *TINY, "--teacher", str(model_dir), "--out",
-            str(reviews)], "teacher's labels", capsys)  # fmt: skip
-    assert not reviews.exists()
-    _fails(["classify", "train", data["csv"], *TINY, "--teacher", str(tmp_path / "none"),
-            "--out", str(reviews)], "does not exist", capsys)  # fmt: skip
-
-
 def test_evaluate_text_and_plot(model_dir, data, tmp_path, capsys):
     plot = tmp_path / "confusion.png"
     assert main(["classify", "evaluate", str(model_dir), data["test"], "--plot", str(plot)]) == 0

@@ -4,6 +4,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 import torch
@@ -247,6 +248,24 @@ def test_config_from_dict_restores_tuples_and_nested_configs():
     config = config_from_dict(_Outer, {"inner": {"sizes": [3, 4], "pair": [1, "a"]}, "name": "y"})
     assert config == _Outer(_Nested((3, 4), (1, "a")), "y")
     hash(config)  # frozen and made of tuples, so hashable
+
+
+@dataclass(frozen=True)
+class _Retiring:
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {"old_switch": False, "old_rate": None}
+    size: int = 3
+
+
+def test_a_retired_field_loads_at_its_old_value_and_is_named_at_any_other():
+    saved = {"size": 4, "old_switch": False, "old_rate": None}
+    assert config_from_dict(_Retiring, saved) == _Retiring(4)
+    with pytest.raises(ValueError, match=r"^config\.json: _Retiring\.old_rate=0\.9: this option "
+                       r"was removed from seqlab \(only old_rate=None loads\)$"):  # fmt: skip
+        config_from_dict(_Retiring, {"old_rate": 0.9}, source="config.json")
+    with pytest.raises(ValueError, match="old_switch=True"):
+        config_from_dict(_Retiring, {"old_switch": True})
+    with pytest.raises(ValueError, match=r"unknown field\(s\) \['never'\]"):
+        config_from_dict(_Retiring, {"never": 1})
 
 
 def test_registry_rejects_a_second_class_under_a_taken_name():

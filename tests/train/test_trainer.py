@@ -318,6 +318,23 @@ def test_a_distributed_sampler_gets_its_epoch(tmp_path):
     assert result.steps == 3 * len(loader)
 
 
+def test_resume_accepts_a_state_saved_with_ema_decay_off_and_refuses_it_on(tmp_path):
+    """ema_decay was removed: a trainer_state.json written before holds null and resumes."""
+    config = TrainerConfig(epochs=None, max_steps=2)
+    Trainer(_model(), config, tmp_path, train_data=TRAIN).fit()
+    state_file = tmp_path / "last" / "trainer_state.json"
+    state = json.loads(state_file.read_text())
+    assert "ema_decay" not in state["trainer_config"]
+    state["trainer_config"]["ema_decay"] = None
+    state_file.write_text(json.dumps(state))
+    assert Trainer(_model(), config, tmp_path, train_data=TRAIN, resume=True).step == 2
+    state["trainer_config"]["ema_decay"] = 0.999
+    state_file.write_text(json.dumps(state))
+    removed = r"trainer_state\.json: TrainerConfig\.ema_decay=0\.999: this option was removed"
+    with pytest.raises(ValueError, match=removed):
+        Trainer(_model(), config, tmp_path, train_data=TRAIN, resume=True)
+
+
 def test_resume_without_a_checkpoint_fails(tmp_path):
     with pytest.raises(ValueError, match="no checkpoint"):
         Trainer(_model(), TrainerConfig(), tmp_path, train_data=TRAIN, resume=True)

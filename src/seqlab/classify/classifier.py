@@ -17,12 +17,7 @@ Two models of the notes, over word embeddings e_w = E o_w:
   connection), so the softmax also sees the raw letter at every position, not only its context.
 
 Embeddings learned on a large corpus (GloVe) can be loaded and frozen or fine-tuned: the
-transfer of the notes from a big unlabelled corpus to a small labelled task. With
-``static_channel`` the model reads both: e<t> = [E o_w ; E_0 o_w], the fine-tuned E beside a
-frozen copy E_0 of the vectors as loaded (Kim 2014's "multichannel"). Fine-tuning moves the
-rows of the words seen in training and leaves the others where GloVe put them, so a word met
-only at test time sits in a space the network no longer reads; its E_0 channel is in the same
-space as every other word's.
+transfer of the notes from a big unlabelled corpus to a small labelled task.
 """
 
 from __future__ import annotations
@@ -32,7 +27,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -65,6 +60,12 @@ VOCAB_FILE, LABELS_FILE, TOKENIZER_FILE = "vocab.json", "labels.json", "tokenize
 class ClassifierConfig:
     """A sentence classifier's architecture (vocabulary and labels live beside it)."""
 
+    # Removed options, with the value an old config.json must hold for them to load (the
+    # behaviour that remains); see seqlab._config.drop_retired.
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
+        "static_channel": False,  # a frozen copy of the vectors beside E: SST-2 within noise
+    }
+
     model: str = "rnn"  # "average" (mean of embeddings -> softmax) | "rnn"
     cell: str = "lstm"  # "rnn" | "gru" | "lstm" (model="rnn")
     embedding_size: int = 50  # E; must equal the dimension of pretrained vectors
@@ -77,7 +78,6 @@ class ClassifierConfig:
     concat_inputs: bool = False  # pool="concat" also reads e<t> beside a<t> at every step
     dropout: float = 0.0  # on embeddings, between layers and before the softmax
     freeze_embeddings: bool = False  # keep E fixed (pretrained vectors as they are)
-    static_channel: bool = False  # also read a frozen copy E_0 of E as loaded: input 2E wide
     alphabet: str = "auto"  # "dna": IUPAC letters only | "any" | "auto": dna if it looks so
     vocab_size: int = 0  # set from the vocabulary when the model is built
     n_classes: int = 0  # set from the labels
@@ -97,7 +97,6 @@ class ClassifierConfig:
                 "concat_inputs": self.pool == "concat" or not self.concat_inputs,
                 "alphabet": self.alphabet in ALPHABETS,
                 "dropout": 0.0 <= self.dropout < 1.0,
-                "static_channel": not (self.static_channel and self.freeze_embeddings),
                 "vocab_size": self.vocab_size >= 0,
                 "n_classes": self.n_classes >= 0,
             },
@@ -161,16 +160,11 @@ class SentenceClassifier(nn.Module):
         E, C = config.embedding_size, len(labels)
         self.embed = nn.Embedding(len(vocab), E, padding_idx=vocab.pad_id)  # E
         self.embed.weight.requires_grad_(not config.freeze_embeddings)
-        if config.static_channel:
-            self.embed_static = nn.Embedding(len(vocab), E, padding_idx=vocab.pad_id)  # E_0
-            self.embed_static.weight.requires_grad_(False)
-            self._copy_static()
-        E_in = E * (1 + config.static_channel)  # the width of e<t>
         if config.model == "average":
-            self.out = nn.Linear(E_in, C)  # W, b
+            self.out = nn.Linear(E, C)  # W, b
         else:
             self.rnn = CELLS[config.cell](
-                E_in,
+                E,
                 config.hidden_size,
                 num_layers=config.num_layers,
                 bidirectional=config.bidirectional,
@@ -181,33 +175,19 @@ class SentenceClassifier(nn.Module):
                 self.attention = AdditiveAttention(DH, config.attention_size)  # W_a, b_a, v
             n_features = DH
             if config.pool == "concat":
-                n_features = (DH + E_in * config.concat_inputs) * config.n_steps
+                n_features = (DH + E * config.concat_inputs) * config.n_steps
             self.out = nn.Linear(n_features, C)  # W, b
 
     def set_embeddings(self, matrix: Tensor, *, keep: Tensor | None = None) -> None:
         """Copy pretrained vectors (V, E) into E (rows where ``keep``); see :func:`copy_rows`."""
         copy_rows(self.embed, matrix, keep, pad_id=self.vocab.pad_id)
-        if self.config.static_channel:
-            self._copy_static()
-
-    def _copy_static(self) -> None:
-        with torch.no_grad():
-            self.embed_static.weight.copy_(self.embed.weight)  # E_0 = E as it is now
-
-    def embed_ids(self, ids: Tensor) -> Tensor:
-        """e<t> for each id: ids (B, T) -> (B, T, E), or (B, T, 2E) = [E o_w ; E_0 o_w]."""
-        e = self.embed(ids)  # (B, T, E)
-        if self.config.static_channel:
-            e = torch.cat([e, self.embed_static(ids)], dim=2)  # (B, T, 2E)
-        return e
 
     def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """ids: (B, T) padded word ids, lengths: (B,) -> logits (B, C)."""
-        return self.classify_embedded(self.embed_ids(ids), lengths)  # (B, C)
+        return self.classify_embedded(self.embed(ids), lengths)  # (B, C)
 
     def classify_embedded(self, e: Tensor, lengths: Tensor) -> Tensor:
-        """The model after its embedding layer: e (B, T, E) (2E with ``static_channel``),
-        lengths (B,) -> logits (B, C).
+        """The model after its embedding layer: e (B, T, E), lengths (B,) -> logits (B, C).
 
         Split from :meth:`forward` so that saliency can differentiate with respect to e.
         """
@@ -294,13 +274,8 @@ class SentenceClassifier(nn.Module):
     # --- the Trainer's protocol ---------------------------------------------------------------
 
     def loss(self, batch: dict[str, Tensor]) -> Tensor:
-        """Mean cross-entropy over the batch's sentences: against the labels, or against the
-        target distributions q when the batch has ``"targets"`` (distillation),
-        -(1/B) Σ_i Σ_c q_ic log ŷ_ic."""
-        logits = self(batch["ids"], batch["lengths"]).float()  # (B, C)
-        if "targets" in batch:
-            return -(batch["targets"].float() * F.log_softmax(logits, dim=1)).sum(1).mean()
-        return F.cross_entropy(logits, batch["labels"])
+        """Mean cross-entropy over the batch's sentences."""
+        return F.cross_entropy(self(batch["ids"], batch["lengths"]).float(), batch["labels"])
 
     @torch.no_grad()
     def evaluate(self, batch: dict[str, Tensor]) -> dict[str, float]:

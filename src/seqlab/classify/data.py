@@ -96,11 +96,6 @@ class ClassBatches:
         labels: the label id of each sentence.
         batch_size: sentences per batch.
         shuffle, seed: a new order each epoch, from ``seed + epoch``.
-        targets: optional (N, C) probabilities to learn instead of the labels (distillation);
-            batches then carry them as ``"targets"`` beside ``"labels"``.
-        word_dropout: each token is read as ``unk_id`` with this probability, drawn anew each
-            epoch (word dropout, Iyyer et al. 2015: the label must survive losing any word).
-        unk_id: the ``<unk>`` id of the vocabulary.
     """
 
     def __init__(
@@ -111,20 +106,12 @@ class ClassBatches:
         *,
         shuffle: bool = False,
         seed: int = 0,
-        targets: Tensor | None = None,
-        word_dropout: float = 0.0,
-        unk_id: int = 1,
     ) -> None:
         if not ids:
             raise ValueError("no sentences to batch")
         if len(ids) != len(labels):
             raise ValueError(f"{len(ids)} sentences but {len(labels)} labels")
-        if targets is not None and (targets.dim() != 2 or targets.shape[0] != len(ids)):
-            raise ValueError(f"targets must be (N={len(ids)}, C), got {tuple(targets.shape)}")
-        if not 0.0 <= word_dropout < 1.0:
-            raise ValueError(f"word_dropout must be in [0, 1), got {word_dropout}")
-        self.ids, self.labels, self.targets = list(ids), list(labels), targets
-        self.seed, self.word_dropout, self.unk_id = seed, word_dropout, unk_id
+        self.ids, self.labels = list(ids), list(labels)
         self.sampler = BucketBatchSampler(
             [len(s) for s in self.ids], batch_size, shuffle=shuffle, seed=seed
         )
@@ -134,22 +121,16 @@ class ClassBatches:
 
     def __call__(self, epoch: int) -> list[dict[str, Tensor]]:
         self.sampler.set_epoch(epoch)
-        g = torch.Generator().manual_seed(self.seed * 7919 + epoch)
         out = []
         for idx in self.sampler:
             ids, lengths = pad_sequences([self.ids[i] for i in idx])
-            if self.word_dropout:
-                real = torch.arange(ids.shape[1]) < lengths[:, None]  # (B, T), not padding
-                drop = real & (torch.rand(ids.shape, generator=g) < self.word_dropout)
-                ids = ids.masked_fill(drop, self.unk_id)
-            batch = {
-                "ids": ids,
-                "lengths": lengths,
-                "labels": torch.tensor([self.labels[i] for i in idx]),
-            }
-            if self.targets is not None:
-                batch["targets"] = self.targets[torch.tensor(idx)]  # (B, C)
-            out.append(batch)
+            out.append(
+                {
+                    "ids": ids,
+                    "lengths": lengths,
+                    "labels": torch.tensor([self.labels[i] for i in idx]),
+                }
+            )
         return out
 
 

@@ -64,19 +64,9 @@ class ClassifierDataConfig:
     vectors_vocab: bool = True  # add every word of the pretrained vectors to the vocabulary
     val_fraction: float = 0.1  # held out for validation when no dev set is given
     split_seed: int = 0  # the seed of that split
-    distill: float = 0.5  # with a teacher: targets q = (1 - distill) y + distill p_teacher
-    word_dropout: float = 0.0  # read each training token as <unk> with this probability
 
     def __post_init__(self) -> None:
-        check_fields(
-            self,
-            {
-                **_data_checks(self),
-                "level": self.level in ("word", "char"),
-                "distill": 0.0 <= self.distill <= 1.0,
-                "word_dropout": 0.0 <= self.word_dropout < 1.0,
-            },
-        )
+        check_fields(self, {**_data_checks(self), "level": self.level in ("word", "char")})
 
 
 @dataclass(frozen=True)
@@ -264,14 +254,8 @@ def train_classifier(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
-    teacher: Any = None,
 ) -> Trained:
     """Train a sentence classifier on (text, label) rows and leave the best one in ``out_dir``.
-
-    With a ``teacher`` (a trained classifier or a :class:`ClassifierEnsemble` of the same labels)
-    the model learns knowledge distillation's targets (Hinton et al. 2015, at temperature 1):
-    for each training sentence, q = (1 - α) y + α p, y its one-hot label, p the teacher's
-    probabilities and α = ``data_config.distill``; validation still scores the labels.
 
     Args:
         train_rows: (text, label) pairs; labels are strings as they appear in the file.
@@ -282,14 +266,11 @@ def train_classifier(
         sources: recorded in data.json (e.g. file paths).
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the folder's vocabulary and labels.
-        teacher: optional model(s) whose probabilities join the labels (see above).
 
     Raises:
-        ValueError: on no rows, fewer than 2 labels, a teacher of other labels, a validation
-            label unseen in training, an
-            empty sentence, a DNA letter outside IUPAC (alphabet "dna", or "auto" on DNA),
-            vectors whose dimension is not ``embedding_size``, or ``static_channel`` without
-            vectors.
+        ValueError: on no rows, fewer than 2 labels, a validation label unseen in training, an
+            empty sentence, a DNA letter outside IUPAC (alphabet "dna", or "auto" on DNA), or
+            vectors whose dimension is not ``embedding_size``.
     """
     if not train_rows:
         raise ValueError("no training sentences")
@@ -298,16 +279,11 @@ def train_classifier(
     )
     model_config = dataclasses.replace(model_config, alphabet=alphabet)
     labels = order_labels([label for _, label in train_rows])  # before any split
-    _check_teacher(teacher, labels)
     if val_rows is None and data_config.val_fraction > 0:
         train_rows, val_rows = random_split(
             train_rows, data_config.val_fraction, seed=data_config.split_seed, what="sentences"
         )
     _check_vectors(vectors, model_config.embedding_size)
-    if model_config.static_channel and vectors is None and not resume:
-        raise ValueError(
-            "static_channel keeps a frozen copy of pretrained vectors: give vectors (--vectors)"
-        )
     if data_config.level == "char":
         tokenizer = CharTokenizer()
     else:
@@ -328,24 +304,14 @@ def train_classifier(
         model = SentenceClassifier(model_config, vocab, labels, tokenizer)
         found = _load_vectors(model, vocab, vectors)
 
-    def batches(
-        rows: Sequence[tuple[str, str]], what: str, shuffle: bool, teach: bool = False
-    ) -> ClassBatches:
+    def batches(rows: Sequence[tuple[str, str]], what: str, shuffle: bool) -> ClassBatches:
         ids = [_encode_row(model, text, i, what)[0] for i, (text, _) in enumerate(rows)]
         y = [_label_id(labels, label, i, what) for i, (_, label) in enumerate(rows)]
-        q = _distill_targets(teacher, labels, rows, y, data_config.distill) if teach else None
         return ClassBatches(
-            ids,
-            y,
-            data_config.batch_size,
-            shuffle=shuffle,
-            seed=trainer_config.seed,
-            targets=q,
-            word_dropout=data_config.word_dropout if shuffle else 0.0,  # training batches only
-            unk_id=model.vocab.unk_id,
+            ids, y, data_config.batch_size, shuffle=shuffle, seed=trainer_config.seed
         )
 
-    train_data = batches(train_rows, "training", True, teach=teacher is not None)
+    train_data = batches(train_rows, "training", True)
     val_data = batches(val_rows, "validation", False) if val_rows else None
     record = {
         "sources": sources or {},
@@ -355,9 +321,6 @@ def train_classifier(
         "vocab_size": len(vocab),
         "vectors_found": found,
     }
-    if teacher is not None:
-        record["teacher"] = {"models": len(getattr(teacher, "models", [teacher])),
-                             "distill": data_config.distill}  # fmt: skip
     trained = _fit(model, trainer_config, out_dir, train_data, val_data, record, callbacks, resume)
     if not val_rows:
         return trained
@@ -365,23 +328,6 @@ def train_classifier(
     return dataclasses.replace(
         trained, val_scores={"accuracy": scores.accuracy, "macro_f1": scores.macro_f1}
     )
-
-
-def _check_teacher(teacher: Any, labels: list[str]) -> None:
-    if teacher is not None and sorted(teacher.labels) != sorted(labels):
-        raise ValueError(
-            f"the teacher's labels {teacher.labels} are not the training labels {labels}"
-        )
-
-
-def _distill_targets(
-    teacher: Any, labels: list[str], rows: Sequence[tuple[str, str]], y: list[int], alpha: float
-) -> torch.Tensor:
-    """q = (1 - α) onehot(y) + α p for each row: (N, C), columns in ``labels`` order."""
-    probs, _ = teacher.predict_proba([text for text, _ in rows])  # (N, C), teacher's order
-    p = probs[:, [teacher.labels.index(label) for label in labels]].float()  # (N, C)
-    onehot = torch.nn.functional.one_hot(torch.tensor(y), len(labels)).float()  # (N, C)
-    return (1.0 - alpha) * onehot + alpha * p
 
 
 def train_tagger(

@@ -42,8 +42,6 @@ TRAIN_EPILOG = """examples:
   seqlab classify train reviews.tsv --model rnn --cell gru --hidden-size 64 --out reviews
   seqlab classify train $D/dna_splice/splice.data --format splice --preset splice --out splice
   seqlab classify train dna.tsv --level char --model rnn --out dna   # label<TAB>ACGT...
-  seqlab classify train train.tsv --dev dev.tsv --preset sst2 --vectors glove.txt \\
-      --teacher m0 m1 m2 --distill 0.5 --out student   # one model learns 3 models' votes
 
 Files: TSV (label<TAB>text, header optional; GLUE's sentence<TAB>label with its header), SST
 ("label text"), the Emojify CSV (sentence,label), UCI splice.data (class, name, sequence:
@@ -88,9 +86,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="the model folder to write")
     p.add_argument("--preset", help="named settings: emojify-average, emojify-rnn, sst2, splice")
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
-    p.add_argument("--teacher", nargs="+", default=[], metavar="MODEL",
-                   help="distillation: learn these classifiers' mean probabilities beside the "
-                   "labels (their share: --distill)")  # fmt: skip
     _add_file_flags(p)
     add_config_flags(p, ClassifierConfig, exclude=["vocab_size", "n_classes"], group="model")
     add_config_flags(p, ClassifierDataConfig, group="data")
@@ -193,17 +188,10 @@ def run_train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
     vectors = load_vectors(args.vectors)
-    teacher = None
-    if args.teacher:
-        teacher = load_ensemble(args.teacher, "--teacher")
-        if show:  # beside the progress bar that follows
-            print(f"teacher: {len(teacher)} model(s) labelling {len(rows):,} training sentences "
-                  "first", file=sys.stderr, flush=True)  # fmt: skip
     sources = {
         "train": str(Path(args.train).resolve()),
         "dev": str(Path(args.dev).resolve()) if args.dev else None,
         "vectors": str(Path(args.vectors).resolve()) if args.vectors else None,
-        "teacher": [str(Path(folder).resolve()) for folder in args.teacher] or None,
     }
     trained = train_classifier(
         rows,
@@ -215,7 +203,6 @@ def run_train(args: argparse.Namespace) -> int:
         vectors=vectors,
         sources=sources,
         resume=args.resume,
-        teacher=teacher,
     )
     plot_file = plot_losses(out, title=f"Classifier: {out.name}")
     r = trained.result

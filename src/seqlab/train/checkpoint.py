@@ -38,6 +38,7 @@ from torch import Tensor, nn
 from torch.nn.parallel import DistributedDataParallel
 
 from seqlab._atomic import atomic_write, atomic_write_text
+from seqlab._config import drop_retired
 from seqlab.train.registry import get_task
 
 logger = logging.getLogger(__name__)
@@ -319,8 +320,10 @@ def config_from_dict(config_class: type, data: Mapping[str, Any], *, source: Any
     JSON lists become tuples where the field is a tuple, and nested dataclasses are rebuilt.
 
     Raises:
-        ValueError: naming ``source`` and the unknown or missing fields.
+        ValueError: naming ``source`` and the unknown or missing fields, or a retired field
+            (see :func:`seqlab._config.drop_retired`) that does not hold its old default.
     """
+    data = drop_retired(config_class, data, source=source)
     fields = {f.name: f for f in dataclasses.fields(config_class) if f.init}
     unknown = sorted(set(data) - set(fields))
     # A field added after the folder was written takes its default, so old folders still load;

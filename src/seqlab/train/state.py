@@ -38,7 +38,6 @@ STATE_FILE = "trainer_state.json"
 METRICS_FILE = "metrics.jsonl"
 LAST_DIR = "last"
 STATE_FORMAT = 1
-AVERAGE_PREFIX = "ema/"  # state.safetensors keys of the weight averages (TrainerConfig.ema_decay)
 # Trainer attributes saved in trainer_state.json and restored as they are.
 COUNTERS = (
     "step",
@@ -106,7 +105,6 @@ def write_last(
     optimizer: torch.optim.Optimizer,
     rng: Sequence[dict[str, Tensor]],
     counters: dict[str, Any],
-    averages: dict[str, Tensor] | None = None,
 ) -> None:
     """Write the resumable state into ``out_dir/last.tmp`` and swap it in as ``out_dir/last``.
 
@@ -116,7 +114,6 @@ def write_last(
         optimizer: its optimizer; tensors go to ``state.safetensors``, the rest to JSON.
         rng: every rank's RNG states, indexed by rank.
         counters: the trainer's counters for ``trainer_state.json``.
-        averages: the moving averages of the weights (``ema_decay``), by parameter name.
     """
     staging = out_dir / f"{LAST_DIR}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
@@ -125,7 +122,6 @@ def write_last(
     encoded = encode_tree(optimizer.state_dict(), tensors, "optimizer")
     for rank, states in enumerate(rng):
         tensors.update({f"rng/{rank}/{name}": t for name, t in states.items()})
-    tensors.update({f"{AVERAGE_PREFIX}{name}": t for name, t in (averages or {}).items()})
     write_safetensors(staging / "state.safetensors", tensors)
     atomic_write_json(staging / STATE_FILE, {**counters, "optimizer": encoded})
     commit_dir(staging, out_dir / LAST_DIR)
@@ -155,16 +151,13 @@ def read_state(last: Path) -> dict[str, Any]:
 
 def read_tensors(
     last: Path, state: dict[str, Any], rank: int
-) -> tuple[dict[str, Any], dict[str, Tensor], dict[str, Tensor]]:
-    """The optimizer state dict, this rank's RNG states and the weight averages (each empty
-    when none was saved)."""
+) -> tuple[dict[str, Any], dict[str, Tensor]]:
+    """The optimizer state dict and this rank's RNG states (empty when none was saved)."""
     tensors = read_safetensors(last / "state.safetensors")
     optimizer = decode_tree(state["optimizer"], tensors)
-
-    def prefixed(prefix: str) -> dict[str, Tensor]:
-        return {k[len(prefix) :]: t for k, t in tensors.items() if k.startswith(prefix)}
-
-    return optimizer, prefixed(f"rng/{rank}/"), prefixed(AVERAGE_PREFIX)
+    prefix = f"rng/{rank}/"
+    rng = {k[len(prefix) :]: t for k, t in tensors.items() if k.startswith(prefix)}
+    return optimizer, rng
 
 
 def changed_fields(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:

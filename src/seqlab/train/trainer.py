@@ -15,14 +15,6 @@ One step::
 without validation data), plus ``trainer_state.json`` (a summary) and ``metrics.jsonl``; the
 resumable state lives in ``out_dir/last`` (see :meth:`Trainer.save_checkpoint`).
 
-With ``ema_decay`` = d the trainer also keeps an exponential moving average of the weights
-(Polyak averaging), updated after every optimizer step,
-
-    θ̄ ← d_t θ̄ + (1 - d_t) θ,    d_t = min(d, (1 + t) / (10 + t))
-
-(t = steps taken; the ramp keeps the first averages from leaning on the initial weights), and
-it is θ̄, not θ, that is validated and saved as the model; training goes on from θ.
-
 Data order is a function of (seed, epoch) only, so a resumed run sees the same batches; see
 :mod:`seqlab.train.data`. The files in ``out_dir`` are written by :mod:`seqlab.train.state`.
 With several processes (``torchrun``) every rank reads the same stream and one step takes one
@@ -31,7 +23,6 @@ batch per rank; see :mod:`seqlab.train.distributed`.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import math
@@ -41,13 +32,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from seqlab._config import check_fields
+from seqlab._config import check_fields, drop_retired
 from seqlab.train.checkpoint import (
     atomic_write_json,
     load_weights,
@@ -113,6 +104,12 @@ logger = logging.getLogger(__name__)
 class TrainerConfig:
     """How to train: optimizer, clipping, budgets, validation, checkpoints, logging."""
 
+    # Removed options, with the value an old trainer_state.json must hold for them to resume
+    # (the behaviour that remains); see seqlab._config.drop_retired.
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
+        "ema_decay": None,  # a moving average of the weights: no gain on SST-2
+    }
+
     epochs: int | None = 10  # passes over train_data; None = no limit (then set another budget)
     max_steps: int | None = None  # optimizer steps in all; None = unlimited
     max_minutes: float | None = None  # wall-clock budget, summed over resumes; None = unlimited
@@ -134,7 +131,6 @@ class TrainerConfig:
     progress: bool = False  # tqdm progress bar on stderr (rank 0 only)
     shuffle: bool = True  # reshuffle a list (Sequence) of batches each epoch (not a callable's)
     select: str = "loss"  # the weights kept: lowest val loss, highest other val metric, or "last"
-    ema_decay: float | None = None  # validate/save a moving average of the weights; None = off
 
     def __post_init__(self) -> None:
         checks = {
@@ -155,7 +151,6 @@ class TrainerConfig:
             "device": self.device in ("auto", "cpu", "cuda"),
             "checkpoint_every": self.checkpoint_every is None or self.checkpoint_every >= 1,
             "log_every": self.log_every >= 1,
-            "ema_decay": self.ema_decay is None or 0.0 < self.ema_decay < 1.0,
         }
         check_fields(self, checks)
         if self.epochs is None and self.max_steps is None and self.max_minutes is None:
@@ -211,10 +206,6 @@ class Trainer:
         self.device = resolve_device(config.device, self.dist.local_rank)
         self.model = model.to(self.device)
         self.optimizer = _build_optimizer(self.model, config)
-        self._averaged = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
-        self._averages: dict[str, Tensor] | None = None  # θ̄ by name (ema_decay)
-        if config.ema_decay is not None:
-            self._averages = self._weights_copy()
         self._loss_module = wrap_model(self.model, self.dist, self.device)
         seed_everything(config.seed + self.dist.rank)
         self.step = 0  # optimizer steps done
@@ -320,7 +311,6 @@ class Trainer:
         self._set_lr()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
-        self._update_averages()
         self.step += 1
         self._interval.add(mean_loss, total_weight, grad_norm)
         logs = {"loss": mean_loss, "lr": self.lr, "epoch": self.epoch, "tokens": total_weight}
@@ -342,36 +332,6 @@ class Trainer:
         if self.config.clip_norm is not None:
             return float(clip_grad_norm_(params, self.config.clip_norm))
         return None
-
-    @torch.no_grad()
-    def _update_averages(self) -> None:
-        """θ̄ ← d_t θ̄ + (1 - d_t) θ (see the module docstring); t = the steps before this one."""
-        if self._averages is None:
-            return
-        d = min(self.config.ema_decay, (1 + self.step) / (10 + self.step))
-        averages = [self._averages[n] for n, _ in self._averaged]
-        torch._foreach_lerp_(averages, [p.detach() for _, p in self._averaged], 1.0 - d)
-
-    @contextlib.contextmanager
-    def averaged_weights(self) -> Iterator[None]:
-        """Inside the block the model holds θ̄ (with ``ema_decay``; else nothing changes)."""
-        if self._averages is None:
-            yield
-            return
-        with torch.no_grad():
-            saved = self._weights_copy()
-            for n, p in self._averaged:
-                p.copy_(self._averages[n])
-        try:
-            yield
-        finally:
-            with torch.no_grad():
-                for n, p in self._averaged:
-                    p.copy_(saved[n])
-
-    def _weights_copy(self) -> dict[str, Tensor]:
-        """A detached copy of the trained weights θ, by name."""
-        return {n: p.detach().clone() for n, p in self._averaged}
 
     def _set_lr(self) -> None:
         """The learning rate of the coming step (see :mod:`seqlab.train.schedule`)."""
@@ -479,10 +439,6 @@ class Trainer:
         return summarize(means) if summarize else means
 
     def _validate(self) -> str | None:
-        with self.averaged_weights():
-            return self._validate_model()
-
-    def _validate_model(self) -> str | None:
         metrics = self.evaluate()
         if "loss" not in metrics:
             raise ValueError(f"{type(self.model).__name__}.evaluate() must return a 'loss'")
@@ -545,18 +501,18 @@ class Trainer:
         rng = all_gather_tensors(rng_state(), self.dist, self.device)
         self._last_save_step = self.step
         if self.val_data is None:
-            with self.averaged_weights():
-                self._save_best()
+            self._save_best()
         if not self.dist.is_main:
             return
-        write_last(self.out_dir, self.model, self.optimizer, rng, self._counters(), self._averages)
+        write_last(self.out_dir, self.model, self.optimizer, rng, self._counters())
         logger.debug("saved %s at step %d", self.out_dir / LAST_DIR, self.step)
 
     def resume(self) -> None:
         """Restore weights, optimizer, RNGs, counters and early-stopping state from out_dir/last.
 
         Raises:
-            ValueError: if there is no checkpoint or it does not fit the model.
+            ValueError: if there is no checkpoint, it does not fit the model, or its run used
+                a TrainerConfig option that was removed (``RETIRED_FIELDS``).
         """
         last = self.out_dir / LAST_DIR
         if self.dist.is_main:
@@ -566,10 +522,8 @@ class Trainer:
         state = read_state(last)
         self._warn_config_changes(state)
         load_weights(self.model, last / "model.safetensors")
-        optimizer, rng, averages = read_tensors(last, state, self.dist.rank)
+        optimizer, rng = read_tensors(last, state, self.dist.rank)
         self.optimizer.load_state_dict(optimizer)
-        if self._averages is not None:
-            self._load_averages(averages, last)
         for name in COUNTERS:
             setattr(self, name, state[name])
         self._elapsed_before = state["elapsed"]
@@ -585,23 +539,6 @@ class Trainer:
         if self.dist.is_main:
             truncate_metrics(self.out_dir, self.step)
         logger.info("resumed from %s at step %d (epoch %d)", last, self.step, self.epoch)
-
-    def _load_averages(self, averages: dict[str, Tensor], last: Path) -> None:
-        if not averages:  # the run was started without ema_decay: average from here on
-            logger.warning("%s has no weight averages; starting them from the last weights", last)
-            self._averages = self._weights_copy()
-            return
-        missing = sorted(set(self._averages) - set(averages))
-        if missing:
-            raise ValueError(f"{last}: the weight averages lack {missing[:3]}")
-        with torch.no_grad():
-            for n, p in self._averaged:
-                if averages[n].shape != p.shape:
-                    raise ValueError(
-                        f"{last}: the average of {n} has shape {tuple(averages[n].shape)}, "
-                        f"the model's is {tuple(p.shape)}"
-                    )
-                self._averages[n] = averages[n].to(p.device, p.dtype).clone()
 
     def _counters(self) -> dict[str, Any]:
         return {
@@ -634,7 +571,8 @@ class Trainer:
             atomic_write_json(self.out_dir / STATE_FILE, {**summary, "stopped_because": reason})
 
     def _warn_config_changes(self, state: dict[str, Any]) -> None:
-        saved = state.get("trainer_config", {})
+        source = self.out_dir / LAST_DIR / STATE_FILE
+        saved = drop_retired(TrainerConfig, state.get("trainer_config", {}), source=source)
         changed = changed_fields(saved, dataclasses.asdict(self.config))
         if changed:
             logger.warning("resuming with a changed TrainerConfig: %s", ", ".join(changed))
