@@ -83,7 +83,7 @@ def run(preset, train, dev, test, vectors, changes, seed, keep=None, save=None) 
         "epochs": r.epochs,
         "best_step": r.best_step,
         "stopped_because": r.stopped_because,
-        "val": trained.val_scores,
+        "val": trained.scores,
     }
     print(f"{preset} seed {seed}: {json.dumps(record)}", file=sys.stderr, flush=True)  # as it ends
     return record

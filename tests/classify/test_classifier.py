@@ -189,7 +189,7 @@ def test_frozen_pretrained_embeddings_stay_and_a_wrong_dimension_is_an_error(tmp
     trained, vectors = _train_average_on_vectors(tmp_path / "m", freeze_embeddings=True)
     rows = _ROWS
     model = trained.model
-    assert trained.data["vectors_found"] == 3
+    assert trained.record["vectors_found"] == 3
     for word in ("good", "bad", "unused"):
         assert model.embed.weight[model.vocab.token_to_id(word)].tolist() == pytest.approx(
             vectors.vector(word).tolist())  # fmt: skip

@@ -101,7 +101,7 @@ def test_learns_a_toy_ner_task(tmp_path, crf):
     trained = train_tagger(_toy(120, 0), config, TaggerDataConfig(batch_size=8),
                            TrainerConfig(epochs=8, lr=0.02), tmp_path / "m",
                            val_sentences=_toy(30, 1))  # fmt: skip
-    assert trained.val_scores["f1"] == 1.0
+    assert trained.scores["f1"] == 1.0
     scores, _ = evaluate_tagger(trained.model, _toy(30, 2))
     assert scores.f1 == 1.0
     (p,) = trained.model.predict([["Eva", "Dahl", "lives", "in", "Rome", "."]])
@@ -162,7 +162,7 @@ def test_iobes_data_trains_with_the_iobes_scheme_and_is_named_otherwise(tmp_path
     trained = train_tagger(train, config, TaggerDataConfig(batch_size=8),
                            TrainerConfig(epochs=8, lr=0.02), tmp_path / "m",
                            val_sentences=val)  # fmt: skip
-    assert trained.val_scores["f1"] == 1.0
+    assert trained.scores["f1"] == 1.0
     (p,) = trained.model.predict([["Eva", "lives", "in", "Rome", "."]])
     assert p.tags == ["S-PER", "O", "O", "S-LOC", "O"]
     assert [(e.type, e.start, e.end) for e in p.entities] == [("PER", 0, 1), ("LOC", 3, 4)]

@@ -16,28 +16,15 @@ from seqlab.classify.classifier import (
     SentenceClassifier,
 )
 from seqlab.classify.crf import LinearChainCRF, allowed_transitions
-from seqlab.classify.data import (
-    ClassBatches,
-    TagBatches,
-    build_word_vocab,
-    collate_tagged,
-    pretrained_rows,
-)
+from seqlab.classify.data import ClassBatches, TagBatches, build_word_vocab, collate_tagged
 from seqlab.classify.emoji import EMOJI, emoji_paths
 from seqlab.classify.evaluate import evaluate_classifier, evaluate_tagger
+from seqlab.classify.pretrained import pretrained_rows
 from seqlab.classify.saliency import Saliency, explain
 from seqlab.classify.tagger import CASINGS, SequenceTagger, TaggerConfig, TagPrediction, casing
-from seqlab.classify.train import (
-    PRESETS,
-    ClassifierDataConfig,
-    TaggerDataConfig,
-    Trained,
-    order_labels,
-    preset_configs,
-    resolve_alphabet,
-    train_classifier,
-    train_tagger,
-)
+from seqlab.classify.train import PRESETS, ClassifierDataConfig, TaggerDataConfig, preset_configs
+from seqlab.classify.train_classifier import order_labels, resolve_alphabet, train_classifier
+from seqlab.classify.train_tagger import train_tagger
 
 __all__ = [
     "CASINGS",
@@ -56,7 +43,6 @@ __all__ = [
     "TagPrediction",
     "TaggerConfig",
     "TaggerDataConfig",
-    "Trained",
     "allowed_transitions",
     "build_word_vocab",
     "casing",

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor
 
@@ -26,7 +25,7 @@ __all__ = [
     "TagBatches",
     "build_word_vocab",
     "collate_tagged",
-    "pretrained_rows",
+    "label_id",
 ]
 
 
@@ -58,34 +57,6 @@ def build_word_vocab(
         return vocab
     real = list(vocab.tokens[len(Vocabulary.SPECIALS) :])
     return Vocabulary(real + extra, counts=dict(vocab.counts))
-
-
-def pretrained_rows(
-    vocab: Vocabulary, vectors: Any, *, lower_fallback: bool = True
-) -> tuple[Tensor, Tensor]:
-    """The rows of a word-vector store for a vocabulary.
-
-    Args:
-        vocab: the model's vocabulary.
-        vectors: a :class:`seqlab.embeddings.WordVectors`.
-        lower_fallback: try the lower-cased word when the exact one is missing.
-
-    Returns:
-        (matrix (V, E) float32, found (V,) bool): found is False for the special tokens and
-        for words the vectors do not know (their rows are zero).
-    """
-    V, E = len(vocab), vectors.dim
-    matrix = np.zeros((V, E), dtype=np.float32)
-    found = np.zeros(V, dtype=bool)
-    for i, word in enumerate(vocab.tokens):
-        if i < len(Vocabulary.SPECIALS):
-            continue
-        for candidate in (word, word.lower()) if lower_fallback else (word,):
-            if candidate in vectors:
-                matrix[i] = vectors.vector(candidate)
-                found[i] = True
-                break
-    return torch.from_numpy(matrix), torch.from_numpy(found)
 
 
 class ClassBatches:
@@ -217,3 +188,15 @@ class TagBatches:
                 batch["words"] = words.masked_fill(drop, self.unk_id)
             out.append(batch)
         return out
+
+
+def label_id(labels: Sequence[str], label: str, i: int, what: str, *, kind: str = "label") -> int:
+    """The index of ``label`` among the training labels (or tags), or a ValueError naming
+    the ``what`` sentence ``i`` (0-based) that has an unseen one."""
+    try:
+        return labels.index(label)
+    except ValueError:
+        raise ValueError(
+            f"{what} sentence {i + 1} has {kind} {label!r}, which is not among the training "
+            f"{kind}s {list(labels)}"
+        ) from None

@@ -164,8 +164,13 @@ def read_rows(path: str, args: argparse.Namespace, alphabet: str = "any") -> lis
 def run_train(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from seqlab.classify import PRESETS, ClassifierConfig, ClassifierDataConfig, train_classifier
-    from seqlab.classify.train import resolve_alphabet
+    from seqlab.classify import (
+        PRESETS,
+        ClassifierConfig,
+        ClassifierDataConfig,
+        resolve_alphabet,
+        train_classifier,
+    )
     from seqlab.cli.lm import plot_losses
     from seqlab.train import TrainerConfig
 
@@ -206,22 +211,22 @@ def run_train(args: argparse.Namespace) -> int:
     )
     plot_file = plot_losses(out, title=f"Classifier: {out.name}")
     r = trained.result
-    summary = train_summary(r, trained.data, out)
-    if trained.val_scores:
-        summary["val_accuracy"] = trained.val_scores["accuracy"]
+    summary = train_summary(r, trained.record, out)
+    if trained.scores:
+        summary["val_accuracy"] = trained.scores["accuracy"]
     if args.json:
         emit_json(summary)
         return 0
     if vectors is not None:
         print(
-            f"pretrained vectors for {trained.data['vectors_found']} of "
-            f"{trained.data['vocab_size']} vocabulary words ({args.vectors})"
+            f"pretrained vectors for {trained.record['vectors_found']} of "
+            f"{trained.record['vocab_size']} vocabulary words ({args.vectors})"
         )
     unit = "sequence" if alphabet == "dna" else "sentence"
     if r.best_val_loss is not None:
         print(
             f"validation loss {r.best_val_loss:.4f} (best at step {r.best_step}), "
-            f"accuracy {trained.val_scores['accuracy']:.1%} on {trained.data['val_sentences']} "
+            f"accuracy {trained.scores['accuracy']:.1%} on {trained.record['val_sentences']} "
             f"{unit}s"
         )
     print_train_footer(r, out, plot_file, f"echo 'a {unit}' | seqlab classify predict {out}")

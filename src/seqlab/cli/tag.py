@@ -185,22 +185,22 @@ def run_train(args: argparse.Namespace) -> int:
     )
     plot_file = plot_losses(out, title=f"Tagger: {out.name}")
     r = trained.result
-    summary = train_summary(r, trained.data, out)
-    if trained.val_scores:
-        summary.update({f"val_{k}": v for k, v in trained.val_scores.items()})
+    summary = train_summary(r, trained.record, out)
+    if trained.scores:
+        summary.update({f"val_{k}": v for k, v in trained.scores.items()})
     if args.json:
         emit_json(summary)
         return 0
     if vectors is not None:
         print(
-            f"pretrained vectors for {trained.data['vectors_found']} of "
-            f"{trained.data['vocab_size']} vocabulary words ({args.vectors})"
+            f"pretrained vectors for {trained.record['vectors_found']} of "
+            f"{trained.record['vocab_size']} vocabulary words ({args.vectors})"
         )
-    if trained.val_scores:
-        v = trained.val_scores
+    if trained.scores:
+        v = trained.scores
         print(
             f"validation entity F1 {v['f1']:.2%} (precision {v['precision']:.2%}, recall "
-            f"{v['recall']:.2%}) on {trained.data['val_sentences']} sentences"
+            f"{v['recall']:.2%}) on {trained.record['val_sentences']} sentences"
         )
     hint = f"echo 'EU rejects German call .' | seqlab tag predict {out}"
     print_train_footer(r, out, plot_file, hint)
