@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from seqlab.train.trainer import TrainerConfig
+from seqlab.train.config import TrainerConfig
 
 __all__ = ["build_configs"]
 
