@@ -9,35 +9,7 @@
   :func:`evaluate_tagger`, and named presets.
 """
 
-from seqlab.classify.classifier import (
-    ClassifierConfig,
-    ClassifierEnsemble,
-    Prediction,
-    SentenceClassifier,
-)
-from seqlab.classify.crf import LinearChainCRF, allowed_transitions
-from seqlab.classify.data import (
-    ClassBatches,
-    TagBatches,
-    build_word_vocab,
-    collate_tagged,
-    pretrained_rows,
-)
-from seqlab.classify.emoji import EMOJI, emoji_paths
-from seqlab.classify.evaluate import evaluate_classifier, evaluate_tagger
-from seqlab.classify.saliency import Saliency, explain
-from seqlab.classify.tagger import CASINGS, SequenceTagger, TaggerConfig, TagPrediction, casing
-from seqlab.classify.train import (
-    PRESETS,
-    ClassifierDataConfig,
-    TaggerDataConfig,
-    Trained,
-    order_labels,
-    preset_configs,
-    resolve_alphabet,
-    train_classifier,
-    train_tagger,
-)
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "CASINGS",
@@ -72,3 +44,41 @@ __all__ = [
     "train_classifier",
     "train_tagger",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.classify.config, say) does not import them all.
+_EXPORTS = {
+    "ClassifierConfig": "config",
+    "TaggerConfig": "config",
+    "PRESETS": "config",
+    "ClassifierDataConfig": "config",
+    "TaggerDataConfig": "config",
+    "ClassifierEnsemble": "classifier",
+    "Prediction": "classifier",
+    "SentenceClassifier": "classifier",
+    "LinearChainCRF": "crf",
+    "allowed_transitions": "crf",
+    "ClassBatches": "data",
+    "TagBatches": "data",
+    "build_word_vocab": "data",
+    "collate_tagged": "data",
+    "pretrained_rows": "data",
+    "EMOJI": "emoji",
+    "emoji_paths": "emoji",
+    "evaluate_classifier": "evaluate",
+    "evaluate_tagger": "evaluate",
+    "Saliency": "saliency",
+    "explain": "saliency",
+    "CASINGS": "tagger",
+    "SequenceTagger": "tagger",
+    "TagPrediction": "tagger",
+    "casing": "tagger",
+    "Trained": "train",
+    "order_labels": "train",
+    "preset_configs": "train",
+    "resolve_alphabet": "train",
+    "train_classifier": "train",
+    "train_tagger": "train",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
