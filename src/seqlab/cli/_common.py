@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from seqlab._atomic import atomic_write
+from seqlab.train.config import TrainerConfig
 
 __all__ = [
     "CLIError",
@@ -159,8 +160,6 @@ def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str]
     """The shared flags of every ``train`` command: budgets (``--epochs``, ``--max-steps``,
     ``--max-minutes``; training stops cleanly and keeps the best checkpoint), then the rest of
     TrainerConfig (optimizer, schedule, clipping, validation, device), and ``--resume``."""
-    from seqlab.train import TrainerConfig
-
     skip = {"progress", *exclude}
     non_budget = [f.name for f in dataclasses.fields(TrainerConfig) if f.name not in BUDGET_FIELDS]
     add_config_flags(parser, TrainerConfig, exclude=[*skip, *non_budget],

@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from seqlab.classify.config import PRESETS, ClassifierConfig, ClassifierDataConfig
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
@@ -31,6 +32,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   D=../shared/data
@@ -74,8 +76,6 @@ FORMATS = ("auto", "tsv", "sst", "emojify", "splice")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.classify import ClassifierConfig, ClassifierDataConfig
-
     group = sub.add_parser("classify", help="sentence classifiers: train, predict, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -169,10 +169,9 @@ def read_rows(path: str, args: argparse.Namespace, alphabet: str = "any") -> lis
 def run_train(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from seqlab.classify import PRESETS, ClassifierConfig, ClassifierDataConfig, train_classifier
+    from seqlab.classify import train_classifier
     from seqlab.classify.train import resolve_alphabet
     from seqlab.cli.lm import plot_losses
-    from seqlab.train import TrainerConfig
 
     if args.preset is not None and (args.preset not in PRESETS or args.preset.startswith("conll")):
         known = sorted(n for n in PRESETS if not n.startswith("conll"))

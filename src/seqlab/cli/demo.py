@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from seqlab.cli._common import add_threads_flag, set_threads
 from seqlab.cli.diagnose import format_table, vanishing_with_progress
-from seqlab.diagnose import VanishingConfig
+from seqlab.diagnose.config import VanishingConfig
 
 EPILOG = """example:
   seqlab demo                 # every part

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
 from seqlab.cli._common import (
     add_config_flags,
@@ -15,7 +16,10 @@ from seqlab.cli._common import (
     save_figure,
     set_threads,
 )
-from seqlab.diagnose import CellResult, VanishingConfig, run_vanishing
+from seqlab.diagnose.config import VanishingConfig
+
+if TYPE_CHECKING:
+    from seqlab.diagnose import CellResult
 
 EPILOG = """example:
   seqlab diagnose vanishing --T 50 --steps 300 --plot vanishing.png
@@ -65,6 +69,8 @@ def vanishing_with_progress(
     config: VanishingConfig, cells: tuple[str, ...], show: bool
 ) -> list[CellResult]:
     """run_vanishing with one progress bar per cell (stderr)."""
+    from seqlab.diagnose import run_vanishing
+
     bars: dict[str, object] = {}
 
     def on_step(cell: str, step: int, loss: float) -> None:

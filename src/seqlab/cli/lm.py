@@ -21,6 +21,8 @@ from seqlab.cli._common import (
     save_figure,
     set_threads,
 )
+from seqlab.lm.config import PRESETS, LMConfig, LMDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   seqlab lm train --out dinos-lm                      # the bundled dinosaur names
@@ -49,8 +51,6 @@ SCORE_EPILOG = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.lm import LMConfig, LMDataConfig
-
     group = sub.add_parser("lm", help="language models: train, sample, score")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -114,9 +114,8 @@ def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from seqlab.datasets import read_text
-    from seqlab.lm import PRESETS, LMConfig, LMDataConfig, dinosaur_names_path
+    from seqlab.lm import dinosaur_names_path
     from seqlab.lm.train import train_language_model
-    from seqlab.train import TrainerConfig
 
     preset_name = args.preset or (None if args.corpus else "dinos")
     if preset_name is not None and preset_name not in PRESETS:

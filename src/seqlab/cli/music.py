@@ -22,6 +22,8 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
+from seqlab.music.config import PRESETS, MusicConfig, MusicDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   seqlab music train jsb-chorales-quarter.json --cell gru --preset --out jsb-gru
@@ -46,8 +48,6 @@ EVALUATE_EPILOG = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.music import MusicConfig, MusicDataConfig
-
     group = sub.add_parser("music", help="polyphonic music (piano rolls): train, sample, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -93,9 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.music import PRESETS, MusicConfig, MusicDataConfig, read_chorales
+    from seqlab.music import read_chorales
     from seqlab.music.train import train_music_model
-    from seqlab.train import TrainerConfig
 
     name = args.preset
     if name == "auto":
@@ -140,8 +139,6 @@ def _plot_losses(folder: Path) -> Path | None:
 
 
 def _load(folder: str):
-    import seqlab.music  # noqa: F401  (registers the "music" task)
-
     return load_task_model(folder, "music", "a music model (music)")
 
 
