@@ -16,7 +16,10 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    input_lines,
     load_task_model,
+    load_vectors,
+    plot_losses,
     print_train_footer,
     set_threads,
     train_summary,
@@ -147,8 +150,6 @@ def _read(path: str, args: argparse.Namespace, *, repair: bool = False, scheme: 
 
 def run_train(args: argparse.Namespace) -> int:
     from seqlab.classify import train_tagger
-    from seqlab.cli.classify import load_vectors
-    from seqlab.cli.lm import plot_losses
 
     known = sorted(n for n in PRESETS if n.startswith("conll"))
     if args.preset is not None and args.preset not in known:
@@ -212,8 +213,6 @@ def load_tagger(folder: str):
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from seqlab.cli.classify import input_lines
-
     set_threads(args.threads)
     model = load_tagger(args.model)
     lines = input_lines(args.file, args.encoding)

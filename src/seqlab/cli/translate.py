@@ -16,6 +16,7 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    plot_losses,
     progress,
     read_stdin,
     save_figure,
@@ -175,7 +176,6 @@ def _read_pairs(files: list[str], flag: str, encoding: str):
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.cli.lm import plot_losses
     from seqlab.seq2seq import greedy_decode
     from seqlab.seq2seq.train import train_seq2seq
 
