@@ -58,17 +58,38 @@ class CLIError(Exception):
 @functools.cache
 def field_comments(cls: type) -> dict[str, str]:
     """The trailing ``# comment`` of every field of a dataclass, read from its source."""
+    module = _module_source(cls.__module__) if cls.__qualname__ == cls.__name__ else None
+    if module is not None:  # a class at the top of its module: one parse serves all of them
+        lines, tree = module
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+                return _comments(node, lines)
     try:
         source = textwrap.dedent(inspect.getsource(cls))
     except (OSError, TypeError):
         return {}
+    return _comments(ast.parse(source), source.splitlines())
+
+
+@functools.cache
+def _module_source(name: str) -> tuple[list[str], ast.Module] | None:
+    """A module's source lines and syntax tree, read once (inspect.getsource(cls) would parse
+    the whole module again for every class)."""
+    try:
+        source = inspect.getsource(sys.modules[name])
+    except (KeyError, OSError, TypeError):
+        return None
+    return source.splitlines(), ast.parse(source)
+
+
+def _comments(node: ast.AST, lines: list[str]) -> dict[str, str]:
+    """Annotated name -> the text after ``#`` on its line, for every annotation in ``node``."""
     comments: dict[str, str] = {}
-    lines = source.splitlines()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            line = lines[node.lineno - 1]
+    for child in ast.walk(node):
+        if isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
+            line = lines[child.lineno - 1]
             if "#" in line:
-                comments[node.target.id] = line.split("#", 1)[1].strip()
+                comments[child.target.id] = line.split("#", 1)[1].strip()
     return comments
 
 
