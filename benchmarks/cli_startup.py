@@ -3,8 +3,11 @@ interpreters, beside ``python -c pass`` (the interpreter alone) and ``python -c 
 
 Building the parser imports neither torch, NumPy nor matplotlib (tests/cli/test_startup.py
 checks that), so a help text should cost about an interpreter start, not a torch import. Every
-command runs ``--repeats`` times, the commands interleaved so that a busy machine slows them all
-alike; the table gives the median, min and max, the last line the medians and their ratios.
+command runs once to warm the file cache and write the .pyc files an installed seqlab has
+(PYTHONDONTWRITEBYTECODE is dropped; --no-bytecode keeps it, and seqlab is then compiled from
+source every time), then ``--repeats`` times, the commands interleaved so that a busy machine
+slows them all alike; the table gives the median, min and max, the last line the medians and
+their ratios.
 
     .venv/bin/python benchmarks/cli_startup.py [--repeats 7] [--json]
 """
@@ -45,10 +48,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="runs per command (default: 7)")
     parser.add_argument("--json", action="store_true", help="only the last line (JSON)")
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE (no .pyc files)"
+    )
     args = parser.parse_args()
     # This checkout's seqlab, whether or not it is the one installed.
     path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH")) if p)
     env = {**os.environ, "PYTHONPATH": path}
+    if not args.no_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for argv in COMMANDS.values():  # once first: warm the file cache and .pyc files
         wall_time(argv, env)
@@ -69,6 +77,7 @@ def main() -> int:
         "help_over_import_torch": {name: t / torch for name, t in helps.items()},
         "help_minus_python_s": {name: t - python for name, t in helps.items()},
         "slowest_help_s": max(helps.values()),
+        "bytecode": not args.no_bytecode,
         "cpus": os.cpu_count(),
         "date": time.strftime("%Y-%m-%d"),
     }))  # fmt: skip
