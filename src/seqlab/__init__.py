@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-__version__ = "0.1.0"
+from seqlab._version import __version__
 
 __all__ = ["__version__", "load"]
 

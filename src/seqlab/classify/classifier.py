@@ -27,14 +27,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
-from seqlab.datasets.dna import ALPHABETS, check_dna
+from seqlab.classify.config import ClassifierConfig
+from seqlab.datasets.dna import check_dna
 from seqlab.nn import (
     GRU,
     LSTM,
@@ -50,57 +50,7 @@ from seqlab.train import register_task
 __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
 
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
-# ALPHABETS: "auto" is resolved to "dna" or "any" from the training texts (train_classifier); a
-# model built by hand with "auto" checks nothing, as "any".
-POOLS = ("last", "mean", "max", "attention", "concat")
 VOCAB_FILE, LABELS_FILE, TOKENIZER_FILE = "vocab.json", "labels.json", "tokenizer.json"
-
-
-@dataclass(frozen=True)
-class ClassifierConfig:
-    """A sentence classifier's architecture (vocabulary and labels live beside it)."""
-
-    # Removed options, with the value an old config.json must hold for them to load (the
-    # behaviour that remains); see seqlab._config.drop_retired.
-    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
-        "static_channel": False,  # a frozen copy of the vectors beside E: SST-2 within noise
-    }
-
-    model: str = "rnn"  # "average" (mean of embeddings -> softmax) | "rnn"
-    cell: str = "lstm"  # "rnn" | "gru" | "lstm" (model="rnn")
-    embedding_size: int = 50  # E; must equal the dimension of pretrained vectors
-    hidden_size: int = 128  # n_a per direction (model="rnn")
-    num_layers: int = 1  # stacked recurrent layers
-    bidirectional: bool = True  # read the sentence both ways
-    pool: str = "last"  # "last" (the notes) | "mean" | "max" | "attention" | "concat"
-    attention_size: int = 16  # A, the scoring network's size (pool="attention")
-    n_steps: int = 0  # the fixed input length T that pool="concat" needs; 0 for the others
-    concat_inputs: bool = False  # pool="concat" also reads e<t> beside a<t> at every step
-    dropout: float = 0.0  # on embeddings, between layers and before the softmax
-    freeze_embeddings: bool = False  # keep E fixed (pretrained vectors as they are)
-    alphabet: str = "auto"  # "dna": IUPAC letters only | "any" | "auto": dna if it looks so
-    vocab_size: int = 0  # set from the vocabulary when the model is built
-    n_classes: int = 0  # set from the labels
-
-    def __post_init__(self) -> None:
-        check_fields(
-            self,
-            {
-                "model": self.model in ("average", "rnn"),
-                "cell": self.cell in CELLS,
-                "embedding_size": self.embedding_size >= 1,
-                "hidden_size": self.hidden_size >= 1,
-                "num_layers": self.num_layers >= 1,
-                "pool": self.pool in POOLS,
-                "attention_size": self.attention_size >= 1,
-                "n_steps": self.n_steps >= 1 if self.pool == "concat" else self.n_steps >= 0,
-                "concat_inputs": self.pool == "concat" or not self.concat_inputs,
-                "alphabet": self.alphabet in ALPHABETS,
-                "dropout": 0.0 <= self.dropout < 1.0,
-                "vocab_size": self.vocab_size >= 0,
-                "n_classes": self.n_classes >= 0,
-            },
-        )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from seqlab import __version__
+from seqlab._version import __version__
 from seqlab.cli import (
     bleu,
     classify,

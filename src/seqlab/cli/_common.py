@@ -1,4 +1,10 @@
-"""What every command shares: flags from config dataclasses, errors, JSON lines, progress, plots."""
+"""What every command shares: flags from config dataclasses, errors, JSON lines, progress, plots,
+and the helpers that several command groups use (loss curves, piano rolls, word vectors, input
+lines, the vanishing-gradient table): no group module imports another.
+
+Standard library and config modules only at the top, so that building the parser (``seqlab
+--help``) imports neither torch, NumPy nor matplotlib; the rest is imported where it is used.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +21,13 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seqlab._atomic import atomic_write
+from seqlab.train.config import TrainerConfig
+
+if TYPE_CHECKING:
+    from seqlab.diagnose import CellResult, VanishingConfig
 
 __all__ = [
     "CLIError",
@@ -32,6 +42,12 @@ __all__ = [
     "add_threads_flag",
     "auto_threads",
     "set_threads",
+    "format_table",
+    "input_lines",
+    "load_vectors",
+    "plot_losses",
+    "plot_roll",
+    "vanishing_with_progress",
 ]
 
 
@@ -42,17 +58,38 @@ class CLIError(Exception):
 @functools.cache
 def field_comments(cls: type) -> dict[str, str]:
     """The trailing ``# comment`` of every field of a dataclass, read from its source."""
+    module = _module_source(cls.__module__) if cls.__qualname__ == cls.__name__ else None
+    if module is not None:  # a class at the top of its module: one parse serves all of them
+        lines, tree = module
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+                return _comments(node, lines)
     try:
         source = textwrap.dedent(inspect.getsource(cls))
     except (OSError, TypeError):
         return {}
+    return _comments(ast.parse(source), source.splitlines())
+
+
+@functools.cache
+def _module_source(name: str) -> tuple[list[str], ast.Module] | None:
+    """A module's source lines and syntax tree, read once (inspect.getsource(cls) would parse
+    the whole module again for every class)."""
+    try:
+        source = inspect.getsource(sys.modules[name])
+    except (KeyError, OSError, TypeError):
+        return None
+    return source.splitlines(), ast.parse(source)
+
+
+def _comments(node: ast.AST, lines: list[str]) -> dict[str, str]:
+    """Annotated name -> the text after ``#`` on its line, for every annotation in ``node``."""
     comments: dict[str, str] = {}
-    lines = source.splitlines()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            line = lines[node.lineno - 1]
+    for child in ast.walk(node):
+        if isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
+            line = lines[child.lineno - 1]
             if "#" in line:
-                comments[node.target.id] = line.split("#", 1)[1].strip()
+                comments[child.target.id] = line.split("#", 1)[1].strip()
     return comments
 
 
@@ -159,8 +196,6 @@ def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str]
     """The shared flags of every ``train`` command: budgets (``--epochs``, ``--max-steps``,
     ``--max-minutes``; training stops cleanly and keeps the best checkpoint), then the rest of
     TrainerConfig (optimizer, schedule, clipping, validation, device), and ``--resume``."""
-    from seqlab.train import TrainerConfig
-
     skip = {"progress", *exclude}
     non_budget = [f.name for f in dataclasses.fields(TrainerConfig) if f.name not in BUDGET_FIELDS]
     add_config_flags(parser, TrainerConfig, exclude=[*skip, *non_budget],
@@ -283,3 +318,129 @@ def add_output_flags(p: argparse.ArgumentParser, json_help: str) -> None:
     p.add_argument("--json", action="store_true", help=json_help)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_threads_flag(p, auto=True)
+
+
+# --- helpers that several command groups share ----------------------------------------------
+
+
+def plot_losses(folder: Path, title: str | None = None) -> Path | None:
+    """Training and validation loss over steps from metrics.jsonl -> folder/loss.png."""
+    file = folder / "metrics.jsonl"
+    if not file.is_file():
+        return None
+    train, val = [], []
+    for line in file.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("kind") == "train" and record.get("train_loss") is not None:
+            train.append((record["step"], record["train_loss"]))
+        elif record.get("kind") == "eval" and record.get("val_loss") is not None:
+            val.append((record["step"], record["val_loss"]))
+    if not train and not val:
+        return None
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for points, label, style in ((train, "train", "-"), (val, "validation", "o-")):
+        if points:
+            ax.plot(*zip(*points), style, label=label, markersize=3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (nats per token)")
+    ax.set_title(title or f"Language model: {folder.name}")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    path = save_figure(fig, folder / "loss.png")
+    plt.close(fig)
+    return path
+
+
+def plot_roll(roll, path: Path, *, n_prime: int) -> Path:
+    """The piano roll as an image: time across, MIDI pitch up; the prime shaded."""
+    from seqlab.music import LOWEST_PITCH
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(max(6, len(roll) / 10), 4))
+    ax.imshow(
+        roll.T,
+        origin="lower",
+        aspect="auto",
+        cmap="Greys",
+        interpolation="nearest",
+        extent=(0, len(roll), LOWEST_PITCH - 0.5, LOWEST_PITCH + roll.shape[1] - 0.5),
+    )
+    if n_prime:
+        ax.axvspan(0, n_prime, color="tab:blue", alpha=0.15, label="prime")
+        ax.legend(loc="upper right")
+    ax.set_xlabel("time step (quarter notes)")
+    ax.set_ylabel("MIDI pitch")
+    try:
+        return save_figure(fig, path)
+    finally:
+        plt.close(fig)
+
+
+def load_vectors(path: str | None):
+    """WordVectors from a file, or None."""
+    if path is None:
+        return None
+    from seqlab.embeddings import WordVectors
+
+    return WordVectors.load(path)
+
+
+def input_lines(file: str | None, encoding: str) -> list[str]:
+    """The non-empty input lines (stdin or a file); an empty line is an error naming it."""
+    from seqlab.datasets import read_text
+
+    source = file or "stdin"
+    text = read_text(file, encoding=encoding) if file else read_stdin(encoding)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise CLIError(f"{source}: no input lines")
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            raise CLIError(f"{source}: line {i} is empty")
+    return lines
+
+
+def vanishing_with_progress(
+    config: VanishingConfig, cells: tuple[str, ...], show: bool
+) -> list[CellResult]:
+    """run_vanishing with one progress bar per cell (stderr)."""
+    from seqlab.diagnose import run_vanishing
+
+    bars: dict[str, object] = {}
+
+    def on_step(cell: str, step: int, loss: float) -> None:
+        if cell not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[cell] = progress(config.steps, f"{cell:>4}", enabled=show)
+        bars[cell].update(1)
+        bars[cell].set_postfix(loss=f"{loss:.3f}", refresh=False)
+
+    try:
+        return run_vanishing(config, cells, on_step=on_step)
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def format_table(results: list[CellResult], config: VanishingConfig) -> str:
+    """A readable comparison of the cells."""
+    chance = 1 / config.n_symbols
+    lines = [
+        f"Recall the first of T = {config.T} tokens ({config.n_symbols} symbols, chance "
+        f"{chance:.0%}), {config.steps} Adam steps of {config.batch_size} sequences each.",
+        "",
+        f"{'cell':>5}  {'accuracy':>8}  {'||dL/da<1>||':>13}  {'||dL/da<T>||':>13}  "
+        f"{'ratio 1/T':>10}",
+    ]
+    for r in results:
+        ratio = r.grad_norm_first_step / r.grad_norm_last_step if r.grad_norm_last_step else 0.0
+        lines.append(
+            f"{r.cell:>5}  {r.accuracy:>8.1%}  {r.grad_norm_first_step:>13.2e}  "
+            f"{r.grad_norm_last_step:>13.2e}  {ratio:>10.1e}"
+        )
+    lines += ["", "Gradient norms are measured at initialisation, before any training step."]
+    return "\n".join(lines)

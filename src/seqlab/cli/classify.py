@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from seqlab.classify.config import PRESETS, ClassifierConfig, ClassifierDataConfig
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
@@ -23,14 +24,17 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    input_lines,
     load_task_model,
+    load_vectors,
+    plot_losses,
     print_train_footer,
     pyplot,
-    read_stdin,
     save_figure,
     set_threads,
     train_summary,
 )
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   D=../shared/data
@@ -72,8 +76,6 @@ FORMATS = ("auto", "tsv", "sst", "emojify", "splice")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.classify import ClassifierConfig, ClassifierDataConfig
-
     group = sub.add_parser("classify", help="sentence classifiers: train, predict, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -142,15 +144,6 @@ def _add_file_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", default="utf-8", help="the files' encoding")
 
 
-def load_vectors(path: str | None):
-    """WordVectors from a file, or None."""
-    if path is None:
-        return None
-    from seqlab.embeddings import WordVectors
-
-    return WordVectors.load(path)
-
-
 def read_rows(path: str, args: argparse.Namespace, alphabet: str = "any") -> list[tuple[str, str]]:
     """(text, label) rows of a file in ``--format``; DNA checked when ``alphabet`` is "dna"."""
     from seqlab.datasets import read_labelled
@@ -164,15 +157,7 @@ def read_rows(path: str, args: argparse.Namespace, alphabet: str = "any") -> lis
 def run_train(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from seqlab.classify import (
-        PRESETS,
-        ClassifierConfig,
-        ClassifierDataConfig,
-        resolve_alphabet,
-        train_classifier,
-    )
-    from seqlab.cli.lm import plot_losses
-    from seqlab.train import TrainerConfig
+    from seqlab.classify import resolve_alphabet, train_classifier
 
     if args.preset is not None and (args.preset not in PRESETS or args.preset.startswith("conll")):
         known = sorted(n for n in PRESETS if not n.startswith("conll"))
@@ -261,23 +246,6 @@ def load_ensemble(folders: list[str], flag: str):
         return ClassifierEnsemble(models)
     except ValueError as error:
         raise CLIError(f"{flag}: {error}") from None
-
-
-def input_lines(file: str | None, encoding: str) -> list[str]:
-    """The non-empty input lines (stdin or a file); an empty line is an error naming it."""
-    from seqlab.datasets import read_text
-
-    source = file or "stdin"
-    text = read_text(file, encoding=encoding) if file else read_stdin(encoding)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        raise CLIError(f"{source}: no input lines")
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            raise CLIError(f"{source}: line {i} is empty")
-    return lines
 
 
 def run_predict(args: argparse.Namespace) -> int:

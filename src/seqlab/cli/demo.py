@@ -7,9 +7,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from seqlab.cli._common import add_threads_flag, set_threads
-from seqlab.cli.diagnose import format_table, vanishing_with_progress
-from seqlab.diagnose import VanishingConfig
+from seqlab.cli._common import (
+    add_threads_flag,
+    format_table,
+    plot_roll,
+    set_threads,
+    vanishing_with_progress,
+)
+from seqlab.diagnose.config import VanishingConfig
 
 EPILOG = """example:
   seqlab demo                 # every part
@@ -203,7 +208,6 @@ def part_music(show_progress: bool, quick: bool) -> None:
     import tempfile
     from pathlib import Path
 
-    from seqlab.cli.music import _plot_roll
     from seqlab.music import nll_per_step, preset_configs, read_chorales, sample, write_midi
     from seqlab.music.train import train_music_model
 
@@ -232,7 +236,7 @@ def part_music(show_progress: bool, quick: bool) -> None:
     out = Path("seqlab-demo")
     out.mkdir(exist_ok=True)
     midi = write_midi(roll, out / "chorale.mid")
-    png = _plot_roll(roll, out / "chorale_roll.png", n_prime=len(prime))
+    png = plot_roll(roll, out / "chorale_roll.png", n_prime=len(prime))
     print(f"Primed with 8 steps of a test chorale, 32 new steps ({int(roll[8:].sum())} notes): "
           f"{midi} and {png}")  # fmt: skip
     print(

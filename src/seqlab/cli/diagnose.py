@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
 from seqlab.cli._common import (
     add_config_flags,
     add_threads_flag,
     config_from_args,
     emit_json,
-    progress,
+    format_table,
     pyplot,
     save_figure,
     set_threads,
+    vanishing_with_progress,
 )
-from seqlab.diagnose import CellResult, VanishingConfig, run_vanishing
+from seqlab.diagnose.config import VanishingConfig
+
+if TYPE_CHECKING:
+    from seqlab.diagnose import CellResult
 
 EPILOG = """example:
   seqlab diagnose vanishing --T 50 --steps 300 --plot vanishing.png
@@ -59,47 +64,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"wrote {args.plot}")
     return 0
-
-
-def vanishing_with_progress(
-    config: VanishingConfig, cells: tuple[str, ...], show: bool
-) -> list[CellResult]:
-    """run_vanishing with one progress bar per cell (stderr)."""
-    bars: dict[str, object] = {}
-
-    def on_step(cell: str, step: int, loss: float) -> None:
-        if cell not in bars:
-            for bar in bars.values():
-                bar.close()
-            bars[cell] = progress(config.steps, f"{cell:>4}", enabled=show)
-        bars[cell].update(1)
-        bars[cell].set_postfix(loss=f"{loss:.3f}", refresh=False)
-
-    try:
-        return run_vanishing(config, cells, on_step=on_step)
-    finally:
-        for bar in bars.values():
-            bar.close()
-
-
-def format_table(results: list[CellResult], config: VanishingConfig) -> str:
-    """A readable comparison of the cells."""
-    chance = 1 / config.n_symbols
-    lines = [
-        f"Recall the first of T = {config.T} tokens ({config.n_symbols} symbols, chance "
-        f"{chance:.0%}), {config.steps} Adam steps of {config.batch_size} sequences each.",
-        "",
-        f"{'cell':>5}  {'accuracy':>8}  {'||dL/da<1>||':>13}  {'||dL/da<T>||':>13}  "
-        f"{'ratio 1/T':>10}",
-    ]
-    for r in results:
-        ratio = r.grad_norm_first_step / r.grad_norm_last_step if r.grad_norm_last_step else 0.0
-        lines.append(
-            f"{r.cell:>5}  {r.accuracy:>8.1%}  {r.grad_norm_first_step:>13.2e}  "
-            f"{r.grad_norm_last_step:>13.2e}  {ratio:>10.1e}"
-        )
-    lines += ["", "Gradient norms are measured at initialisation, before any training step."]
-    return "\n".join(lines)
 
 
 def plot_gradient_flow(results: list[CellResult], path: str) -> None:

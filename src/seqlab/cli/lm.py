@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -16,11 +15,12 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
-    pyplot,
+    plot_losses,
     read_stdin,
-    save_figure,
     set_threads,
 )
+from seqlab.lm.config import PRESETS, LMConfig, LMDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   seqlab lm train --out dinos-lm                      # the bundled dinosaur names
@@ -49,8 +49,6 @@ SCORE_EPILOG = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.lm import LMConfig, LMDataConfig
-
     group = sub.add_parser("lm", help="language models: train, sample, score")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -114,9 +112,8 @@ def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from seqlab.datasets import read_text
-    from seqlab.lm import PRESETS, LMConfig, LMDataConfig, dinosaur_names_path
+    from seqlab.lm import dinosaur_names_path
     from seqlab.lm.train import train_language_model
-    from seqlab.train import TrainerConfig
 
     preset_name = args.preset or (None if args.corpus else "dinos")
     if preset_name is not None and preset_name not in PRESETS:
@@ -164,35 +161,6 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"loss curves: {plot_file}")
     print(f"next: seqlab lm sample {out} -n 5")
     return 0
-
-
-def plot_losses(folder: Path, title: str | None = None) -> Path | None:
-    """Training and validation loss over steps from metrics.jsonl -> folder/loss.png."""
-    file = folder / "metrics.jsonl"
-    if not file.is_file():
-        return None
-    train, val = [], []
-    for line in file.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record.get("kind") == "train" and record.get("train_loss") is not None:
-            train.append((record["step"], record["train_loss"]))
-        elif record.get("kind") == "eval" and record.get("val_loss") is not None:
-            val.append((record["step"], record["val_loss"]))
-    if not train and not val:
-        return None
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for points, label, style in ((train, "train", "-"), (val, "validation", "o-")):
-        if points:
-            ax.plot(*zip(*points), style, label=label, markersize=3)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (nats per token)")
-    ax.set_title(title or f"Language model: {folder.name}")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    path = save_figure(fig, folder / "loss.png")
-    plt.close(fig)
-    return path
 
 
 # --- sample and score --------------------------------------------------------------------------

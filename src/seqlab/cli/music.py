@@ -16,12 +16,14 @@ from seqlab.cli._common import (
     config_from_args,
     emit_json,
     load_task_model,
+    plot_losses,
+    plot_roll,
     print_train_footer,
-    pyplot,
-    save_figure,
     set_threads,
     train_summary,
 )
+from seqlab.music.config import PRESETS, MusicConfig, MusicDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   seqlab music train jsb-chorales-quarter.json --cell gru --preset --out jsb-gru
@@ -46,8 +48,6 @@ EVALUATE_EPILOG = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.music import MusicConfig, MusicDataConfig
-
     group = sub.add_parser("music", help="polyphonic music (piano rolls): train, sample, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -93,9 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.music import PRESETS, MusicConfig, MusicDataConfig, read_chorales
+    from seqlab.music import read_chorales
     from seqlab.music.train import train_music_model
-    from seqlab.train import TrainerConfig
 
     name = args.preset
     if name == "auto":
@@ -134,14 +133,10 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _plot_losses(folder: Path) -> Path | None:
-    from seqlab.cli.lm import plot_losses
-
     return plot_losses(folder, title=f"Piano-roll RNN: {folder.name} (nats per time step)")
 
 
 def _load(folder: str):
-    import seqlab.music  # noqa: F401  (registers the "music" task)
-
     return load_task_model(folder, "music", "a music model (music)")
 
 
@@ -164,7 +159,7 @@ def run_sample(args: argparse.Namespace) -> int:
         prime = piece[: args.prime_steps]
     roll = sample(model, args.steps, prime=prime, temperature=args.temperature, seed=args.seed)
     if plot is not None:  # draw first: a failing plot leaves no MIDI file behind
-        _plot_roll(roll, plot, n_prime=0 if prime is None else len(prime))
+        plot_roll(roll, plot, n_prime=0 if prime is None else len(prime))
     write_midi(roll, out, tempo=args.tempo)
     info = {
         "out": str(out),
@@ -181,31 +176,6 @@ def run_sample(args: argparse.Namespace) -> int:
             f"{info['notes']} key-steps" + (f"; piano roll in {plot}" if plot else "")
         )
     return 0
-
-
-def _plot_roll(roll, path: Path, *, n_prime: int) -> Path:
-    """The piano roll as an image: time across, MIDI pitch up; the prime shaded."""
-    from seqlab.music import LOWEST_PITCH
-
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(max(6, len(roll) / 10), 4))
-    ax.imshow(
-        roll.T,
-        origin="lower",
-        aspect="auto",
-        cmap="Greys",
-        interpolation="nearest",
-        extent=(0, len(roll), LOWEST_PITCH - 0.5, LOWEST_PITCH + roll.shape[1] - 0.5),
-    )
-    if n_prime:
-        ax.axvspan(0, n_prime, color="tab:blue", alpha=0.15, label="prime")
-        ax.legend(loc="upper right")
-    ax.set_xlabel("time step (quarter notes)")
-    ax.set_ylabel("MIDI pitch")
-    try:
-        return save_figure(fig, path)
-    finally:
-        plt.close(fig)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

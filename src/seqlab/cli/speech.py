@@ -17,6 +17,8 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
+from seqlab.speech.config import CTCConfig, SpeechDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   seqlab speech train --fsdd ../shared/data/fsdd --out digits      # FSDD, its official split
@@ -42,8 +44,6 @@ EVALUATE_EPILOG = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.speech import CTCConfig, SpeechDataConfig
-
     group = sub.add_parser("speech", help="CTC speech recognition: train, transcribe, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -125,8 +125,7 @@ def _utterances(args: argparse.Namespace, split: str):
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.speech import CTCConfig, SpeechDataConfig, train_recognizer
-    from seqlab.train import TrainerConfig
+    from seqlab.speech import train_recognizer
 
     utterances = _utterances(args, "train")
     set_threads(args.threads)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from seqlab.classify.config import PRESETS, TaggerConfig, TaggerDataConfig
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
@@ -15,11 +16,15 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    input_lines,
     load_task_model,
+    load_vectors,
+    plot_losses,
     print_train_footer,
     set_threads,
     train_summary,
 )
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   D=../shared/data
@@ -53,8 +58,6 @@ seqeval and conlleval compute them.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.classify import TaggerConfig, TaggerDataConfig
-
     group = sub.add_parser("tag", help="sequence taggers (NER): train, predict, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -146,10 +149,7 @@ def _read(path: str, args: argparse.Namespace, *, repair: bool = False, scheme: 
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.classify import PRESETS, TaggerConfig, TaggerDataConfig, train_tagger
-    from seqlab.cli.classify import load_vectors
-    from seqlab.cli.lm import plot_losses
-    from seqlab.train import TrainerConfig
+    from seqlab.classify import train_tagger
 
     known = sorted(n for n in PRESETS if n.startswith("conll"))
     if args.preset is not None and args.preset not in known:
@@ -213,8 +213,6 @@ def load_tagger(folder: str):
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from seqlab.cli.classify import input_lines
-
     set_threads(args.threads)
     model = load_tagger(args.model)
     lines = input_lines(args.file, args.encoding)

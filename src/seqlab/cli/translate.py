@@ -16,11 +16,14 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    plot_losses,
     progress,
     read_stdin,
     save_figure,
     set_threads,
 )
+from seqlab.seq2seq.config import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   seqlab translate dates --n 20000 --out dates.tsv
@@ -59,8 +62,6 @@ ATTENTION_EPILOG = """example:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.seq2seq import Seq2SeqConfig, Seq2SeqDataConfig
-
     group = sub.add_parser("translate", help="encoder-decoder with attention: train, run, ...")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -175,10 +176,8 @@ def _read_pairs(files: list[str], flag: str, encoding: str):
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.cli.lm import plot_losses
-    from seqlab.seq2seq import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig, greedy_decode
+    from seqlab.seq2seq import greedy_decode
     from seqlab.seq2seq.train import train_seq2seq
-    from seqlab.train import TrainerConfig
 
     if args.preset is not None and args.preset not in PRESETS:
         raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(sorted(PRESETS))}")

@@ -21,6 +21,8 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
+from seqlab.speech.config import ClipConfig, TriggerConfig
+from seqlab.train.config import TrainerConfig
 
 BUILD_EPILOG = """examples:
   seqlab trigger build-data ../shared/data/trigger_word/raw_data --out trigger-data
@@ -53,9 +55,6 @@ A file that cannot be read is reported on stderr and skipped; the exit code is t
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.speech import TriggerConfig
-    from seqlab.speech.trigger import ClipConfig
-
     group = sub.add_parser("trigger", help="trigger-word detection: build data, train, detect")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -217,8 +216,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.speech import TriggerConfig, read_clips, train_detector
-    from seqlab.train import TrainerConfig
+    from seqlab.speech import read_clips, train_detector
 
     clips = read_clips(_clip_folder(args.data, "train"))
     set_threads(args.threads or 1)

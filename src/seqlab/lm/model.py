@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab.lm.config import LMConfig
 from seqlab.lm.sample import sample
 from seqlab.lm.score import TextScore, score_sentences, score_text
 from seqlab.nn import GRU, LSTM, RNN
@@ -36,41 +35,6 @@ VOCAB_FILE = "vocab.json"
 TOKENIZER_FILE = "tokenizer.json"
 
 State = Tensor | tuple[Tensor, Tensor]  # (L, B, H), or (a, c) for the LSTM
-
-
-@dataclass(frozen=True)
-class LMConfig:
-    """The language model's architecture (the vocabulary lives beside it in vocab.json)."""
-
-    level: str = "char"  # "char" | "word": what one token is
-    mode: str = "stream"  # "stream": stateful truncated BPTT | "lines": one sentence per line
-    cell: str = "lstm"  # "rnn" | "gru" | "lstm"
-    hidden_size: int = 256  # n_a
-    num_layers: int = 1  # stacked recurrent layers
-    embedding_size: int = 0  # 0 = one-hot input (the notes); else a learned embedding of this size
-    dropout: float = 0.0  # on the embeddings, between layers and before the softmax
-    weight_drop: float = 0.0  # DropConnect on the recurrent weights (AWD-LSTM)
-    tie_weights: bool = False  # share the embedding and softmax matrices (needs E = n_a)
-    vocab_size: int = 0  # V, set from the vocabulary when the model is built
-
-    def __post_init__(self) -> None:
-        checks = {
-            "level": self.level in ("char", "word"),
-            "mode": self.mode in ("stream", "lines"),
-            "cell": self.cell in CELLS,
-            "hidden_size": self.hidden_size >= 1,
-            "num_layers": self.num_layers >= 1,
-            "embedding_size": self.embedding_size >= 0,
-            "dropout": 0.0 <= self.dropout < 1.0,
-            "weight_drop": 0.0 <= self.weight_drop < 1.0,
-            "vocab_size": self.vocab_size >= 0,
-        }
-        check_fields(self, checks)
-        if self.tie_weights and self.embedding_size != self.hidden_size:
-            raise ValueError(
-                "tie_weights needs embedding_size == hidden_size, got "
-                f"{self.embedding_size} and {self.hidden_size}"
-            )
 
 
 @register_task("lm")

@@ -13,11 +13,10 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqlab._config import check_fields
+from seqlab.lm.config import PRESETS, LMDataConfig
 from seqlab.lm.data import (
     SentenceBatches,
     StreamBatches,
@@ -42,81 +41,6 @@ __all__ = [
 ]
 
 CORPUS_FILE = "corpus.json"
-
-
-@dataclass(frozen=True)
-class LMDataConfig:
-    """How the corpus becomes batches."""
-
-    val_fraction: float = 0.1  # held out for validation (stream: the end; lines: at random)
-    batch_size: int = 32  # B: parallel columns (stream) or sentences (lines) per step
-    bptt: int = 100  # T: steps of truncated backpropagation through time (stream mode)
-    val_batch_size: int | None = None  # validation batch size; None = batch_size
-    min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
-    max_vocab: int | None = None  # keep at most this many tokens (most frequent); None = all
-    lower: bool = False  # lowercase words (word level)
-    split_seed: int = 0  # which lines are held out (lines mode)
-
-    def __post_init__(self) -> None:
-        checks = {
-            "val_fraction": 0.0 <= self.val_fraction < 1.0,
-            "batch_size": self.batch_size >= 1,
-            "bptt": self.bptt >= 1,
-            "val_batch_size": self.val_batch_size is None or self.val_batch_size >= 1,
-            "min_count": self.min_count >= 1,
-            "max_vocab": self.max_vocab is None or self.max_vocab >= 1,
-        }
-        check_fields(self, checks)
-
-
-# 20 minutes of AdamW with warm-up and cosine decay over the time budget (both Shakespeare presets).
-_SHAKESPEARE_TRAINER: dict[str, Any] = {
-    "lr": 2e-3,
-    "epochs": None,
-    "max_minutes": 20.0,
-    "clip_norm": 1.0,
-    "lr_schedule": "cosine",
-    "warmup_steps": 50,
-    "min_lr_ratio": 0.05,
-    "eval_every": 200,
-}
-
-# Named settings: {"model": LMConfig fields, "data": LMDataConfig fields, "trainer": ...}.
-PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    # The demo: a character LSTM on the dinosaur names, well under a minute on one core.
-    "dinos": {
-        "model": {"level": "char", "mode": "lines", "cell": "lstm", "hidden_size": 128},
-        "data": {"batch_size": 32, "val_fraction": 0.05},
-        "trainer": {"lr": 0.01, "epochs": 12, "clip_norm": 1.0, "lr_schedule": "cosine"},
-    },
-    # Tiny Shakespeare on 2 CPU cores in 20 minutes (BENCHMARKS.md has the measured loss).
-    "shakespeare-cpu": {
-        "model": {
-            "level": "char",
-            "mode": "stream",
-            "cell": "lstm",
-            "hidden_size": 640,
-            "embedding_size": 64,
-            "dropout": 0.25,
-        },
-        "data": {"batch_size": 32, "bptt": 100, "val_fraction": 0.1},
-        "trainer": _SHAKESPEARE_TRAINER,
-    },
-    # A larger model for a GPU (not measured here: no GPU was available; see BENCHMARKS.md).
-    "shakespeare-gpu": {
-        "model": {
-            "level": "char",
-            "mode": "stream",
-            "cell": "lstm",
-            "hidden_size": 1024,
-            "num_layers": 3,
-            "embedding_size": 128,
-            "dropout": 0.35,
-        },
-        "data": {"batch_size": 128, "bptt": 200, "val_fraction": 0.1},
-        "trainer": {**_SHAKESPEARE_TRAINER, "warmup_steps": 100},
-    },
-}
 
 
 def preset_configs(

@@ -10,14 +10,13 @@ is the sum of 88 binary cross-entropies; the reported loss is its mean over real
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab.music.config import MusicConfig
 from seqlab.music.data import N_KEYS
 from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask
 from seqlab.train import register_task
@@ -25,25 +24,6 @@ from seqlab.train import register_task
 __all__ = ["CELLS", "MusicConfig", "PianoRollRNN", "step_nll"]
 
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
-
-
-@dataclass(frozen=True)
-class MusicConfig:
-    """The piano-roll RNN's architecture."""
-
-    cell: str = "gru"  # "rnn" (tanh) | "gru" | "lstm"
-    hidden_size: int = 46  # n_a
-    n_layers: int = 1  # stacked recurrent layers
-    dropout: float = 0.0  # between layers and before the output layer
-
-    def __post_init__(self) -> None:
-        checks = {
-            "cell": self.cell in CELLS,
-            "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
-            "dropout": 0.0 <= self.dropout < 1.0,
-        }
-        check_fields(self, checks)
 
 
 def step_nll(logits: Tensor, y: Tensor) -> Tensor:

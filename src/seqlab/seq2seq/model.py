@@ -34,8 +34,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention, last_step, lengths_to_mask
+from seqlab.seq2seq.config import Seq2SeqConfig
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
 from seqlab.train import register_task
 
@@ -46,50 +46,6 @@ SRC_VOCAB_FILE, TGT_VOCAB_FILE = "vocab_src.json", "vocab_tgt.json"
 TOKENIZERS_FILE = "tokenizers.json"
 
 State = tuple[Tensor, ...]  # (a,) or (a, c) for the LSTM, each (L, N, n_a)
-
-
-@dataclass(frozen=True)
-class Seq2SeqConfig:
-    """The encoder-decoder's architecture (the vocabularies live beside it)."""
-
-    level: str = "word"  # "char" | "word": what one token is, on both sides
-    cell: str = "gru"  # "rnn" | "gru" | "lstm", for the encoder and the decoder
-    attention: bool = True  # Bahdanau attention; False = one fixed context vector
-    bidirectional: bool = True  # the encoder reads both ways (D = 2)
-    embedding_size: int = 256  # E, source and target embeddings
-    hidden_size: int = 256  # n_a of each encoder direction and of the decoder
-    attention_size: int = 256  # hidden units of the alignment network
-    output_size: int = 0  # size of o<t>; 0 = embedding_size
-    num_layers: int = 1  # stacked layers in the encoder and in the decoder
-    dropout: float = 0.0  # on embeddings, between layers, on encoder outputs and on o<t>
-    label_smoothing: float = 0.0  # of the training loss (the reported loss is plain NLL)
-    shared_vocab: bool = False  # one vocabulary and one embedding matrix for both sides
-    tie_weights: bool = False  # W_y = the target embedding matrix (needs output_size == E)
-    max_src_len: int = 256  # longest source (tokens) the model accepts
-    src_vocab_size: int = 0  # set from the vocabularies when the model is built
-    tgt_vocab_size: int = 0
-
-    def __post_init__(self) -> None:
-        checks = {
-            "level": self.level in ("char", "word"),
-            "cell": self.cell in CELLS,
-            "embedding_size": self.embedding_size >= 1,
-            "hidden_size": self.hidden_size >= 1,
-            "attention_size": self.attention_size >= 1,
-            "output_size": self.output_size >= 0,
-            "num_layers": self.num_layers >= 1,
-            "dropout": 0.0 <= self.dropout < 1.0,
-            "label_smoothing": 0.0 <= self.label_smoothing < 1.0,
-            "max_src_len": self.max_src_len >= 1,
-            "src_vocab_size": self.src_vocab_size >= 0,
-            "tgt_vocab_size": self.tgt_vocab_size >= 0,
-        }
-        check_fields(self, checks)
-        if self.tie_weights and self.output_size not in (0, self.embedding_size):
-            raise ValueError(
-                f"tie_weights needs output_size == embedding_size ({self.embedding_size}), "
-                f"got {self.output_size}"
-            )
 
 
 @dataclass

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from seqlab._config import check_fields
 from seqlab.speech.audio import is_silent, read_wav
+from seqlab.speech.config import SpeechDataConfig
 from seqlab.speech.ctc import CharLM, greedy_decode, lexicon_decode, prefix_beam_search
 from seqlab.speech.data import Alphabet, Utterance, collate
 from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
@@ -42,50 +42,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SpeechDataConfig:
-    """How recordings become batches."""
-
-    sample_rate: int = 8000  # every file is resampled to this rate (Hz)
-    n_mels: int = 40  # log-mel bands (the model's n_features)
-    win_ms: float = 25.0  # analysis window
-    hop_ms: float = 10.0  # frame step
-    batch_size: int = 32  # utterances per batch
-    val_fraction: float = 0.1  # held out for validation when no validation set is given
-    # SpecAugment (Park et al. 2019) on training batches: bands and stretches of frames set to 0
-    # (the normalised mean), drawn anew every epoch; 0 masks = off
-    freq_masks: int = 0  # masks of up to freq_mask_width mel bands per utterance
-    freq_mask_width: int = 6  # the widest frequency mask, in mel bands
-    time_masks: int = 0  # masks of up to time_mask_width frames per utterance
-    time_mask_width: int = 8  # the widest time mask, in frames (and at most a fifth of T)
-
-    def __post_init__(self) -> None:
-        check_fields(self, {
-            "sample_rate": 8000 <= self.sample_rate <= 48000,
-            "n_mels": self.n_mels >= 1,
-            "win_ms": self.win_ms > 0,
-            "hop_ms": 0 < self.hop_ms <= self.win_ms,
-            "batch_size": self.batch_size >= 1,
-            "val_fraction": 0.0 <= self.val_fraction < 1.0,
-            "freq_masks": self.freq_masks >= 0,
-            "freq_mask_width": 1 <= self.freq_mask_width <= self.n_mels,
-            "time_masks": self.time_masks >= 0,
-            "time_mask_width": self.time_mask_width >= 1,
-        })  # fmt: skip
-
-    def masks(self) -> tuple[int, int, int, int]:
-        """(freq_masks, freq_mask_width, time_masks, time_mask_width)."""
-        return self.freq_masks, self.freq_mask_width, self.time_masks, self.time_mask_width
-
-    def features(self) -> FeatureConfig:
-        """The :class:`FeatureConfig` these settings describe."""
-        win = int(round(self.sample_rate * self.win_ms / 1000))
-        n_fft = 1 << (win - 1).bit_length()
-        hop = int(round(self.sample_rate * self.hop_ms / 1000))
-        return FeatureConfig(sample_rate=self.sample_rate, n_fft=n_fft, win_length=win,
-                             hop_length=hop, n_mels=self.n_mels, n_mfcc=1)  # fmt: skip
 
 
 def features_of(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarray:

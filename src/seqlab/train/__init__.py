@@ -5,32 +5,7 @@ Every task package (lm, embeddings, classify, seq2seq, speech) registers its mod
 write and read model folders (safetensors + JSON, never pickle).
 """
 
-from seqlab.train.checkpoint import (
-    config_from_dict,
-    load_model,
-    load_weights,
-    read_config,
-    save_model,
-)
-from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
-from seqlab.train.data import random_split
-from seqlab.train.distributed import (
-    DistributedContext,
-    destroy_distributed,
-    init_distributed,
-    resolve_device,
-    shard_batches,
-)
-from seqlab.train.fit import TaskData, Trained, fit_task
-from seqlab.train.registry import get_task, known_tasks, register_task
-from seqlab.train.trainer import (
-    Trainer,
-    TrainerConfig,
-    TrainResult,
-    batch_size,
-    move_to_device,
-    seed_everything,
-)
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "DistributedContext",
@@ -59,3 +34,35 @@ __all__ = [
     "seed_everything",
     "shard_batches",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.train.config, say) does not import them all.
+_EXPORTS = {
+    "TrainerConfig": "config",
+    "config_from_dict": "checkpoint",
+    "load_model": "checkpoint",
+    "load_weights": "checkpoint",
+    "read_config": "checkpoint",
+    "save_model": "checkpoint",
+    "clip_grad_norm_": "clip",
+    "clip_grad_value_": "clip",
+    "random_split": "data",
+    "TaskData": "fit",
+    "Trained": "fit",
+    "fit_task": "fit",
+    "DistributedContext": "distributed",
+    "destroy_distributed": "distributed",
+    "init_distributed": "distributed",
+    "resolve_device": "distributed",
+    "shard_batches": "distributed",
+    "get_task": "registry",
+    "known_tasks": "registry",
+    "register_task": "registry",
+    "Trainer": "trainer",
+    "TrainResult": "trainer",
+    "batch_size": "trainer",
+    "move_to_device": "trainer",
+    "seed_everything": "trainer",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

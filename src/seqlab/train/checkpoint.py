@@ -39,6 +39,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from seqlab._atomic import atomic_write, atomic_write_text
 from seqlab._config import drop_retired
+from seqlab._version import __version__
 from seqlab.train.registry import get_task
 
 logger = logging.getLogger(__name__)
@@ -185,8 +186,6 @@ def save_model(
     Raises:
         ValueError: if the model lacks ``task``/``config`` or ``extra_config`` uses a reserved key.
     """
-    import seqlab  # here, not at the top: seqlab/__init__ may import this module
-
     if isinstance(model, DistributedDataParallel):
         model = model.module
     if not isinstance(getattr(model, "task", None), str):
@@ -198,7 +197,7 @@ def save_model(
         raise ValueError(f"extra_config may not set reserved keys: {', '.join(clash)}")
     config = {
         "task": model.task,
-        "seqlab_version": seqlab.__version__,
+        "seqlab_version": __version__,
         "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
         "config": dataclasses.asdict(model.config),
         **dict(extra_config or {}),

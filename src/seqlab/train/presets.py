@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from seqlab._config import drop_retired
-from seqlab.train.trainer import TrainerConfig
+from seqlab.train.config import TrainerConfig
 
 __all__ = ["build_configs"]
 

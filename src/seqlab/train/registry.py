@@ -19,16 +19,18 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=type[nn.Module])
 
-# The packages that define task models; imported on a miss so `seqlab.load(path)` works in a
-# fresh interpreter. A package that does not exist (yet) is skipped.
-_TASK_PACKAGES = (
-    "seqlab.lm",
-    "seqlab.embeddings",
-    "seqlab.classify",
-    "seqlab.seq2seq",
-    "seqlab.speech",
-    "seqlab.diagnose",
-    "seqlab.music",
+# The modules that define task models; imported on a miss so `seqlab.load(path)` works in a
+# fresh interpreter (the task packages' __init__ import nothing until a name is asked for). A
+# module that does not exist (yet) is skipped.
+_TASK_MODULES = (
+    "seqlab.lm.model",
+    "seqlab.classify.classifier",
+    "seqlab.classify.tagger",
+    "seqlab.seq2seq.model",
+    "seqlab.speech.model",
+    "seqlab.speech.trigger",
+    "seqlab.diagnose.vanishing",
+    "seqlab.music.model",
 )
 
 _TASKS: dict[str, type[nn.Module]] = {}
@@ -96,9 +98,9 @@ def known_tasks() -> list[str]:
 
 
 def _import_task_packages() -> None:
-    for package in _TASK_PACKAGES:
+    for module in _TASK_MODULES:
         try:
-            importlib.import_module(package)
+            importlib.import_module(module)
         except ModuleNotFoundError as error:
-            if error.name is None or not package.startswith(error.name):
-                raise  # the package exists but one of its own imports is missing
+            if error.name is None or not module.startswith(error.name):
+                raise  # the module exists but one of its own imports is missing

@@ -32,13 +32,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from seqlab._config import check_fields, drop_retired
+from seqlab._config import drop_retired
 from seqlab.train.checkpoint import (
     atomic_write_json,
     load_weights,
@@ -49,6 +49,7 @@ from seqlab.train.checkpoint import (
     set_rng_state,
 )
 from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
+from seqlab.train.config import TrainerConfig
 from seqlab.train.data import (
     batch_size,
     derive_seed,
@@ -67,7 +68,7 @@ from seqlab.train.distributed import (
     resolve_device,
     wrap_model,
 )
-from seqlab.train.schedule import SCHEDULES, lr_factor
+from seqlab.train.schedule import lr_factor
 from seqlab.train.state import (
     COUNTERS,
     LAST_DIR,
@@ -98,63 +99,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrainerConfig:
-    """How to train: optimizer, clipping, budgets, validation, checkpoints, logging."""
-
-    # Removed options, with the value an old trainer_state.json must hold for them to resume
-    # (the behaviour that remains); see seqlab._config.drop_retired.
-    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
-        "ema_decay": None,  # a moving average of the weights: no gain on SST-2
-    }
-
-    epochs: int | None = 10  # passes over train_data; None = no limit (then set another budget)
-    max_steps: int | None = None  # optimizer steps in all; None = unlimited
-    max_minutes: float | None = None  # wall-clock budget, summed over resumes; None = unlimited
-    lr: float = 1e-3  # learning rate (the peak, when a schedule is set)
-    lr_schedule: str = "constant"  # "constant" | "cosine" | "linear" decay over the budget
-    warmup_steps: int = 0  # linear warm-up from 0 to lr over this many steps
-    min_lr_ratio: float = 0.0  # the schedule decays to lr * this
-    optimizer: str = "adamw"  # "adamw" | "sgd"
-    weight_decay: float = 0.0  # decoupled for AdamW, L2 for SGD
-    momentum: float = 0.0  # SGD momentum (ignored by AdamW)
-    clip_norm: float | None = None  # clip the global gradient L2 norm to this; None = off
-    clip_value: float | None = None  # clamp each gradient entry to +-this; None = off
-    eval_every: int | None = None  # steps between validations; None = at the end of each epoch
-    patience: int | None = None  # stop after this many evaluations without a better val loss
-    seed: int = 0  # seeds torch, numpy, random and the per-epoch data order
-    device: str = "auto"  # "auto" (CUDA when available) | "cpu" | "cuda"
-    checkpoint_every: int | None = None  # steps between out_dir/last saves; None = each epoch
-    log_every: int = 50  # steps between train lines in metrics.jsonl
-    progress: bool = False  # tqdm progress bar on stderr (rank 0 only)
-    shuffle: bool = True  # reshuffle a list (Sequence) of batches each epoch (not a callable's)
-    select: str = "loss"  # the weights kept: lowest val loss, highest other val metric, or "last"
-
-    def __post_init__(self) -> None:
-        checks = {
-            "epochs": self.epochs is None or self.epochs >= 1,
-            "max_steps": self.max_steps is None or self.max_steps >= 0,
-            "max_minutes": self.max_minutes is None or self.max_minutes >= 0,
-            "lr": math.isfinite(self.lr) and self.lr > 0,
-            "lr_schedule": self.lr_schedule in SCHEDULES,
-            "warmup_steps": self.warmup_steps >= 0,
-            "min_lr_ratio": 0.0 <= self.min_lr_ratio <= 1.0,
-            "optimizer": self.optimizer in ("adamw", "sgd"),
-            "weight_decay": self.weight_decay >= 0,
-            "momentum": self.momentum >= 0,
-            "clip_norm": self.clip_norm is None or self.clip_norm > 0,
-            "clip_value": self.clip_value is None or self.clip_value > 0,
-            "eval_every": self.eval_every is None or self.eval_every >= 1,
-            "patience": self.patience is None or self.patience >= 1,
-            "device": self.device in ("auto", "cpu", "cuda"),
-            "checkpoint_every": self.checkpoint_every is None or self.checkpoint_every >= 1,
-            "log_every": self.log_every >= 1,
-        }
-        check_fields(self, checks)
-        if self.epochs is None and self.max_steps is None and self.max_minutes is None:
-            raise ValueError("TrainerConfig needs a budget: epochs, max_steps or max_minutes")
 
 
 @dataclass(frozen=True)

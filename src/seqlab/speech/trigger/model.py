@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +37,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
 from seqlab.nn import GRU
-from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
+from seqlab.speech.config import FeatureConfig, TriggerConfig
+from seqlab.speech.features import log_mel_spectrogram
 from seqlab.speech.model import output_lengths
 from seqlab.train import register_task
 
@@ -107,36 +107,6 @@ def trigger_labels(
         e = int(end / step_seconds)
         y[e + 1 : e + 1 + label_steps] = 1.0
     return y
-
-
-@dataclass(frozen=True)
-class TriggerConfig:
-    """The detector's architecture (the notes: Conv1D(196, 15, stride 4) + 2 GRU(128))."""
-
-    n_features: int = 40  # F, log-mel bands per frame
-    conv_channels: int = 128  # filters of the 1-D convolution
-    conv_kernel: int = 15  # its width in frames (causal: the current frame and k - 1 before)
-    subsample: int = 2  # its stride: frames per output step
-    hidden_size: int = 128  # n_a of each GRU layer
-    n_layers: int = 2  # stacked GRU layers (forward only: the detector streams)
-    dropout: float = 0.2  # after the convolution, between layers, before the output
-    pos_weight: float = 1.0  # weight of the 1 targets in the binary cross-entropy
-    freq_mask: int = 0  # training only: SpecAugment frequency masks this many bands wide at most
-    n_freq_masks: int = 2  # masks per clip (each sets its bands to the training mean)
-
-    def __post_init__(self) -> None:
-        check_fields(self, {
-            "n_features": self.n_features >= 1,
-            "conv_channels": self.conv_channels >= 1,
-            "conv_kernel": self.conv_kernel >= 1,
-            "subsample": self.subsample >= 1,
-            "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
-            "dropout": 0.0 <= self.dropout < 1.0,
-            "pos_weight": self.pos_weight > 0,
-            "freq_mask": 0 <= self.freq_mask <= self.n_features,
-            "n_freq_masks": self.n_freq_masks >= 0,
-        })  # fmt: skip
 
 
 @register_task("trigger")
