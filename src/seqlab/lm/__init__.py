@@ -4,6 +4,8 @@
 P(y<1>, ..., y<T>) = prod_t P(y<t> | y<1..t-1>). Train it with :func:`train_language_model`
 (stateful truncated BPTT for long texts, whole sentences for one-per-line corpora), score text
 with :func:`score_sentences` / :func:`score_text` and draw new text with :func:`sample`.
+:class:`PrefixScorer` gives a beam search (CTC decoding) the next-token log-probs after every
+prefix it keeps: shallow fusion.
 """
 
 from seqlab.lm.data import (
@@ -15,6 +17,7 @@ from seqlab.lm.data import (
     stream_ids,
 )
 from seqlab.lm.model import CELLS, LanguageModel, LMConfig
+from seqlab.lm.prefix_scores import PrefixScorer
 from seqlab.lm.sample import sample
 from seqlab.lm.score import TextScore, score_sentences, score_text
 from seqlab.lm.train import (
@@ -32,6 +35,7 @@ __all__ = [
     "LMDataConfig",
     "LanguageModel",
     "PRESETS",
+    "PrefixScorer",
     "SentenceBatches",
     "StreamBatches",
     "TextScore",

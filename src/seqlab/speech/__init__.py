@@ -23,7 +23,7 @@ from seqlab.speech.features import (
     mfcc,
     power_spectrogram,
 )
-from seqlab.speech.lm import CharLMScorer, char_lm_scorer
+from seqlab.speech.lm import char_lm_scorer
 from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
 from seqlab.speech.strings import build_digit_strings, coloured_noise
 from seqlab.speech.train import (
@@ -69,7 +69,6 @@ __all__ = [
     "FeatureConfig",
     "SpeechDataConfig",
     "TrainedRecognizer",
-    "CharLMScorer",
     "Transcript",
     "char_lm_scorer",
     "split_points",
