@@ -234,9 +234,11 @@ def _extend(beams, y, labels, *, blank, trie, lm_steps, insertion_bonus, beam_si
     for beam, p in zip(beams, mass):
         node, log_p_b, log_p_nb, lm_part = beam.node, beam.log_p_b, beam.log_p_nb, beam.lm_part
         same = nxt.get(node)  # l itself at t: a blank, or a repeat of its last label, was read
-        if same is None:
-            same = nxt[node] = _Prefix(NEG_INF, NEG_INF, lm_part)
-        same.log_p_b = logaddexp(same.log_p_b, p + y_blank)
+        if same is None:  # no other path reached it yet: l's record at t-1 (read above) serves
+            same = nxt[node] = beam
+            same.log_p_b, same.log_p_nb = p + y_blank, NEG_INF  # logaddexp(-inf, x) == x
+        else:
+            same.log_p_b = logaddexp(same.log_p_b, p + y_blank)
         steps, max_step = lm_steps(node)
         last = trie.last[node]
         best_lm = lm_part + max_step + insertion_bonus  # >= every extension's lm part
