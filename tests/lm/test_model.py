@@ -109,3 +109,18 @@ def test_loss_falls_on_one_small_batch():
         model.loss(batch).backward()
         opt.step()
     assert float(model.loss(batch).detach()) < first / 5
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_next_log_probs_steps_like_forward_over_the_whole_sequence(cell):
+    model = _model(cell=cell, num_layers=2).eval()
+    ids = torch.randint(4, len(VOCAB), (3, 5))  # (B, T)
+    logits, _ = model(ids)  # (B, T, V)
+    expected = F.log_softmax(logits.double(), dim=-1)  # (B, T, V)
+    state = None
+    for t in range(5):
+        log_probs, state = model.next_log_probs(ids[:, t], state)  # (B, V)
+        assert log_probs.shape == (3, len(VOCAB)) and log_probs.dtype == torch.float64
+        assert not log_probs.requires_grad
+        torch.testing.assert_close(log_probs, expected[:, t], atol=1e-6, rtol=0)
+    assert model.device == torch.device("cpu")

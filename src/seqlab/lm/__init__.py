@@ -4,6 +4,8 @@
 P(y<1>, ..., y<T>) = prod_t P(y<t> | y<1..t-1>). Train it with :func:`train_language_model`
 (stateful truncated BPTT for long texts, whole sentences for one-per-line corpora), score text
 with :func:`score_sentences` / :func:`score_text` and draw new text with :func:`sample`.
+:class:`PrefixScorer` gives a beam search (CTC decoding) the next-token log-probs after every
+prefix it keeps: shallow fusion.
 """
 
 from seqlab._lazy import lazy_exports
@@ -14,6 +16,7 @@ __all__ = [
     "LMDataConfig",
     "LanguageModel",
     "PRESETS",
+    "PrefixScorer",
     "SentenceBatches",
     "StreamBatches",
     "TextScore",
@@ -41,6 +44,7 @@ _EXPORTS = {
     "stream_ids": "data",
     "CELLS": "model",
     "LanguageModel": "model",
+    "PrefixScorer": "prefix_scores",
     "LMConfig": "config",
     "sample": "sample",
     "TextScore": "score",

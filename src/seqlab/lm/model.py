@@ -118,6 +118,31 @@ class LanguageModel(nn.Module):
 
     # --- using it ---------------------------------------------------------------------------
 
+    @property
+    def device(self) -> torch.device:
+        """Where the model's weights are: inputs must be put there."""
+        return self.out.weight.device
+
+    @torch.no_grad()
+    def next_log_probs(self, ids: Tensor, state: State | None = None) -> tuple[Tensor, State]:
+        """One step of the notes' model: read y<t-1>, give log P(y<t> | y<1..t-1>) of every token.
+
+        Runs in the model's current mode: call ``eval()`` first, or dropout is on.
+
+        Args:
+            ids: (B,) long on :attr:`device`, each row's latest token (``start_id`` to begin
+                a text).
+            state: the state after the row's earlier tokens, (L, B, H) or (a, c) for the LSTM,
+                as the previous call returned it; None = zeros (a fresh text).
+
+        Returns:
+            log_probs: (B, V) float64, the next token's log-probabilities (log-softmax in
+                float64, as :func:`seqlab.lm.score_sentences` computes them).
+            state: the state after ``ids``, for the next call.
+        """
+        logits, state = self(ids.unsqueeze(1), state)  # (B, 1, V)
+        return F.log_softmax(logits[:, 0].double(), dim=-1), state  # (B, V)
+
     def score(self, text: str) -> TextScore:
         """Score one sentence from a fresh state, ending with ``<eos>``; see
         :func:`seqlab.lm.score_sentences`."""
