@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
+import seqlab
 from seqlab.cli import main
-from seqlab.train import load_model, save_model
+from seqlab.train import save_model
 
 from ._helpers import fails as _fails
 from ._helpers import feed_stdin as _stdin
@@ -177,7 +178,7 @@ def test_train_with_vectors_and_a_preset(data, tmp_path, monkeypatch, capsys):
     assert f"pretrained vectors for {n_words} of {n_words + 4} vocabulary words ({glove})" in text
     assert "validation loss" not in text  # the preset trains on everything
     assert "4 steps, 2 epochs" in text  # --epochs beats the preset's 200
-    model = load_model(out)
+    model = seqlab.load(out)
     assert (model.config.model, model.config.freeze_embeddings) == ("average", True)
     for word in ("love", "zebra"):  # frozen rows are the file's vectors
         row = model.embed.weight[model.vocab.encode([word])[0]].detach().numpy()
@@ -254,7 +255,7 @@ def test_predict_json_from_stdin_matches_the_library(model_dir, monkeypatch, cap
     rows = _json_lines(captured.out)
     assert captured.err == ""  # every word is known
     assert [r["text"] for r in rows] == sentences
-    expected = load_model(model_dir).predict(sentences)
+    expected = seqlab.load(model_dir).predict(sentences)
     for row, p in zip(rows, expected):
         assert {"text", "label", "prob"} <= set(row)
         assert isinstance(row["label"], str) and row["label"] in LABELS
@@ -340,7 +341,7 @@ def test_evaluate_json_matches_sklearn(model_dir, data, capsys):
     assert scores["labels"] == LABELS and list(scores["per_class"]) == LABELS
     assert scores["n"] == len(EMOJI_TEST) and scores["plot"] is None
     gold = [y for _, y in EMOJI_TEST]
-    pred = [p.label for p in load_model(model_dir).predict([t for t, _ in EMOJI_TEST])]
+    pred = [p.label for p in seqlab.load(model_dir).predict([t for t, _ in EMOJI_TEST])]
     assert scores["accuracy"] == pytest.approx(accuracy_score(gold, pred))
     assert scores["confusion"] == confusion_matrix(gold, pred, labels=LABELS).tolist()
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=LABELS, zero_division=0)
@@ -358,8 +359,8 @@ def test_predict_and_evaluate_an_ensemble(model_dir, data, tmp_path, monkeypatch
                  "--out", str(other)]) == 0  # fmt: skip
     capsys.readouterr()
     texts = [t for t, _ in EMOJI_TEST]
-    pa = load_model(model_dir).predict_proba(texts)[0]
-    pb = load_model(other).predict_proba(texts)[0]
+    pa = seqlab.load(model_dir).predict_proba(texts)[0]
+    pb = seqlab.load(other).predict_proba(texts)[0]
     mean = ((pa + pb) / 2).numpy()
     _stdin(monkeypatch, "\n".join(texts) + "\n")
     assert main(["classify", "predict", str(model_dir), "--ensemble", str(other), "--json"]) == 0
@@ -461,7 +462,7 @@ def test_char_level_predict_and_evaluate(dna_dir, tmp_path, monkeypatch, capsys)
     rows = _json_lines(capsys.readouterr().out)
     assert [r["text"] for r in rows] == ["CCAGGTAAGTCA", "ttccaggctacc"]
     assert all(r["label"] in {"EI", "IE", "N"} and r["n_unk"] == 0 for r in rows)
-    library = load_model(dna_dir).predict(["CCAGGTAAGTCA"])[0]
+    library = seqlab.load(dna_dir).predict(["CCAGGTAAGTCA"])[0]
     assert rows[0]["prob"] == pytest.approx(library.prob, rel=1e-6)
     test = _write(tmp_path / "test.tsv", [f"{y}\t{s}" for y, s in DNA[:4]])
     assert main(["classify", "evaluate", str(dna_dir), test, "--json"]) == 0
@@ -476,7 +477,7 @@ def test_explain_json_and_png(dna_dir, tmp_path, capsys):
     assert {"label", "prob", "saliency", "tokens", "plot"} <= set(row)
     assert len(row["saliency"]) == len(seq) and row["tokens"] == list(seq.upper())
     assert row["plot"] == str(png) and png.read_bytes().startswith(PNG_MAGIC)
-    predicted = load_model(dna_dir).predict([seq])[0]
+    predicted = seqlab.load(dna_dir).predict([seq])[0]
     assert (row["label"], row["prob"]) == (predicted.label, pytest.approx(predicted.prob))
     assert main(["classify", "explain", str(dna_dir), seq, "--label", "N"]) == 0
     text = capsys.readouterr().out

@@ -9,9 +9,9 @@ import types
 import pytest
 import torch
 
+import seqlab
 from seqlab.cli import main
 from seqlab.lm import score_sentences, score_text
-from seqlab.train import load_model
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NAMES = ["aardonyx", "abelisaurus", "achelousaurus", "bambiraptor", "baryonyx", "coelophysis",
@@ -195,7 +195,7 @@ def test_score_arguments_json(lines_lm, capsys):
     assert main(["lm", "score", str(lines_lm), *texts, "--json"]) == 0
     rows = _json_lines(capsys.readouterr().out)
     assert [r["text"] for r in rows] == texts
-    expected = score_sentences(load_model(lines_lm), texts)
+    expected = score_sentences(seqlab.load(lines_lm), texts)
     for row, score in zip(rows, expected, strict=True):
         assert set(row) == {"text", "logprob", "n_tokens", "perplexity", "n_unk"}
         assert row["logprob"] == pytest.approx(score.logprob, abs=1e-9)
@@ -241,7 +241,7 @@ def test_score_file_carries_the_state(stream_lm, tmp_path, capsys):
     file.write_text("the cat ran.\nthe bird sat.\n", encoding="utf-8")
     assert main(["lm", "score", str(stream_lm), "--file", str(file), "--json"]) == 0
     (row,) = _json_lines(capsys.readouterr().out)
-    expected = score_text(load_model(stream_lm), "the cat ran.\nthe bird sat.\n")
+    expected = score_text(seqlab.load(stream_lm), "the cat ran.\nthe bird sat.\n")
     assert row["n_tokens"] == expected.n_tokens == len("the cat ran.\nthe bird sat.\n")
     assert row["logprob"] == pytest.approx(expected.logprob, abs=1e-9)
     assert main(["lm", "score", str(stream_lm), "--file", str(file)]) == 0

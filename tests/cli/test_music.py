@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import seqlab
 import seqlab.cli
 from seqlab.cli import main, music
 from tests.cli._helpers import fails, json_lines
@@ -84,11 +85,10 @@ def test_sample_writes_midi_and_a_png(model_dir, tmp_path, capsys):
 
 def test_evaluate_prints_nll_per_step(model_dir, data, capsys):
     from seqlab.music import nll_per_step, read_chorales
-    from seqlab.train import load_model
 
     assert main(["music", "evaluate", str(model_dir), str(data), "--split", "test", "--json"]) == 0
     (result,) = json_lines(capsys.readouterr().out)
-    expected = nll_per_step(load_model(model_dir), read_chorales(data)["test"])
+    expected = nll_per_step(seqlab.load(model_dir), read_chorales(data)["test"])
     assert result["nll_per_step"] == pytest.approx(expected)
     assert (result["split"], result["pieces"], result["steps"]) == ("test", 2, 16)
     assert main(["music", "evaluate", str(model_dir), str(data)]) == 0

@@ -7,11 +7,12 @@ import pytest
 import sacrebleu
 import torch
 
+import seqlab
 from seqlab.cli import main
 from seqlab.lm import LanguageModel, LMConfig
 from seqlab.seq2seq import Seq2Seq, Seq2SeqConfig, beam_search, read_pairs
 from seqlab.text import Vocabulary
-from seqlab.train import load_model, save_model
+from seqlab.train import save_model
 
 from ._helpers import fails as _fails
 from ._helpers import feed_stdin as _stdin
@@ -167,7 +168,7 @@ def test_run_json_from_stdin_matches_the_library(model_dir, monkeypatch, capsys)
     assert main(["translate", "run", str(model_dir), "--json", "--beam", "3", *FAST]) == 0
     rows = _json_lines(capsys.readouterr().out)
     assert [r["src"] for r in rows] == SOURCES
-    expected = beam_search(load_model(model_dir), SOURCES, beam_size=3, max_len=12)
+    expected = beam_search(seqlab.load(model_dir), SOURCES, beam_size=3, max_len=12)
     for row, (hyp,) in zip(rows, expected):
         assert {"src", "hyp", "score", "logprob", "finished", "n_unk"} <= set(row)
         assert "n_best" not in row
@@ -364,7 +365,7 @@ def test_attention_writes_a_png(model_dir, tmp_path, capsys):
                  "--json", *FAST]) == 0  # fmt: skip
     (row,) = _json_lines(capsys.readouterr().out)
     weights = torch.tensor(row["attention"])
-    (hyp,) = beam_search(load_model(model_dir), ["3 mars 1997"], max_len=12)[0]
+    (hyp,) = beam_search(seqlab.load(model_dir), ["3 mars 1997"], max_len=12)[0]
     assert row["hyp"] == hyp.text == lines[0]
     assert weights.shape == (len(hyp.ids) + int(hyp.finished), len("3 mars 1997"))
     assert torch.allclose(weights.sum(1), torch.ones(weights.shape[0]), atol=1e-5)

@@ -5,9 +5,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import seqlab
 from seqlab.seq2seq import Seq2Seq, Seq2SeqConfig
 from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
-from seqlab.train import load_model, save_model
+from seqlab.train import save_model
 
 SRC_VOCAB = Vocabulary(list("abcdefgh"))  # V_src = 12 with the four specials
 TGT_VOCAB = Vocabulary(list("wxyz"))  # V_tgt = 8
@@ -369,7 +370,7 @@ def test_shared_vocab_and_tied_weights_are_one_matrix_and_survive_a_save(tmp_pat
                            hidden_size=8, attention_size=5)  # fmt: skip
     model = Seq2Seq(config, vocab, vocab, CharTokenizer(), CharTokenizer()).eval()
     assert model.src_embed.weight is model.tgt_embed.weight is model.out.weight
-    loaded = load_model(save_model(model, tmp_path / "tied"))
+    loaded = seqlab.load(save_model(model, tmp_path / "tied"))
     assert loaded.src_embed.weight is loaded.tgt_embed.weight is loaded.out.weight
     b = _batch()
     with torch.no_grad():

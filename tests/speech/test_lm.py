@@ -77,12 +77,13 @@ def test_from_a_model_folder(tmp_path):
     assert np.array_equal(scorer((1, 2)), char_lm_scorer(_lm(), Alphabet("abc"))((1, 2)))
 
 
-def test_a_folder_without_a_language_model(tmp_path, monkeypatch):
-    import seqlab.speech.lm as speech_lm
+def test_a_folder_without_a_language_model(tmp_path):
+    from seqlab.music import MusicConfig, PianoRollRNN
+    from seqlab.train import save_model
 
-    monkeypatch.setattr(speech_lm, "load_model", lambda folder, map_location: object())
+    save_model(PianoRollRNN(MusicConfig(hidden_size=4)), tmp_path / "music")
     with pytest.raises(ValueError, match="does not hold a language model"):
-        char_lm_scorer(tmp_path, Alphabet("abc"))
+        char_lm_scorer(tmp_path / "music", Alphabet("abc"))
 
 
 @pytest.mark.parametrize(

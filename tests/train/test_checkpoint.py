@@ -10,16 +10,13 @@ import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
-from torch import nn
 
 import seqlab
 from seqlab.train import checkpoint as checkpoint_module
 from seqlab.train import (
     config_from_dict,
-    get_task,
     load_model,
     read_config,
-    register_task,
     save_model,
 )
 from seqlab.train.checkpoint import decode_tree, encode_tree, read_safetensors, write_safetensors
@@ -48,7 +45,7 @@ def _files(path: Path) -> list[str]:
 
 
 def test_round_trip_gives_identical_outputs(model, folder):
-    loaded = load_model(folder)
+    loaded = load_model(folder, TinyLM)
     batch = make_batches(1, vocab_size=10)[0]
     model.eval()
     assert torch.equal(loaded(batch["tokens"]), model(batch["tokens"]))
@@ -98,32 +95,33 @@ def _rewrite_config(folder: Path, edit) -> None:
 
 def test_missing_folder(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
-        load_model(tmp_path / "nowhere")
+        load_model(tmp_path / "nowhere", TinyLM)
 
 
 @pytest.mark.parametrize("name", ["config.json", "model.safetensors"])
 def test_missing_file(folder, name):
     (folder / name).unlink()
     with pytest.raises(ValueError, match=f"missing {name}"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_corrupted_json(folder):
     (folder / "config.json").write_text('{"task": "tiny_lm", "config": {')
     with pytest.raises(ValueError, match=r"config\.json: invalid JSON"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_corrupted_safetensors(folder):
     (folder / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{not json")
     with pytest.raises(ValueError, match=r"model\.safetensors: not a readable safetensors"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
-def test_unknown_task_lists_known_ones(folder):
+def test_a_folder_of_an_unknown_task_is_named(folder):
+    # (seqlab.load, which reads any task, lists the known ones: tests/test_tasks.py)
     _rewrite_config(folder, lambda c: c.update(task="no_such_task"))
-    with pytest.raises(ValueError, match=r"unknown task 'no_such_task'; known tasks: .*tiny_lm"):
-        load_model(folder)
+    with pytest.raises(ValueError, match=r"holds a 'no_such_task' model, not a 'tiny_lm' model"):
+        load_model(folder, TinyLM)
 
 
 def test_unknown_config_field(folder):
@@ -131,14 +129,14 @@ def test_unknown_config_field(folder):
     with pytest.raises(
         ValueError, match=r"config\.json: TinyLMConfig: unknown field\(s\) \['n_heads'\]"
     ):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_missing_config_field_takes_its_default(folder):
     # The default (16) does not fit the saved weights (5): a mismatch named by file and shapes.
     _rewrite_config(folder, lambda c: c["config"].pop("hidden_size"))
     with pytest.raises(ValueError, match=r"hidden\.weight: expected shape \(16, 6\), got \(5, 6\)"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_missing_config_field_without_default():
@@ -154,7 +152,7 @@ def test_missing_config_field_without_default():
 def test_wrong_shape_names_key_and_shapes(folder):
     _rewrite_config(folder, lambda c: c["config"].update(hidden_size=7))
     with pytest.raises(ValueError, match=r"model\.safetensors") as info:
-        load_model(folder)
+        load_model(folder, TinyLM)
     assert "hidden.weight: expected shape (7, 6), got (5, 6)" in str(info.value)
 
 
@@ -164,7 +162,7 @@ def test_missing_and_unexpected_keys(folder, model):
     state["extra.weight"] = torch.zeros(2)
     save_file(state, str(folder / "model.safetensors"))
     with pytest.raises(ValueError) as info:
-        load_model(folder)
+        load_model(folder, TinyLM)
     message = str(info.value)
     assert "model.safetensors" in message
     assert "missing keys ['hidden.bias', 'output.weight']" in message
@@ -191,7 +189,7 @@ def test_failed_weight_write_keeps_old_files_and_leaves_no_temp(model, folder, m
         save_model(model, folder)
     assert _files(folder) == sorted(before)  # no temporary files left behind
     assert {name: (folder / name).read_bytes() for name in before} == before
-    load_model(folder)  # still a valid folder
+    load_model(folder, TinyLM)  # still a valid folder
 
 
 def test_failed_assets_leave_nothing_half_written(model, tmp_path):
@@ -268,17 +266,14 @@ def test_a_retired_field_loads_at_its_old_value_and_is_named_at_any_other():
         config_from_dict(_Retiring, {"never": 1})
 
 
-def test_registry_rejects_a_second_class_under_a_taken_name():
-    assert get_task("tiny_lm") is TinyLM
+def test_a_folder_of_another_task_is_named(tmp_path):
+    folder = save_model(TinyLM(TinyLMConfig()), tmp_path / "m")
 
-    with pytest.raises(ValueError, match="already registered"):
+    class Other(TinyLM):
+        task = "other"
 
-        @register_task("tiny_lm")
-        class Other(nn.Module):
-            config_class = TinyLMConfig
-
-    with pytest.raises(ValueError, match="config_class"):
-        register_task("no_config")(type("NoConfig", (nn.Module,), {}))
+    with pytest.raises(ValueError, match=r"m holds a 'tiny_lm' model, not a 'other' model"):
+        load_model(folder, Other)
 
 
 def test_library_never_unpickles():

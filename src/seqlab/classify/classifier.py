@@ -45,7 +45,6 @@ from seqlab.nn import (
     pool_steps,
 )
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
-from seqlab.train import register_task
 
 __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
 
@@ -64,7 +63,6 @@ class Prediction:
     n_unk: int  # tokens read as <unk>
 
 
-@register_task("classify")
 class SentenceClassifier(nn.Module):
     """Averaging or recurrent sentence classifier, with its tokenizer, vocabulary and labels.
 
@@ -79,6 +77,7 @@ class SentenceClassifier(nn.Module):
             config (a folder whose files do not belong together).
     """
 
+    task = "classify"  # config.json's "task" (seqlab.TASKS)
     config_class = ClassifierConfig
 
     def __init__(

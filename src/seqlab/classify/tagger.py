@@ -30,7 +30,6 @@ from seqlab.classify.config import TaggerConfig
 from seqlab.classify.crf import LinearChainCRF, allowed_transitions
 from seqlab.nn import LSTM, lengths_to_mask
 from seqlab.text import Span, Vocabulary, get_entities
-from seqlab.train import register_task
 
 __all__ = ["CASINGS", "TagPrediction", "SequenceTagger", "TaggerConfig", "casing"]
 
@@ -84,7 +83,6 @@ class TagPrediction:
         }
 
 
-@register_task("tag")
 class SequenceTagger(nn.Module):
     """BiRNN tagger over word (+ casing, + character) features, softmax or CRF output.
 
@@ -99,6 +97,7 @@ class SequenceTagger(nn.Module):
         ValueError: on an inconsistent config or vocabularies that do not match it.
     """
 
+    task = "tag"  # config.json's "task" (seqlab.TASKS)
     config_class = TaggerConfig
 
     def __init__(

@@ -305,12 +305,13 @@ def print_train_footer(result: Any, out: Path, plot_file: Path | None, next_hint
 
 def load_task_model(folder: str, task: str, what: str):
     """The model of a folder if it is of ``task``; otherwise a CLIError naming both."""
+    from seqlab import task_class
     from seqlab.train import load_model, read_config
 
     config = read_config(folder)
     if config["task"] != task:
         raise CLIError(f"{folder} holds a {config['task']!r} model, not {what}")
-    return load_model(folder)
+    return load_model(folder, task_class(task))
 
 
 def add_output_flags(p: argparse.ArgumentParser, json_help: str) -> None:

@@ -15,6 +15,7 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    load_task_model,
     plot_losses,
     read_stdin,
     set_threads,
@@ -168,12 +169,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def load_lm(folder: str):
     """The language model of a folder; a clear error for anything else."""
-    from seqlab.train import load_model, read_config
-
-    config = read_config(folder)
-    if config["task"] != "lm":
-        raise CLIError(f"{folder} holds a {config['task']!r} model, not a language model (lm)")
-    return load_model(folder)
+    return load_task_model(folder, "lm", "a language model (lm)")
 
 
 def run_sample(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     emit_json,
+    load_task_model,
     plot_losses,
     progress,
     read_stdin,
@@ -242,13 +243,8 @@ def _held_out(trained, train_pairs, data_cfg):
 
 def load_translator(folder: str):
     """The encoder-decoder of a folder; a clear error for anything else."""
-    from seqlab.train import load_model, read_config
-
     _warned.clear()  # a new command (tests run several in one process) warns afresh
-    config = read_config(folder)
-    if config["task"] != "seq2seq":
-        raise CLIError(f"{folder} holds a {config['task']!r} model, not a translation model")
-    return load_model(folder)
+    return load_task_model(folder, "seq2seq", "a translation model")
 
 
 def _lines(text: str, what: str) -> list[str]:

@@ -25,7 +25,7 @@ from torch import Tensor, nn
 from seqlab.diagnose.config import RecallConfig, VanishingConfig
 from seqlab.diagnose.gradient_flow import gradient_flow
 from seqlab.nn import GRU, LSTM, RNN
-from seqlab.train import clip_grad_norm_, register_task
+from seqlab.train import clip_grad_norm_
 
 __all__ = ["RecallConfig", "RecallModel", "VanishingConfig", "CellResult", "make_recall_batch",
            "run_vanishing"]  # fmt: skip
@@ -33,10 +33,10 @@ __all__ = ["RecallConfig", "RecallModel", "VanishingConfig", "CellResult", "make
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
 
 
-@register_task("recall")
 class RecallModel(nn.Module):
     """Embedding -> one recurrent layer -> linear map of the last activation to the symbols."""
 
+    task = "recall"  # config.json's "task" (seqlab.TASKS)
     config_class = RecallConfig
 
     def __init__(self, config: RecallConfig) -> None:

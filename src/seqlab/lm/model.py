@@ -26,7 +26,6 @@ from seqlab.lm.sample import sample
 from seqlab.lm.score import TextScore, score_sentences, score_text
 from seqlab.nn import GRU, LSTM, RNN
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
-from seqlab.train import register_task
 
 __all__ = ["CELLS", "LMConfig", "LanguageModel", "State"]
 
@@ -37,7 +36,6 @@ TOKENIZER_FILE = "tokenizer.json"
 State = Tensor | tuple[Tensor, Tensor]  # (L, B, H), or (a, c) for the LSTM
 
 
-@register_task("lm")
 class LanguageModel(nn.Module):
     """A recurrent language model with its tokenizer and vocabulary.
 
@@ -51,6 +49,7 @@ class LanguageModel(nn.Module):
             from ``len(vocab)`` (a model folder whose vocabulary does not match its config).
     """
 
+    task = "lm"  # config.json's "task" (seqlab.TASKS)
     config_class = LMConfig
 
     def __init__(

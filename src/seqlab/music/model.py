@@ -19,7 +19,6 @@ from torch import Tensor, nn
 from seqlab.music.config import MusicConfig
 from seqlab.music.data import N_KEYS
 from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask
-from seqlab.train import register_task
 
 __all__ = ["CELLS", "MusicConfig", "PianoRollRNN", "step_nll"]
 
@@ -34,7 +33,6 @@ def step_nll(logits: Tensor, y: Tensor) -> Tensor:
     return F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(-1)  # (B, T)
 
 
-@register_task("music")
 class PianoRollRNN(nn.Module):
     """Many-to-many RNN over piano rolls; see the module docstring.
 
@@ -42,6 +40,7 @@ class PianoRollRNN(nn.Module):
         config: the architecture.
     """
 
+    task = "music"  # config.json's "task" (seqlab.TASKS)
     config_class = MusicConfig
 
     def __init__(self, config: MusicConfig) -> None:

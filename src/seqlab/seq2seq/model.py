@@ -37,7 +37,6 @@ from torch import Tensor, nn
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention, last_step, lengths_to_mask
 from seqlab.seq2seq.config import Seq2SeqConfig
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
-from seqlab.train import register_task
 
 __all__ = ["CELLS", "Memory", "Seq2Seq", "Seq2SeqConfig", "State"]
 
@@ -68,7 +67,6 @@ class Memory:
         return Memory(pick(self.enc), pick(self.mask), pick(self.keys), pick(self.context))
 
 
-@register_task("seq2seq")
 class Seq2Seq(nn.Module):
     """An encoder-decoder with optional Bahdanau attention, its tokenizers and vocabularies.
 
@@ -84,6 +82,7 @@ class Seq2Seq(nn.Module):
             belong together).
     """
 
+    task = "seq2seq"  # config.json's "task" (seqlab.TASKS)
     config_class = Seq2SeqConfig
 
     def __init__(

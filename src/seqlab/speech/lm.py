@@ -16,7 +16,7 @@ import torch
 
 from seqlab.lm import LanguageModel, PrefixScorer
 from seqlab.speech.data import Alphabet
-from seqlab.train import load_model
+from seqlab.train import load_model, read_config
 
 __all__ = ["char_lm_scorer"]
 
@@ -43,9 +43,10 @@ def char_lm_scorer(
     if isinstance(lm, LanguageModel):
         model = lm
     else:
-        model = load_model(lm, map_location=device)
-        if not isinstance(model, LanguageModel):
+        config = read_config(lm)
+        if config["task"] != LanguageModel.task:
             raise ValueError(f"{lm} does not hold a language model")
+        model = load_model(lm, LanguageModel, map_location=device)
     if model.config.level != "char":
         raise ValueError(f"the LM is {model.config.level}-level; beam search needs a char LM")
     missing = [ch for ch in alphabet.chars if ch not in model.vocab]

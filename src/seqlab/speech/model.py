@@ -22,7 +22,6 @@ from torch import Tensor, nn
 from seqlab.nn import GRU, LSTM
 from seqlab.speech.config import CTCConfig, FeatureConfig
 from seqlab.speech.data import Alphabet
-from seqlab.train import register_task
 
 __all__ = ["SPEECH_FILE", "CTCConfig", "CTCRecognizer", "output_lengths"]
 
@@ -36,7 +35,6 @@ def output_lengths(lengths: Tensor, subsample: int) -> Tensor:
     return torch.div(lengths + subsample - 1, subsample, rounding_mode="floor")
 
 
-@register_task("speech")
 class CTCRecognizer(nn.Module):
     """Conv front-end + bidirectional RNN + per-step label distribution; see the module docstring.
 
@@ -44,6 +42,7 @@ class CTCRecognizer(nn.Module):
         config: the architecture.
     """
 
+    task = "speech"  # config.json's "task" (seqlab.TASKS)
     config_class = CTCConfig
 
     def __init__(

@@ -161,9 +161,7 @@ def load_recognizer(folder: str | os.PathLike[str]) -> CTCRecognizer:
     Raises:
         ValueError: the folder holds another task's model, or no speech.json.
     """
-    model = load_model(folder)
-    if not isinstance(model, CTCRecognizer):
-        raise ValueError(f"{folder} does not hold a speech model")
+    model = load_model(folder, CTCRecognizer)
     if model.alphabet is None or model.features is None:
         raise ValueError(f"{folder}: missing {SPEECH_FILE} (the alphabet and feature settings)")
     return model.eval()

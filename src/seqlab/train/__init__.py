@@ -1,8 +1,8 @@
 """seqlab.train: the one training loop, model folders, gradient clipping and data parallelism.
 
-Every task package (lm, embeddings, classify, seq2seq, speech) registers its model with
-:func:`register_task` and trains it with :class:`Trainer`; :func:`save_model` / :func:`load_model`
-write and read model folders (safetensors + JSON, never pickle).
+Every task package trains its model with :func:`fit_task` (the one recipe around
+:class:`Trainer`); :func:`save_model` / :func:`load_model` write and read model folders
+(safetensors + JSON, never pickle).
 """
 
 from seqlab._lazy import lazy_exports
@@ -20,15 +20,12 @@ __all__ = [
     "config_from_dict",
     "destroy_distributed",
     "fit_task",
-    "get_task",
     "init_distributed",
-    "known_tasks",
     "load_model",
     "load_weights",
     "move_to_device",
     "random_split",
     "read_config",
-    "register_task",
     "resolve_device",
     "save_model",
     "seed_everything",
@@ -55,9 +52,6 @@ _EXPORTS = {
     "init_distributed": "distributed",
     "resolve_device": "distributed",
     "shard_batches": "distributed",
-    "get_task": "registry",
-    "known_tasks": "registry",
-    "register_task": "registry",
     "Trainer": "trainer",
     "TrainResult": "trainer",
     "batch_size": "trainer",

@@ -28,7 +28,7 @@ import tempfile
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -40,9 +40,10 @@ from torch.nn.parallel import DistributedDataParallel
 from seqlab._atomic import atomic_write, atomic_write_text
 from seqlab._config import drop_retired
 from seqlab._version import __version__
-from seqlab.train.registry import get_task
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=nn.Module)
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -189,7 +190,7 @@ def save_model(
     if isinstance(model, DistributedDataParallel):
         model = model.module
     if not isinstance(getattr(model, "task", None), str):
-        raise ValueError(f"{type(model).__qualname__} has no task name (use @register_task)")
+        raise ValueError(f"{type(model).__qualname__} has no class attribute task (its name)")
     if not dataclasses.is_dataclass(getattr(model, "config", None)):
         raise ValueError(f"{type(model).__qualname__}.config is not a dataclass instance")
     clash = sorted(set(extra_config or {}) & set(_RESERVED))
@@ -255,15 +256,19 @@ def read_config(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def load_model(path: str | os.PathLike, *, map_location: str | torch.device = "cpu") -> nn.Module:
-    """Rebuild a model from a model folder written by :func:`save_model`.
+def load_model(
+    path: str | os.PathLike, cls: type[M], *, map_location: str | torch.device = "cpu"
+) -> M:
+    """Rebuild a model of class ``cls`` from a model folder written by :func:`save_model`.
 
-    The task class comes from the registry; it is built with ``from_dir(path, config)`` when it
-    has one (to read vocabularies first), else ``cls(config)``; then the weights are loaded
-    strictly. Never unpickles anything.
+    The folder must hold a model of ``cls.task``. The model is built with
+    ``cls.from_dir(path, config)`` when the class has one (to read vocabularies first), else
+    ``cls(config)``; then the weights are loaded strictly. Never unpickles anything. (Any task's
+    folder, whatever it holds: :func:`seqlab.load`.)
 
     Args:
         path: the model folder.
+        cls: the task model class (``task`` and ``config_class`` class attributes).
         map_location: the device to put the model on.
 
     Returns:
@@ -271,12 +276,13 @@ def load_model(path: str | os.PathLike, *, map_location: str | torch.device = "c
 
     Raises:
         ValueError: naming the file and the problem: missing folder or file, invalid JSON,
-            unknown task, unknown or missing config fields, missing/unexpected weight keys,
-            shape mismatches.
+            another task's model, unknown or missing config fields, missing/unexpected weight
+            keys, shape mismatches.
     """
     path = Path(path)
     data = read_config(path)
-    cls = get_task(data["task"])
+    if data["task"] != cls.task:
+        raise ValueError(f"{path} holds a {data['task']!r} model, not a {cls.task!r} model")
     config = config_from_dict(cls.config_class, data["config"], source=path / CONFIG_FILE)
     if not (path / WEIGHTS_FILE).is_file():
         raise ValueError(f"{path}: missing {WEIGHTS_FILE}")

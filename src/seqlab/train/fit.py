@@ -108,7 +108,7 @@ def fit_task(
         if not existed and trainer.dist.is_main:
             shutil.rmtree(out_dir, ignore_errors=True)
         raise
-    best = load_model(out_dir, map_location=trainer.device)
+    best = load_model(out_dir, type(model), map_location=trainer.device)
     scores = score(best) if score is not None else None
     return Trained(model=best, result=result, record=data.record or {}, scores=scores)
 

@@ -41,7 +41,6 @@ from seqlab.nn import GRU
 from seqlab.speech.config import FeatureConfig, TriggerConfig
 from seqlab.speech.features import log_mel_spectrogram
 from seqlab.speech.model import output_lengths
-from seqlab.train import register_task
 
 __all__ = [
     "TRIGGER_FILE",
@@ -109,7 +108,6 @@ def trigger_labels(
     return y
 
 
-@register_task("trigger")
 class TriggerWordDetector(nn.Module):
     """Conv1d + BatchNorm + GRU stack + per-step sigmoid; see the module docstring.
 
@@ -120,6 +118,7 @@ class TriggerWordDetector(nn.Module):
         threshold: the probability that fires a detection (tuned on validation clips).
     """
 
+    task = "trigger"  # config.json's "task" (seqlab.TASKS)
     config_class = TriggerConfig
 
     def __init__(

@@ -98,9 +98,7 @@ def load_detector(folder: str | os.PathLike[str]) -> TriggerWordDetector:
     Raises:
         ValueError: the folder holds another task's model, or no trigger.json.
     """
-    model = load_model(folder)
-    if not isinstance(model, TriggerWordDetector):
-        raise ValueError(f"{folder} does not hold a trigger-word model")
+    model = load_model(folder, TriggerWordDetector)
     if model.features is None:
         raise ValueError(f"{folder}: missing trigger.json (the feature settings)")
     return model.eval()
