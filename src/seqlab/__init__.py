@@ -58,6 +58,6 @@ def load(path: str | os.PathLike[str], *, map_location: str = "cpu") -> Any:
         ValueError: missing folder or file, invalid JSON, unknown task or config field,
             weights that do not fit the config.
     """
-    from seqlab.train.checkpoint import load_model, read_config
+    from seqlab.train.folder import load_model, read_config
 
     return load_model(path, task_class(read_config(path)["task"]), map_location=map_location)

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from seqlab.train import DistributedContext, Trainer, init_distributed, shard_batches
-from seqlab.train.checkpoint import read_safetensors
+from seqlab.train.io import read_safetensors
 
 from ._tiny_task import one_thread  # noqa: F401 (autouse fixture)
 from ._train_script import ddp_setup, grouped

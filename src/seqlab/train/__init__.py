@@ -36,11 +36,11 @@ __all__ = [
 # importing one light submodule (seqlab.train.config, say) does not import them all.
 _EXPORTS = {
     "TrainerConfig": "config",
-    "config_from_dict": "checkpoint",
-    "load_model": "checkpoint",
-    "load_weights": "checkpoint",
-    "read_config": "checkpoint",
-    "save_model": "checkpoint",
+    "config_from_dict": "folder",
+    "load_model": "folder",
+    "load_weights": "folder",
+    "read_config": "folder",
+    "save_model": "folder",
     "clip_grad_norm_": "clip",
     "clip_grad_value_": "clip",
     "random_split": "data",

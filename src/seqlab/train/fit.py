@@ -30,7 +30,8 @@ import torch
 from torch import nn
 
 from seqlab._atomic import atomic_write_text
-from seqlab.train.checkpoint import load_model, recover_dir
+from seqlab.train.folder import load_model
+from seqlab.train.io import recover_dir
 from seqlab.train.state import LAST_DIR
 from seqlab.train.trainer import Trainer, TrainerConfig, TrainResult
 

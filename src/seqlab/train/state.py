@@ -3,7 +3,7 @@
 ``last/`` is a model folder with the last weights, plus ``state.safetensors`` (optimizer tensors
 under ``optimizer/...``, RNG states under ``rng/RANK/...``) and ``trainer_state.json`` (counters,
 best val loss, patience, the optimizer's structure encoded by
-:func:`seqlab.train.checkpoint.encode_tree`). It is written whole into ``last.tmp`` and swapped
+:func:`encode_tree`). It is written whole into ``last.tmp`` and swapped
 in, so it is always consistent. ``metrics.jsonl`` holds one JSON line per train log or evaluation.
 """
 
@@ -12,25 +12,25 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
-from seqlab.train.checkpoint import (
+from seqlab.train.folder import save_model
+from seqlab.train.io import (
     append_jsonl,
     atomic_write_json,
     atomic_write_text,
     commit_dir,
-    decode_tree,
-    encode_tree,
     read_safetensors,
     remove_stale_temp,
-    save_model,
     write_safetensors,
 )
 
@@ -197,3 +197,88 @@ def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()
     }
+
+
+# --- nested state (optimizer, trainer) as JSON + tensors ---------------------------------------
+
+
+def encode_tree(obj: Any, tensors: dict[str, Tensor], prefix: str) -> Any:
+    """Turn nested dicts/lists/tuples of tensors and scalars into JSON data plus named tensors.
+
+    Tensors go into ``tensors`` under ``prefix/...`` and are replaced by ``{"__tensor__": key}``;
+    tuples, non-string dict keys and non-finite floats are tagged so :func:`decode_tree` gives
+    back the same structure. This is how optimizer state is saved without pickle.
+    """
+    if isinstance(obj, Tensor):
+        tensors[prefix] = obj
+        return {"__tensor__": prefix}
+    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else {"__float__": repr(obj)}
+    if isinstance(obj, tuple):
+        return {"__tuple__": [encode_tree(v, tensors, f"{prefix}/{i}") for i, v in enumerate(obj)]}
+    if isinstance(obj, list):
+        return [encode_tree(v, tensors, f"{prefix}/{i}") for i, v in enumerate(obj)]
+    if isinstance(obj, dict):
+        if all(isinstance(k, str) and not k.startswith("__") for k in obj):
+            return {k: encode_tree(v, tensors, f"{prefix}/{k}") for k, v in obj.items()}
+        return {
+            "__items__": [
+                [
+                    encode_tree(k, tensors, f"{prefix}/k{i}"),
+                    encode_tree(v, tensors, f"{prefix}/{k}"),
+                ]
+                for i, (k, v) in enumerate(obj.items())
+            ]
+        }
+    raise TypeError(f"cannot save {type(obj).__name__} at {prefix!r} without pickle")
+
+
+def decode_tree(obj: Any, tensors: Mapping[str, Tensor]) -> Any:
+    """Inverse of :func:`encode_tree`."""
+    if isinstance(obj, list):
+        return [decode_tree(v, tensors) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__tensor__" in obj:
+        return tensors[obj["__tensor__"]]
+    if "__float__" in obj:
+        return float(obj["__float__"])
+    if "__tuple__" in obj:
+        return tuple(decode_tree(v, tensors) for v in obj["__tuple__"])
+    if "__items__" in obj:
+        return {decode_tree(k, tensors): decode_tree(v, tensors) for k, v in obj["__items__"]}
+    return {k: decode_tree(v, tensors) for k, v in obj.items()}
+
+
+# --- random number generators -----------------------------------------------------------------
+
+
+def rng_state() -> dict[str, Tensor]:
+    """The states of torch (CPU, and CUDA once initialised), NumPy and ``random`` as tensors."""
+    _, keys, pos, has_gauss, gauss = np.random.get_state()
+    version, internal, gauss_next = random.getstate()
+    state = {
+        "torch": torch.get_rng_state(),
+        "numpy": torch.tensor([*keys.tolist(), pos, has_gauss], dtype=torch.int64),
+        "numpy_gauss": torch.tensor([gauss], dtype=torch.float64),
+        "python": torch.tensor([version, *internal, gauss_next is not None], dtype=torch.int64),
+        "python_gauss": torch.tensor([gauss_next or 0.0], dtype=torch.float64),
+    }
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.stack(torch.cuda.get_rng_state_all())
+    return state
+
+
+def set_rng_state(state: Mapping[str, Tensor]) -> None:
+    """Restore the generators from :func:`rng_state`'s tensors."""
+    torch.set_rng_state(state["torch"].to("cpu", torch.uint8))
+    numpy = state["numpy"].tolist()
+    gauss = float(state["numpy_gauss"][0])
+    np.random.set_state(("MT19937", np.array(numpy[:624], dtype=np.uint32), *numpy[624:], gauss))
+    python = state["python"].tolist()
+    gauss_next = float(state["python_gauss"][0]) if python[-1] else None
+    random.setstate((python[0], tuple(python[1:-1]), gauss_next))
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(list(state["cuda"].to("cpu", torch.uint8)))

@@ -39,15 +39,6 @@ from torch import Tensor, nn
 from tqdm import tqdm
 
 from seqlab._config import drop_retired
-from seqlab.train.checkpoint import (
-    atomic_write_json,
-    load_weights,
-    recover_dir,
-    remove_stale_temp,
-    rng_state,
-    save_model,
-    set_rng_state,
-)
 from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
 from seqlab.train.config import TrainerConfig
 from seqlab.train.data import (
@@ -68,6 +59,8 @@ from seqlab.train.distributed import (
     resolve_device,
     wrap_model,
 )
+from seqlab.train.folder import load_weights, save_model
+from seqlab.train.io import atomic_write_json, recover_dir, remove_stale_temp
 from seqlab.train.schedule import lr_factor
 from seqlab.train.state import (
     COUNTERS,
@@ -81,6 +74,8 @@ from seqlab.train.state import (
     clean_out_dir,
     read_state,
     read_tensors,
+    rng_state,
+    set_rng_state,
     truncate_metrics,
     write_last,
 )

@@ -12,14 +12,16 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 import seqlab
-from seqlab.train import checkpoint as checkpoint_module
 from seqlab.train import (
     config_from_dict,
     load_model,
     read_config,
     save_model,
 )
-from seqlab.train.checkpoint import decode_tree, encode_tree, read_safetensors, write_safetensors
+from seqlab.train import folder as folder_module
+from seqlab.train import io as io_module
+from seqlab.train.io import read_safetensors, write_safetensors
+from seqlab.train.state import decode_tree, encode_tree
 
 from ._tiny_task import (
     TinyLM,
@@ -182,7 +184,7 @@ def test_failed_weight_write_keeps_old_files_and_leaves_no_temp(model, folder, m
         Path(filename).write_bytes(b"half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(checkpoint_module, "save_file", broken_save_file)
+    monkeypatch.setattr(io_module, "save_file", broken_save_file)
     with torch.no_grad():
         model.hidden.weight.add_(1.0)
     with pytest.raises(OSError, match="disk full"):
@@ -208,7 +210,7 @@ def test_failed_config_write_leaves_no_config(model, tmp_path, monkeypatch):
     def broken_write_text(path, text):
         raise OSError("no space")
 
-    monkeypatch.setattr(checkpoint_module, "atomic_write_text", broken_write_text)
+    monkeypatch.setattr(folder_module, "atomic_write_text", broken_write_text)
     with pytest.raises(OSError):
         save_model(model, tmp_path / "m")
     assert "config.json" not in _files(tmp_path / "m")
@@ -277,7 +279,7 @@ def test_a_folder_of_another_task_is_named(tmp_path):
 
 
 def test_library_never_unpickles():
-    source = Path(checkpoint_module.__file__).parent
+    source = Path(folder_module.__file__).parent
     for file in source.glob("*.py"):
         text = file.read_text()
         assert "torch.load" not in text and "import pickle" not in text, file

@@ -1,4 +1,4 @@
-"""Model folders and resumable training state on disk: safetensors + JSON, never pickle.
+"""Model folders: safetensors + JSON, never pickle.
 
 A model folder::
 
@@ -7,12 +7,9 @@ A model folder::
       model.safetensors    the state_dict; tied weights stored once (aliases in the metadata)
       vocab*.json ...      whatever the model's save_assets(dir) writes
 
-Every file is written atomically: to a temporary file in the same folder, flushed to disk, then
-``os.replace``-d over the target, so a crash leaves the old file or the new one, never half of
-one. ``config.json`` is written last, so a folder without it was never finished.
-
-A training state folder (``out_dir/last``) has more than one file that must agree with each other,
-so it is written whole into ``last.tmp`` and swapped in by :func:`commit_dir`.
+Every file is written atomically (:mod:`seqlab.train.io`); ``config.json`` is written last, so a
+folder without it was never finished. A folder is untrusted input: its config is checked field
+by field before anything is built.
 """
 
 from __future__ import annotations
@@ -20,9 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import math
 import os
-import random
 import shutil
 import tempfile
 import typing
@@ -30,16 +25,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import numpy as np
 import torch
-from safetensors import safe_open
-from safetensors.torch import save_file
-from torch import Tensor, nn
+from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from seqlab._atomic import atomic_write, atomic_write_text
+from seqlab._atomic import atomic_write_text
 from seqlab._config import drop_retired
 from seqlab._version import __version__
+from seqlab.train.io import read_safetensors, write_safetensors
+
+__all__ = [
+    "CONFIG_FILE",
+    "WEIGHTS_FILE",
+    "config_from_dict",
+    "load_model",
+    "load_weights",
+    "read_config",
+    "save_model",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -47,123 +50,7 @@ M = TypeVar("M", bound=nn.Module)
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
-_ALIASES_KEY = "seqlab.aliases"
 _RESERVED = ("task", "seqlab_version", "model_class", "config")
-
-
-# --- atomic files ---------------------------------------------------------------------------
-
-
-def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented, strict JSON (no NaN/Infinity) to ``path`` atomically."""
-    atomic_write_text(path, json.dumps(obj, indent=2, allow_nan=False) + "\n")
-
-
-def append_jsonl(path: str | os.PathLike, record: Mapping[str, Any]) -> None:
-    """Append one JSON line; a single ``write`` on an O_APPEND file, so lines never interleave
-    or end up half-written when the process is killed."""
-    line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(fd, line)
-    finally:
-        os.close(fd)
-
-
-def commit_dir(staging: Path, final: Path) -> None:
-    """Swap a fully written folder ``staging`` in as ``final``.
-
-    ``final`` is renamed to ``final.old`` first (a folder cannot be replaced in one rename), then
-    ``staging`` to ``final``; :func:`recover_dir` repairs a crash between the two renames.
-    """
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def recover_dir(final: Path) -> Path | None:
-    """Return ``final`` after undoing a crash inside :func:`commit_dir`; None if there is none.
-
-    ``final.tmp`` may be half written and is dropped; ``final.old`` is complete and is put back
-    when ``final`` is missing.
-    """
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(final.with_name(final.name + ".tmp"), ignore_errors=True)
-    if not final.exists() and old.exists():
-        logger.warning("recovering %s from %s (a save was interrupted)", final, old)
-        os.replace(old, final)
-    shutil.rmtree(old, ignore_errors=True)
-    return final if final.exists() else None
-
-
-def remove_stale_temp(folder: Path) -> None:
-    """Delete the temporary files and folders a killed :func:`atomic_write` or
-    :func:`save_model` may leave in ``folder`` (only when no other process writes there)."""
-    for path in folder.glob(".*.tmp"):
-        path.unlink(missing_ok=True)
-    for path in folder.glob(".assets-*"):
-        shutil.rmtree(path, ignore_errors=True)
-
-
-# --- safetensors without shared storage -------------------------------------------------------
-
-
-def write_safetensors(
-    path: str | os.PathLike, tensors: Mapping[str, Tensor], *, metadata: dict | None = None
-) -> None:
-    """Write tensors to a safetensors file atomically, as contiguous CPU tensors.
-
-    safetensors refuses tensors that share memory, so a tensor that is the very same view as an
-    earlier one (tied weights) is stored once and recorded as an alias in the metadata, and a
-    different view of shared memory is copied.
-    """
-    stored: dict[str, Tensor] = {}
-    aliases: dict[str, str] = {}
-    views: dict[tuple, str] = {}
-    storages: set[int] = set()
-    for name, t in tensors.items():
-        t = t.detach()
-        if t.numel() > 0:
-            ptr = t.untyped_storage().data_ptr()
-            view = (t.device, ptr, t.storage_offset(), tuple(t.shape), t.stride(), t.dtype)
-            if view in views:
-                aliases[name] = views[view]
-                continue
-            views[view] = name
-            if ptr in storages:
-                t = t.clone()
-            storages.add(ptr)
-        stored[name] = t.to("cpu").contiguous()
-    meta = {"format": "pt", **(metadata or {})}
-    if aliases:
-        meta[_ALIASES_KEY] = json.dumps(aliases, sort_keys=True)
-    atomic_write(path, lambda tmp: save_file(stored, str(tmp), metadata=meta))
-
-
-def read_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:
-    """Read a file written by :func:`write_safetensors` (aliases restored) onto the CPU.
-
-    Raises:
-        ValueError: if the file is missing or is not a readable safetensors file.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"missing file {path}")
-    try:
-        with safe_open(str(path), framework="pt", device="cpu") as f:
-            metadata = f.metadata() or {}
-            tensors = {name: f.get_tensor(name) for name in f.keys()}
-        aliases = json.loads(metadata.get(_ALIASES_KEY, "{}"))
-    except Exception as error:  # safetensors raises its own error types for a corrupt header
-        raise ValueError(f"{path}: not a readable safetensors file ({error})") from error
-    for name, target in aliases.items():
-        if target not in tensors:
-            raise ValueError(f"{path}: alias {name!r} points to missing tensor {target!r}")
-        tensors[name] = tensors[target]
-    return tensors
 
 
 # --- model folders ----------------------------------------------------------------------------
@@ -374,88 +261,3 @@ def _coerce(value: Any, hint: Any, source: Any) -> Any:
             if coerced is not value:
                 return coerced
     return value
-
-
-# --- nested state (optimizer, trainer) as JSON + tensors ---------------------------------------
-
-
-def encode_tree(obj: Any, tensors: dict[str, Tensor], prefix: str) -> Any:
-    """Turn nested dicts/lists/tuples of tensors and scalars into JSON data plus named tensors.
-
-    Tensors go into ``tensors`` under ``prefix/...`` and are replaced by ``{"__tensor__": key}``;
-    tuples, non-string dict keys and non-finite floats are tagged so :func:`decode_tree` gives
-    back the same structure. This is how optimizer state is saved without pickle.
-    """
-    if isinstance(obj, Tensor):
-        tensors[prefix] = obj
-        return {"__tensor__": prefix}
-    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else {"__float__": repr(obj)}
-    if isinstance(obj, tuple):
-        return {"__tuple__": [encode_tree(v, tensors, f"{prefix}/{i}") for i, v in enumerate(obj)]}
-    if isinstance(obj, list):
-        return [encode_tree(v, tensors, f"{prefix}/{i}") for i, v in enumerate(obj)]
-    if isinstance(obj, dict):
-        if all(isinstance(k, str) and not k.startswith("__") for k in obj):
-            return {k: encode_tree(v, tensors, f"{prefix}/{k}") for k, v in obj.items()}
-        return {
-            "__items__": [
-                [
-                    encode_tree(k, tensors, f"{prefix}/k{i}"),
-                    encode_tree(v, tensors, f"{prefix}/{k}"),
-                ]
-                for i, (k, v) in enumerate(obj.items())
-            ]
-        }
-    raise TypeError(f"cannot save {type(obj).__name__} at {prefix!r} without pickle")
-
-
-def decode_tree(obj: Any, tensors: Mapping[str, Tensor]) -> Any:
-    """Inverse of :func:`encode_tree`."""
-    if isinstance(obj, list):
-        return [decode_tree(v, tensors) for v in obj]
-    if not isinstance(obj, dict):
-        return obj
-    if "__tensor__" in obj:
-        return tensors[obj["__tensor__"]]
-    if "__float__" in obj:
-        return float(obj["__float__"])
-    if "__tuple__" in obj:
-        return tuple(decode_tree(v, tensors) for v in obj["__tuple__"])
-    if "__items__" in obj:
-        return {decode_tree(k, tensors): decode_tree(v, tensors) for k, v in obj["__items__"]}
-    return {k: decode_tree(v, tensors) for k, v in obj.items()}
-
-
-# --- random number generators -----------------------------------------------------------------
-
-
-def rng_state() -> dict[str, Tensor]:
-    """The states of torch (CPU, and CUDA once initialised), NumPy and ``random`` as tensors."""
-    _, keys, pos, has_gauss, gauss = np.random.get_state()
-    version, internal, gauss_next = random.getstate()
-    state = {
-        "torch": torch.get_rng_state(),
-        "numpy": torch.tensor([*keys.tolist(), pos, has_gauss], dtype=torch.int64),
-        "numpy_gauss": torch.tensor([gauss], dtype=torch.float64),
-        "python": torch.tensor([version, *internal, gauss_next is not None], dtype=torch.int64),
-        "python_gauss": torch.tensor([gauss_next or 0.0], dtype=torch.float64),
-    }
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda"] = torch.stack(torch.cuda.get_rng_state_all())
-    return state
-
-
-def set_rng_state(state: Mapping[str, Tensor]) -> None:
-    """Restore the generators from :func:`rng_state`'s tensors."""
-    torch.set_rng_state(state["torch"].to("cpu", torch.uint8))
-    numpy = state["numpy"].tolist()
-    gauss = float(state["numpy_gauss"][0])
-    np.random.set_state(("MT19937", np.array(numpy[:624], dtype=np.uint32), *numpy[624:], gauss))
-    python = state["python"].tolist()
-    gauss_next = float(state["python_gauss"][0]) if python[-1] else None
-    random.setstate((python[0], tuple(python[1:-1]), gauss_next))
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(list(state["cuda"].to("cpu", torch.uint8)))
