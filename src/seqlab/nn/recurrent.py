@@ -19,6 +19,9 @@ Three implementations compute the same function on the same parameters (``impl=`
 Shapes: x (B, T, n_x); lengths (B,) with 1 <= lengths <= T; a (B, T, D * n_a);
 state (num_layers * D, B, n_a), ordered layer-major as torch.nn orders it (layer 0 forward,
 layer 0 backward, layer 1 forward, ...); for the LSTM a tuple (a0, c0) of two such tensors.
+
+The three layers share one grid, one state layout and one dispatch between the three
+implementations, so they stay in one module (~460 lines); the kernels live in ``scan``.
 """
 
 from __future__ import annotations

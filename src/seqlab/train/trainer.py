@@ -19,6 +19,11 @@ Data order is a function of (seed, epoch) only, so a resumed run sees the same b
 :mod:`seqlab.train.data`. The files in ``out_dir`` are written by :mod:`seqlab.train.state`.
 With several processes (``torchrun``) every rank reads the same stream and one step takes one
 batch per rank; see :mod:`seqlab.train.distributed`.
+
+Why one module of ~600 lines: the loop is one concept, and its steps (budgets, validation, early
+stopping, checkpoints) share the counters that a resume must restore exactly; what can stand
+alone already does (files: ``state``/``folder``/``io``, data order: ``data``, processes:
+``distributed``, schedules: ``schedule``, the task recipe around it: ``fit``).
 """
 
 from __future__ import annotations
