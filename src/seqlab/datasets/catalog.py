@@ -31,7 +31,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 __all__ = [
@@ -130,13 +130,13 @@ class DataSet:
         if part in self.parts:
             return self.parts[part]
         known = {f.path for f in self.files} | {t.path for t in self.trees}
-        inside = {p.rsplit("/", 1)[0] for p in known if "/" in p}
-        if (
-            part in known
-            or part.rstrip("/") in inside
-            or any(part.startswith(t.path + "/") for t in self.trees)
-        ):
-            return part.rstrip("/")
+        folders = {p.as_posix() for k in known for p in PurePosixPath(k).parents} - {"."}
+        path = part.rstrip("/")
+        in_tree = ".." not in path.split("/") and any(
+            path.startswith(t.path + "/") for t in self.trees
+        )  # a file of a folder of many: FSDD's recordings/7_jackson_0.wav
+        if path in known or path in folders or in_tree:
+            return path
         raise DataError(f"{self.name} has no part {part!r} (parts: {self.part_names()})")
 
     def part_names(self, limit: int = 12) -> str:
