@@ -23,6 +23,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
     input_lines,
     load_task_model,
@@ -94,6 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "train", "dev", "vectors")
 
     p = verbs.add_parser(
         "predict",
@@ -108,6 +110,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_ensemble_flag(p)
     add_threads_flag(p)
     p.set_defaults(func=run_predict)
+    data_args(p, "file")
 
     p = verbs.add_parser(
         "evaluate",
@@ -123,6 +126,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_ensemble_flag(p)
     add_threads_flag(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "test")
 
     p = verbs.add_parser(
         "explain",

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from seqlab.cli._common import CLIError, emit_json, progress, pyplot, save_figure
+from seqlab.cli._common import CLIError, data_args, emit_json, progress, pyplot, save_figure
 
 TRAIN_EPILOG = """examples:
   seqlab embed train corpus.txt --method skipgram --out vectors.txt
@@ -58,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_train_flags(p)
     p.set_defaults(func=run_train)
+    data_args(p, "corpus")
 
     p = verbs.add_parser(
         "similar",
@@ -72,6 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_query_flags(p)
     p.set_defaults(func=run_similar)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "analogy", help="a is to b as c is to ?", epilog=QUERY_EPILOG, formatter_class=raw
@@ -83,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cosmul", action="store_true", help="3CosMul instead of 3CosAdd")
     _add_query_flags(p)
     p.set_defaults(func=run_analogy)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "evaluate",
@@ -108,6 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--case-sensitive", action="store_true", help="do not lowercase words")
     p.add_argument("--json", action="store_true", help="one JSON line")
     p.set_defaults(func=run_evaluate)
+    data_args(p, "vectors", "analogies", "similarity")
 
     p = verbs.add_parser(
         "plot",
@@ -124,6 +128,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="the PNG to write")
     p.add_argument("--json", action="store_true", help='{"words", "coordinates", "out"}')
     p.set_defaults(func=run_plot)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "debias",
@@ -136,6 +141,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("word2vec", "glove", "binary"), default="word2vec")
     p.add_argument("--json", action="store_true", help="the report as one JSON line")
     p.set_defaults(func=run_debias)
+    data_args(p, "vectors")
 
 
 def _add_train_flags(p: argparse.ArgumentParser) -> None:

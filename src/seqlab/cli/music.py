@@ -14,6 +14,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
     load_task_model,
     plot_losses,
@@ -63,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "one JSON line at the end (the training summary)")
     p.set_defaults(func=run_train)
+    data_args(p, "data")
 
     p = verbs.add_parser("sample", help="draw a new piece and write it as MIDI",
                          epilog=SAMPLE_EPILOG,
@@ -80,6 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON line describing the piece")
     add_threads_flag(p)
     p.set_defaults(func=run_sample)
+    data_args(p, "prime_from")
 
     p = verbs.add_parser("evaluate", help="NLL per time step of a split",
                          epilog=EVALUATE_EPILOG,
@@ -90,6 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON line")
     add_threads_flag(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "data")
 
 
 def run_train(args: argparse.Namespace) -> int:

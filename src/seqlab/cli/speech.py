@@ -11,6 +11,7 @@ from seqlab.cli._common import (
     add_config_flags,
     add_trainer_flags,
     config_from_args,
+    data_args,
     emit_json,
     print_train_footer,
     progress,
@@ -60,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default: 1)")
     p.set_defaults(func=run_train)
+    data_args(p, "data", "fsdd")
 
     p = verbs.add_parser("transcribe", help="write what each WAV file says",
                          epilog=TRANSCRIBE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -68,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_decoding_flags(p)
     p.add_argument("--json", action="store_true", help='{"file", "text"} a line')
     p.set_defaults(func=run_transcribe)
+    data_args(p, "files")
 
     p = verbs.add_parser("evaluate", help="WER and CER on transcribed recordings",
                          epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -78,6 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help='{"wer", "cer", "n", "accuracy"}')
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_evaluate)
+    data_args(p, "data", "fsdd")
 
 
 def _add_decoding_flags(p: argparse.ArgumentParser) -> None:

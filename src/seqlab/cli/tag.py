@@ -15,6 +15,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
     input_lines,
     load_task_model,
@@ -94,6 +95,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "train", "dev", "vectors")
 
     p = verbs.add_parser(
         "predict",
@@ -107,6 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per sentence")
     add_threads_flag(p)
     p.set_defaults(func=run_predict)
+    data_args(p, "file")
 
     p = verbs.add_parser(
         "evaluate",
@@ -121,6 +124,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
     add_threads_flag(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "test")
 
 
 def _add_conll_flags(p: argparse.ArgumentParser) -> None:

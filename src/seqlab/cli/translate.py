@@ -19,6 +19,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
     load_task_model,
     plot_losses,
@@ -95,6 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_threads_flag(p, auto=True)
     p.set_defaults(func=run_train)
+    data_args(p, "pairs", "dev")
 
     p = verbs.add_parser("run", help="translate stdin (or --file), one sentence per line",
                          epilog=RUN_EPILOG, formatter_class=raw)  # fmt: skip
@@ -103,6 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_search_flags(p)
     p.add_argument("--n-best", type=int, default=1, help="hypotheses per sentence (<= --beam)")
     p.set_defaults(func=run_run)
+    data_args(p, "file")
 
     p = verbs.add_parser("evaluate", help="BLEU (and exact match) on a test set",
                          epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -111,6 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hyp-out", help="also write the translations to this file")
     _add_search_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "pairs")
 
     p = verbs.add_parser("analyze", help="error analysis: blame the search or the model",
                          epilog=ANALYZE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -121,6 +125,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--show", type=int, default=5, help="examples printed per verdict")
     _add_search_flags(p)
     p.set_defaults(func=run_analyze)
+    data_args(p, "src", "ref", "hyp")
 
     p = verbs.add_parser("attention", help="heat map of the attention weights for a sentence",
                          epilog=ATTENTION_EPILOG, formatter_class=raw)  # fmt: skip
