@@ -4,13 +4,14 @@ internet: fetches go to a local server through $SEQLAB_DATA_MIRROR (tests/datase
 """
 
 import json
+import shlex
 
 import pytest
 
 from seqlab.cli import main
 from seqlab.datasets import catalog
 from tests.cli._helpers import fails, json_lines
-from tests.datasets._mirror import CORPUS, TINY, copy_fixtures, serve
+from tests.datasets._mirror import CORPUS, TINY, copy_fixtures, serve, sparse_copy
 
 
 @pytest.fixture(autouse=True)
@@ -175,3 +176,28 @@ def test_help_says_names_are_accepted(capsys):
     with pytest.raises(SystemExit):
         main(["classify", "train", "--help"])
     assert "or a data set's name (seqlab data list)" in capsys.readouterr().out
+
+
+def test_the_demo_do_it_yourself_lines_run_as_printed(tmp_path):
+    """Every command parses, and each data argument is a data set's name (here: files of the
+    right sizes) or a file an earlier command of the line writes."""
+    from seqlab.cli import build_parser
+    from seqlab.cli.demo import DO_IT_YOURSELF, PARTS
+
+    assert set(DO_IT_YOURSELF) <= set(PARTS)
+    for name in ("emojify", "glove", "lee_corpus", "jsb_chorales", "fsdd"):
+        sparse_copy(catalog.CATALOG[name], tmp_path)
+    for part, line in DO_IT_YOURSELF.items():
+        written: set[str] = set()
+        for command in line.split(" && "):
+            argv = shlex.split(command)
+            assert argv[0] == "seqlab", (part, command)
+            args = build_parser().parse_args(argv[1:])  # SystemExit on a flag or verb unknown
+            for dest in getattr(args, "data_args", ()):
+                values = getattr(args, dest)
+                for value in values if isinstance(values, list) else [values]:
+                    if value is not None and value not in written:
+                        assert catalog.locate(value, root=tmp_path) is not None, (part, value)
+            if getattr(args, "group", None) == "data":
+                assert all(n in catalog.CATALOG for n in args.names), (part, command)
+            written.add(getattr(args, "out", None))

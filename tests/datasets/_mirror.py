@@ -64,6 +64,21 @@ def copy_fixtures(folder: Path) -> Path:
     return folder
 
 
+def sparse_copy(dataset: DataSet, root: Path) -> Path:
+    """Files of the catalogue's names and sizes (holes, not data) under ``root/NAME``: enough
+    for ``catalog.missing`` and ``catalog.locate``, which check names, sizes and counts."""
+    folder = root / dataset.name
+    for f in dataset.files:
+        (folder / f.path).parent.mkdir(parents=True, exist_ok=True)
+        with open(folder / f.path, "wb") as out:
+            out.truncate(f.size)
+    for t in dataset.trees:
+        (folder / t.path).mkdir(parents=True, exist_ok=True)
+        for i in range(t.count):
+            (folder / t.path / f"{i}{t.pattern.lstrip('*')}").touch()
+    return folder
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder; a path listed in ``server.close_early`` gets its Content-Length, then
     half its bytes and a closed connection."""

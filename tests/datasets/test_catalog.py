@@ -12,26 +12,13 @@ import pytest
 
 from seqlab.datasets import catalog
 from seqlab.datasets.catalog import CATALOG, DataError, data_root, locate, manifest_sha256, missing
+from tests.datasets._mirror import sparse_copy
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 # Every data set a command of the docs reads (README.md, docs/*.md).
 USED_BY_THE_DOCS = {"tinyshakespeare", "conll2003", "sst2", "word_similarity_analogy", "glove",
                     "lee_corpus", "emojify", "trigger_word", "jsb_chorales", "fsdd", "dna_splice",
                     "multi30k"}  # fmt: skip
-
-
-def _sparse_copy(dataset: catalog.DataSet, root: Path) -> Path:
-    """Files of the catalogue's names and sizes (holes, not data): enough for ``missing``."""
-    folder = root / dataset.name
-    for f in dataset.files:
-        (folder / f.path).parent.mkdir(parents=True, exist_ok=True)
-        with open(folder / f.path, "wb") as out:
-            out.truncate(f.size)
-    for t in dataset.trees:
-        (folder / t.path).mkdir(parents=True, exist_ok=True)
-        for i in range(t.count):
-            (folder / t.path / f"{i}{t.pattern.lstrip('*')}").touch()
-    return folder
 
 
 def test_the_catalogue_holds_every_data_set_the_docs_use():
@@ -98,12 +85,12 @@ def test_data_root(monkeypatch, tmp_path):
     ],
 )
 def test_locate(tmp_path, spec, inside):
-    _sparse_copy(CATALOG[spec.partition(":")[0]], tmp_path)
+    sparse_copy(CATALOG[spec.partition(":")[0]], tmp_path)
     assert locate(spec, root=tmp_path) == tmp_path / inside
 
 
 def test_locate_reads_the_data_root_from_the_environment(tmp_path, monkeypatch):
-    _sparse_copy(CATALOG["emojify"], tmp_path)
+    sparse_copy(CATALOG["emojify"], tmp_path)
     monkeypatch.setenv("SEQLAB_DATA", str(tmp_path))
     assert locate("emojify:test") == tmp_path / "emojify" / "tesss.csv"
 
@@ -123,7 +110,7 @@ def test_a_data_set_that_is_not_here(tmp_path):
 
 
 def test_a_data_set_that_is_partly_here(tmp_path):
-    folder = _sparse_copy(CATALOG["conll2003"], tmp_path)
+    folder = sparse_copy(CATALOG["conll2003"], tmp_path)
     (folder / "valid.txt").unlink()
     assert missing(CATALOG["conll2003"], folder) == ["valid.txt: missing"]
     with pytest.raises(DataError, match="data set conll2003 is not here"):
@@ -131,7 +118,7 @@ def test_a_data_set_that_is_partly_here(tmp_path):
 
 
 def test_unknown_part_and_no_main_file(tmp_path):
-    _sparse_copy(CATALOG["multi30k"], tmp_path)
+    sparse_copy(CATALOG["multi30k"], tmp_path)
     with pytest.raises(DataError, match=r"multi30k has no part 'train\.fr' \(parts: test\.en"):
         locate("multi30k:train.fr", root=tmp_path)
     with pytest.raises(DataError, match="has no part"):
@@ -141,11 +128,11 @@ def test_unknown_part_and_no_main_file(tmp_path):
 
 
 def test_missing_names_wrong_sizes_and_counts(tmp_path):
-    folder = _sparse_copy(CATALOG["fsdd"], tmp_path)
+    folder = sparse_copy(CATALOG["fsdd"], tmp_path)
     assert missing(CATALOG["fsdd"], folder) == []
     next((folder / "recordings").iterdir()).unlink()
     assert missing(CATALOG["fsdd"], folder) == ["recordings/: 2999 *.wav files, expected 3000"]
-    folder = _sparse_copy(CATALOG["dinos"], tmp_path)
+    folder = sparse_copy(CATALOG["dinos"], tmp_path)
     (folder / "dinos.txt").write_text("Tyrannosaurus\n")
     assert missing(CATALOG["dinos"], folder) == ["dinos.txt: 14 bytes, expected 19909"]
 
