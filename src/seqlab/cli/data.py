@@ -85,6 +85,11 @@ def megabytes(n: int | None) -> str:
     return f"{n / 1e6:.1f} MB" if n < 100e6 else f"{n / 1e6:.0f} MB"
 
 
+def files(n: int) -> str:
+    """'1 file', '3,000 files'."""
+    return f"{n:,} file" if n == 1 else f"{n:,} files"
+
+
 def run_list(args: argparse.Namespace) -> int:
     from seqlab.datasets.catalog import CATALOG, data_root, missing
 
@@ -121,7 +126,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             if not args.json:
                 hosts = sorted({url.split("/")[2] for url in d.urls})
                 big = f"; a {megabytes(total)} download" if total and total > 2 * d.size else ""
-                print(f"fetching {d.name} ({d.n_files:,} files, {megabytes(d.size)}{big}) "
+                print(f"fetching {d.name} ({files(d.n_files)}, {megabytes(d.size)}{big}) "
                       f"from {', '.join(hosts)}")  # fmt: skip
             with _byte_bar(total, d.name, args.no_progress) as bar:
                 fetch(d.name, force=args.force, on_bytes=bar.update)
@@ -129,7 +134,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             emit_json({"name": d.name, "path": str(folder), "files": d.n_files, "size": d.size,
                        "fetched": fetched})  # fmt: skip
         elif fetched:
-            print(f"{d.name}: {d.n_files:,} files checked (SHA-256) and saved in {folder}")
+            print(f"{d.name}: {files(d.n_files)} checked (SHA-256) and saved in {folder}")
         else:
             print(f"{d.name} is already here: {folder} (--force downloads it again)")
     return 0
@@ -167,7 +172,7 @@ def run_import(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"name": d.name, "path": str(folder), "files": d.n_files, "size": d.size})
     else:
-        print(f"{d.name}: {d.n_files:,} files checked (SHA-256) and copied to {folder}")
+        print(f"{d.name}: {files(d.n_files)} checked (SHA-256) and copied to {folder}")
     return 0
 
 

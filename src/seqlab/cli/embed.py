@@ -14,7 +14,7 @@ TRAIN_EPILOG = """examples:
   seqlab embed train corpus.txt --method skipgram --out vectors.txt
   seqlab embed train corpus.txt --method cbow --dim 100 --window 5 --negative 5 --epochs 5 \\
       --threads 2 --out cbow.bin --format binary
-  seqlab embed train ../shared/data/lee_corpus/lee_background.cor --method glove --dim 50 \\
+  seqlab embed train lee_corpus --method glove --dim 50 \\
       --epochs 25 --out glove.txt --format glove
 The corpus: one sentence per line, words separated by whitespace.
 --json prints one line per epoch {"epoch", "loss", "words_per_second"} and ends with
@@ -22,16 +22,14 @@ The corpus: one sentence per line, words separated by whitespace.
 """
 
 QUERY_EPILOG = """examples:
-  G=../shared/data/glove/glove.6B.50d.top40k.txt
-  seqlab embed similar $G frog
-  seqlab embed analogy $G man woman king          # man is to woman as king is to ?
-  seqlab embed analogy $G man woman king --json   # {"results": [[word, score], ...]}
+  seqlab embed similar glove frog                   # glove: a data set (seqlab data list)
+  seqlab embed analogy glove man woman king          # man is to woman as king is to ?
+  seqlab embed analogy glove man woman king --json   # {"results": [[word, score], ...]}
 """
 
 EVALUATE_EPILOG = """examples:
-  D=../shared/data/word_similarity_analogy
-  seqlab embed evaluate vectors.txt --analogies $D/questions-words.txt \\
-      --similarity $D/wordsim353.tsv $D/simlex999.txt --json
+  W=word_similarity_analogy
+  seqlab embed evaluate vectors.txt --analogies $W --similarity $W:wordsim353 $W:simlex999 --json
 """
 
 PLOT_EPILOG = """examples:
@@ -40,7 +38,7 @@ PLOT_EPILOG = """examples:
 """
 
 DEBIAS_EPILOG = """examples:
-  seqlab embed debias ../shared/data/glove/glove.6B.50d.top40k.txt --out debiased.txt
+  seqlab embed debias glove --out debiased.txt
 Bolukbasi et al. 2016 hard debiasing with the word lists shipped in seqlab.
 """
 

@@ -27,8 +27,8 @@ from seqlab.music.config import PRESETS, MusicConfig, MusicDataConfig
 from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  seqlab music train jsb-chorales-quarter.json --cell gru --preset --out jsb-gru
-  seqlab music train jsb-chorales-quarter.json --preset jsb-lstm --epochs 20 --out jsb-lstm
+  seqlab music train jsb_chorales --cell gru --preset --out jsb-gru
+  seqlab music train jsb_chorales --preset jsb-lstm --epochs 20 --out jsb-lstm
   seqlab music train chorales.json --cell rnn --hidden-size 64 --max-minutes 2 --out tiny
 
 The JSON holds {"train": [...], "valid": [...], "test": [...]}: pieces, each a list of time steps,
@@ -38,12 +38,12 @@ each a list of MIDI pitches (21..108). --preset alone picks jsb-CELL (Chung et a
 
 SAMPLE_EPILOG = """examples:
   seqlab music sample jsb-gru --out chorale.mid --plot chorale.png --steps 64 --seed 1
-  seqlab music sample jsb-gru --out primed.mid --prime-from jsb-chorales-quarter.json \\
+  seqlab music sample jsb-gru --out primed.mid --prime-from jsb_chorales \\
       --prime-steps 8 --seed 1 --json     # {"out": ..., "steps": ..., "notes": ..., ...}
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab music evaluate jsb-gru jsb-chorales-quarter.json --split test --json
+  seqlab music evaluate jsb-gru jsb_chorales --split test --json
       # {"nll_per_step": nats per time step, "split": "test", "pieces": ..., "steps": ...}
 """
 

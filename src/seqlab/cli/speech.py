@@ -22,7 +22,7 @@ from seqlab.speech.config import CTCConfig, SpeechDataConfig
 from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  seqlab speech train --fsdd ../shared/data/fsdd --out digits      # FSDD, its official split
+  seqlab speech train --fsdd fsdd --out digits      # FSDD (seqlab data fetch fsdd), its split
   seqlab speech train my_recordings/ --out my-model                # WAVs + transcripts.tsv
 A data folder holds WAV files and transcripts.tsv (file<TAB>text a line).
 --json prints one line at the end: {"val_loss", "train_seconds", ...}
@@ -38,7 +38,7 @@ cut at its quietest moments and transcribed piece by piece (a note says so).
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab speech evaluate digits --fsdd ../shared/data/fsdd   # the official test split
+  seqlab speech evaluate digits --fsdd fsdd                 # the official test split
   seqlab speech evaluate digits my_test_folder/ --json       # {"wer", "cer", "n", ...}
   seqlab speech evaluate digits my_test_folder/ --beam 16 --lm my-char-lm --insertion-bonus 1
 """

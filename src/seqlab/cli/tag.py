@@ -28,9 +28,7 @@ from seqlab.cli._common import (
 from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  D=../shared/data
-  seqlab tag train $D/conll2003/train.txt --dev $D/conll2003/valid.txt --preset conll-cpu \\
-      --vectors $D/glove/glove.6B.50d.top40k.txt --out ner
+  seqlab tag train conll2003 --dev conll2003:dev --preset conll-cpu --vectors glove --out ner
   seqlab tag train train.conll --crf --char-embedding-size 25 --out ner-small --epochs 5
 
 CoNLL files: one token per line, whitespace-separated columns (the word first, the tag last by
@@ -49,7 +47,7 @@ exclusive.
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab tag evaluate ner ../shared/data/conll2003/test.txt
+  seqlab tag evaluate ner conll2003:test
   seqlab tag evaluate ner test.conll --json     # {"precision", "recall", "f1", "per_type"}
   seqlab tag evaluate ner test.conll --write-conll pred.txt   # word gold predicted
 

@@ -34,7 +34,8 @@ from seqlab.train.config import TrainerConfig
 TRAIN_EPILOG = """examples:
   seqlab translate dates --n 20000 --out dates.tsv
   seqlab translate train dates.tsv --preset dates --out dates-model
-  seqlab translate train train.de train.en --dev val.de val.en --preset multi30k-cpu \\
+  seqlab translate train multi30k:train.de multi30k:train.en \\
+      --dev multi30k:val.de multi30k:val.en --preset multi30k-cpu \\
       --src-lang de --tgt-lang en --out de-en
 
 PAIRS is a TSV of source<TAB>target lines, or two line-aligned files (source, target).

@@ -26,7 +26,7 @@ from seqlab.speech.config import ClipConfig, TriggerConfig
 from seqlab.train.config import TrainerConfig
 
 BUILD_EPILOG = """examples:
-  seqlab trigger build-data ../shared/data/trigger_word/raw_data --out trigger-data
+  seqlab trigger build-data trigger_word --out trigger-data
   seqlab trigger build-data raw/ --out data --train 4000 --test 300 --extra-negatives more_words/
 RAW holds activates/ (the trigger word), negatives/ (other words) and backgrounds/ (noise).
 Writes DIR/train and DIR/test (10 s WAV clips + clips.jsonl) and DIR/split.json; the test clips
