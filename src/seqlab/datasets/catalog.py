@@ -12,7 +12,8 @@ so a folder that already holds the data sets in this layout can simply be named 
 ``multi30k:train.de``. :func:`locate` turns such a name into a local path.
 
 Where the bytes come from: every URL is the data set's original public location, pinned to
-one commit. A plain file's SHA-256 is that of the file the URL serves. For a file unpacked from
+one commit (GitHub; Stanford's glove.6B.zip has a single version). A plain file's SHA-256 is
+that of the file the URL serves. For a file unpacked from
 an archive, the archive's SHA-256 is recorded where it is known (the multi30k ``.gz`` files);
 otherwise only the unpacked files are checked (the FSDD tarball that GitHub builds on request,
 Stanford's ``glove.6B.zip``). A folder of many files (FSDD's 3,000 recordings) has one
@@ -20,8 +21,10 @@ manifest checksum: the SHA-256 of its ``sha256sum`` listing, sorted by path::
 
     cd $SEQLAB_DATA/fsdd && LC_ALL=C sha256sum recordings/*.wav | sha256sum
 
-Each checksum was computed from, and each upstream blob compared with, the copies the project's
-benchmarks use. Standard library only: the CLI lists and resolves names without torch.
+Each checksum was computed from the copies the project's benchmarks use, and every file that
+comes from GitHub was compared byte for byte with the blob at its pinned commit (glove, derived
+from Stanford's zip, could not be: see its note). Standard library only: the CLI lists and
+resolves names without torch.
 """
 
 from __future__ import annotations
