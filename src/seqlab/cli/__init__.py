@@ -16,6 +16,7 @@ from seqlab._version import __version__
 from seqlab.cli import (
     bleu,
     classify,
+    data,
     demo,
     diagnose,
     embed,
@@ -26,11 +27,11 @@ from seqlab.cli import (
     translate,
     trigger,
 )
-from seqlab.cli._common import CLIError
+from seqlab.cli._common import CLIError, resolve_data_args
 
 __all__ = ["main", "build_parser"]
 
-GROUPS = (demo, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
+GROUPS = (demo, data, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        resolve_data_args(args)  # data set names -> local paths
         return int(args.func(args) or 0)
     except (CLIError, ValueError, FloatingPointError, FileNotFoundError, IsADirectoryError,
             PermissionError) as e:  # fmt: skip

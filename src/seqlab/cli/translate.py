@@ -19,6 +19,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
     load_task_model,
     plot_losses,
@@ -33,7 +34,8 @@ from seqlab.train.config import TrainerConfig
 TRAIN_EPILOG = """examples:
   seqlab translate dates --n 20000 --out dates.tsv
   seqlab translate train dates.tsv --preset dates --out dates-model
-  seqlab translate train train.de train.en --dev val.de val.en --preset multi30k-cpu \\
+  seqlab translate train multi30k:train.de multi30k:train.en \\
+      --dev multi30k:val.de multi30k:val.en --preset multi30k-cpu \\
       --src-lang de --tgt-lang en --out de-en
 
 PAIRS is a TSV of source<TAB>target lines, or two line-aligned files (source, target).
@@ -95,6 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_threads_flag(p, auto=True)
     p.set_defaults(func=run_train)
+    data_args(p, "pairs", "dev")
 
     p = verbs.add_parser("run", help="translate stdin (or --file), one sentence per line",
                          epilog=RUN_EPILOG, formatter_class=raw)  # fmt: skip
@@ -103,6 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_search_flags(p)
     p.add_argument("--n-best", type=int, default=1, help="hypotheses per sentence (<= --beam)")
     p.set_defaults(func=run_run)
+    data_args(p, "file")
 
     p = verbs.add_parser("evaluate", help="BLEU (and exact match) on a test set",
                          epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -111,6 +115,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hyp-out", help="also write the translations to this file")
     _add_search_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "pairs")
 
     p = verbs.add_parser("analyze", help="error analysis: blame the search or the model",
                          epilog=ANALYZE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -121,6 +126,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--show", type=int, default=5, help="examples printed per verdict")
     _add_search_flags(p)
     p.set_defaults(func=run_analyze)
+    data_args(p, "src", "ref", "hyp")
 
     p = verbs.add_parser("attention", help="heat map of the attention weights for a sentence",
                          epilog=ATTENTION_EPILOG, formatter_class=raw)  # fmt: skip
