@@ -8,7 +8,7 @@ without importing the model; :mod:`seqlab.lm.model` and :mod:`seqlab.lm.train` r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from seqlab._config import check_fields
 
@@ -21,6 +21,13 @@ CELL_NAMES = ("rnn", "gru", "lstm")  # the keys of seqlab.lm.model.CELLS
 class LMConfig:
     """The language model's architecture (the vocabulary lives beside it in vocab.json)."""
 
+    # Removed options, with the value an old config.json must hold for them to load (the
+    # behaviour that remains); see seqlab._config.drop_retired.
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
+        "weight_drop": 0.0,  # DropConnect on W_h (AWD-LSTM): tried on Shakespeare, not adopted
+        "tie_weights": False,  # one matrix for the embedding and the softmax: no run used it
+    }
+
     level: str = "char"  # "char" | "word": what one token is
     mode: str = "stream"  # "stream": stateful truncated BPTT | "lines": one sentence per line
     cell: str = "lstm"  # "rnn" | "gru" | "lstm"
@@ -28,8 +35,6 @@ class LMConfig:
     num_layers: int = 1  # stacked recurrent layers
     embedding_size: int = 0  # 0 = one-hot input (the notes); else a learned embedding of this size
     dropout: float = 0.0  # on the embeddings, between layers and before the softmax
-    weight_drop: float = 0.0  # DropConnect on the recurrent weights (AWD-LSTM)
-    tie_weights: bool = False  # share the embedding and softmax matrices (needs E = n_a)
     vocab_size: int = 0  # V, set from the vocabulary when the model is built
 
     def __post_init__(self) -> None:
@@ -41,15 +46,9 @@ class LMConfig:
             "num_layers": self.num_layers >= 1,
             "embedding_size": self.embedding_size >= 0,
             "dropout": 0.0 <= self.dropout < 1.0,
-            "weight_drop": 0.0 <= self.weight_drop < 1.0,
             "vocab_size": self.vocab_size >= 0,
         }
         check_fields(self, checks)
-        if self.tie_weights and self.embedding_size != self.hidden_size:
-            raise ValueError(
-                "tie_weights needs embedding_size == hidden_size, got "
-                f"{self.embedding_size} and {self.hidden_size}"
-            )
 
 
 @dataclass(frozen=True)

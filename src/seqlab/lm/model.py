@@ -71,15 +71,9 @@ class LanguageModel(nn.Module):
         V, E, H = config.vocab_size, config.embedding_size, config.hidden_size
         self.embed = nn.Embedding(V, E) if E > 0 else None
         self.rnn = CELLS[config.cell](
-            E or V,
-            H,
-            num_layers=config.num_layers,
-            dropout=config.dropout,
-            weight_drop=config.weight_drop,
+            E or V, H, num_layers=config.num_layers, dropout=config.dropout
         )
         self.out = nn.Linear(H, V)
-        if config.tie_weights:
-            self.out.weight = self.embed.weight
         # Carried states of stateful (stream) training, one per stream: "train" and "eval".
         self._carry: dict[str, State | None] = {}
 
