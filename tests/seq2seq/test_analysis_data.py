@@ -243,12 +243,10 @@ def test_split_pairs_that_leaves_nothing_to_train_on():
         split_pairs(PAIRS[:1], 0.9)
 
 
-def test_build_vocabs_separate_and_shared():
+def test_build_vocabs_one_per_side():
     pairs = [("the cat", "le chat"), ("the dog", "le chien")]
     src, tgt = build_vocabs(pairs, WordTokenizer(), WordTokenizer())
     assert src.tokens[4:] == ("the", "cat", "dog") and tgt.tokens[4:] == ("le", "chat", "chien")
-    shared_src, shared_tgt = build_vocabs(pairs, WordTokenizer(), WordTokenizer(), shared=True)
-    assert shared_src is shared_tgt and len(shared_src) == 4 + 6
     src, _ = build_vocabs(pairs, WordTokenizer(), WordTokenizer(), min_count=2)
     assert src.tokens[4:] == ("the",)
 

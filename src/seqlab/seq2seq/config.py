@@ -9,7 +9,7 @@ re-export them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from seqlab._config import check_fields
 
@@ -22,6 +22,12 @@ CELL_NAMES = ("rnn", "gru", "lstm")  # the keys of seqlab.seq2seq.model.CELLS
 class Seq2SeqConfig:
     """The encoder-decoder's architecture (the vocabularies live beside it)."""
 
+    # Removed options, with the value an old config.json must hold for them to load (the
+    # behaviour that remains); see seqlab._config.drop_retired.
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
+        "shared_vocab": False,  # one vocabulary and embedding for both sides: no run used it
+    }
+
     level: str = "word"  # "char" | "word": what one token is, on both sides
     cell: str = "gru"  # "rnn" | "gru" | "lstm", for the encoder and the decoder
     attention: bool = True  # Bahdanau attention; False = one fixed context vector
@@ -33,7 +39,6 @@ class Seq2SeqConfig:
     num_layers: int = 1  # stacked layers in the encoder and in the decoder
     dropout: float = 0.0  # on embeddings, between layers, on encoder outputs and on o<t>
     label_smoothing: float = 0.0  # of the training loss (the reported loss is plain NLL)
-    shared_vocab: bool = False  # one vocabulary and one embedding matrix for both sides
     tie_weights: bool = False  # W_y = the target embedding matrix (needs output_size == E)
     max_src_len: int = 256  # longest source (tokens) the model accepts
     src_vocab_size: int = 0  # set from the vocabularies when the model is built

@@ -101,14 +101,10 @@ def build_vocabs(
     *,
     min_count: int = 1,
     max_size: int | None = None,
-    shared: bool = False,
 ) -> tuple[Vocabulary, Vocabulary]:
-    """Source and target vocabularies of the training pairs (one for both when ``shared``)."""
+    """Source and target vocabularies of the training pairs."""
     src_tokens = [src_tokenizer.tokenize(s) for s, _ in pairs]
     tgt_tokens = [tgt_tokenizer.tokenize(t) for _, t in pairs]
-    if shared:
-        vocab = Vocabulary.build(src_tokens + tgt_tokens, min_count=min_count, max_size=max_size)
-        return vocab, vocab
     return (
         Vocabulary.build(src_tokens, min_count=min_count, max_size=max_size),
         Vocabulary.build(tgt_tokens, min_count=min_count, max_size=max_size),

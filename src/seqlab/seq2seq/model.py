@@ -73,7 +73,7 @@ class Seq2Seq(nn.Module):
     Args:
         config: the architecture; the vocabulary sizes are taken from the vocabularies.
         src_vocab: source token <-> id mapping, with the four special tokens.
-        tgt_vocab: target mapping; must equal ``src_vocab`` when ``config.shared_vocab``.
+        tgt_vocab: target token <-> id mapping, with the four special tokens.
         src_tokenizer, tgt_tokenizer: text -> tokens; default to the one ``config.level`` names.
 
     Raises:
@@ -103,8 +103,6 @@ class Seq2Seq(nn.Module):
                     f"config says the {side} vocabulary has {size} tokens but it has "
                     f"{len(vocab)}: the folder's vocabulary does not belong to its config.json"
                 )
-        if config.shared_vocab and src_vocab != tgt_vocab:
-            raise ValueError("shared_vocab=True needs the same source and target vocabulary")
         config = dataclasses.replace(
             config, src_vocab_size=len(src_vocab), tgt_vocab_size=len(tgt_vocab)
         )
@@ -122,11 +120,7 @@ class Seq2Seq(nn.Module):
         O = config.output_size or E
         Layer = CELLS[config.cell]
         self.src_embed = nn.Embedding(len(src_vocab), E, padding_idx=src_vocab.pad_id)
-        self.tgt_embed = (
-            self.src_embed
-            if config.shared_vocab
-            else nn.Embedding(len(tgt_vocab), E, padding_idx=tgt_vocab.pad_id)
-        )
+        self.tgt_embed = nn.Embedding(len(tgt_vocab), E, padding_idx=tgt_vocab.pad_id)
         self.encoder = Layer(E, H, num_layers=L, bidirectional=D == 2, dropout=config.dropout)
         self.bridge = nn.Linear(D * H, H)  # s<0> = tanh(W_init h), per layer
         self.decoder = Layer(E + D * H, H, num_layers=L, dropout=config.dropout)

@@ -86,7 +86,7 @@ def train_seq2seq(
         tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
         src_vocab, tgt_vocab = build_vocabs(
             train_pairs, tokenizer, tokenizer, min_count=data_config.min_count,
-            max_size=data_config.max_vocab, shared=model_config.shared_vocab,
+            max_size=data_config.max_vocab,
         )  # fmt: skip
         return Seq2Seq(model_config, src_vocab, tgt_vocab, tokenizer, tokenizer)
 
