@@ -1,5 +1,7 @@
 """SequenceTagger: features, padding, the CRF loss, learning a toy NER task, folders, errors."""
 
+import json
+
 import pytest
 import torch
 
@@ -16,7 +18,7 @@ from seqlab.classify import (
 )
 from seqlab.datasets import TaggedSentence
 from seqlab.text import Vocabulary
-from seqlab.train import TrainerConfig
+from seqlab.train import TrainerConfig, save_model
 
 TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
 
@@ -143,6 +145,29 @@ def test_config_and_vocabulary_mismatch_is_caught():
         SequenceTagger(TaggerConfig(word_vocab_size=7), Vocabulary(list("abcde")), None, TAGS)
     with pytest.raises(ValueError, match="character vocabulary is needed"):
         SequenceTagger(TaggerConfig(char_embedding_size=4), Vocabulary(["a"]), None, TAGS)
+
+
+def test_a_folder_saved_with_constrain_on_still_loads_and_one_with_it_off_is_named(tmp_path):
+    """constrain was removed (the CRF always forbids the scheme's invalid transitions):
+    config.json files written before hold true and load."""
+    model = _model(crf=True).eval()
+    file = save_model(model, tmp_path / "m") / "config.json"
+    saved = json.loads(file.read_text())
+    assert "constrain" not in saved["config"]
+    saved["config"]["constrain"] = True
+    file.write_text(json.dumps(saved))
+    batch = collate_tagged([model.encode(["Anna", "Berg", "visited", "Oslo", "."])])
+    loaded = seqlab.load(tmp_path / "m")
+    torch.testing.assert_close(loaded.emissions(batch), model.emissions(batch))
+    assert loaded.decode(batch) == model.decode(batch)
+    saved["config"]["constrain"] = False
+    file.write_text(json.dumps(saved))
+    removed = (
+        r"config\.json: TaggerConfig\.constrain=False: this option was removed from seqlab "
+        r"\(only constrain=True loads\)"
+    )
+    with pytest.raises(ValueError, match=removed):
+        seqlab.load(tmp_path / "m")
 
 
 def test_iobes_data_trains_with_the_iobes_scheme_and_is_named_otherwise(tmp_path):

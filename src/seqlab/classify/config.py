@@ -84,6 +84,12 @@ class ClassifierConfig:
 class TaggerConfig:
     """A sequence tagger's architecture (word, character and tag vocabularies live beside it)."""
 
+    # Removed options, with the value an old config.json must hold for them to load (the
+    # behaviour that remains); see seqlab._config.drop_retired.
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
+        "constrain": True,  # the CRF always forbids the transitions the scheme does not allow
+    }
+
     cell: str = "lstm"  # "rnn" | "gru" | "lstm", the word-level BiRNN
     embedding_size: int = 50  # E of the word embeddings; = the pretrained vectors' dimension
     hidden_size: int = 200  # n_a per direction of the word-level BiRNN
@@ -94,7 +100,6 @@ class TaggerConfig:
     dropout: float = 0.5  # on the word representation and on a<t>
     crf: bool = False  # a linear-chain CRF on top; False = a softmax per word (the notes)
     scheme: str = "BIO"  # the tag scheme: "BIO" (IOB2) | "IOB1" | "IOBES"
-    constrain: bool = True  # CRF: forbid transitions the scheme does not allow (O -> I-PER)
     lower_words: bool = True  # look words up lower-cased (GloVe is lower-cased)
     freeze_embeddings: bool = False  # keep the word embeddings fixed
     word_vocab_size: int = 0  # set from the vocabularies when the model is built

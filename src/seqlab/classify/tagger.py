@@ -152,8 +152,7 @@ class SequenceTagger(nn.Module):
         )
         self.out = nn.Linear(2 * H, C)  # P[t, :] = W a<t> + b
         if config.crf:
-            allowed = allowed_transitions(self.tags, config.scheme) if config.constrain else None
-            self.crf = LinearChainCRF(C, allowed)
+            self.crf = LinearChainCRF(C, allowed_transitions(self.tags, config.scheme))
 
     # --- features -----------------------------------------------------------------------------
 
