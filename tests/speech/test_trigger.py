@@ -35,7 +35,7 @@ from seqlab.speech.trigger import (
     tilt,
     trigger_frames,
 )
-from seqlab.train import TrainerConfig
+from seqlab.train import TrainerConfig, save_model
 from tests.speech._trigger_toy import make_raw
 
 # --- labels ---------------------------------------------------------------------------------
@@ -157,6 +157,27 @@ def test_bad_inputs_are_named():
         TriggerWordDetector(TriggerConfig(n_features=8), trigger_features(n_mels=40))
     with pytest.raises(ValueError, match="subsample"):
         TriggerConfig(subsample=0)
+
+
+def test_a_folder_saved_with_pos_weight_1_still_loads_and_one_with_another_is_named(tmp_path):
+    """pos_weight was removed (the loss is plain BCE): config.json files written before hold
+    1.0 and load."""
+    model = small()
+    file = save_model(model, tmp_path / "m") / "config.json"
+    saved = json.loads(file.read_text())
+    assert "pos_weight" not in saved["config"]
+    saved["config"]["pos_weight"] = 1.0
+    file.write_text(json.dumps(saved))
+    x = torch.randn(2, 20, 8)
+    torch.testing.assert_close(load_detector(tmp_path / "m")(x)[0], model(x)[0])
+    saved["config"]["pos_weight"] = 5.0
+    file.write_text(json.dumps(saved))
+    removed = (
+        r"config\.json: TriggerConfig\.pos_weight=5\.0: this option was removed from seqlab "
+        r"\(only pos_weight=1\.0 loads\)"
+    )
+    with pytest.raises(ValueError, match=removed):
+        load_detector(tmp_path / "m")
 
 
 # --- detection and scores -------------------------------------------------------------------

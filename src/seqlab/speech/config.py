@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from seqlab._config import check_fields
 
@@ -136,6 +137,12 @@ class SpeechDataConfig:
 class TriggerConfig:
     """The detector's architecture (the notes: Conv1D(196, 15, stride 4) + 2 GRU(128))."""
 
+    # Removed options, with the value an old config.json must hold for them to load (the
+    # behaviour that remains); see seqlab._config.drop_retired.
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
+        "pos_weight": 1.0,  # weight of the 1 targets in the BCE: the loss is plain BCE
+    }
+
     n_features: int = 40  # F, log-mel bands per frame
     conv_channels: int = 128  # filters of the 1-D convolution
     conv_kernel: int = 15  # its width in frames (causal: the current frame and k - 1 before)
@@ -143,7 +150,6 @@ class TriggerConfig:
     hidden_size: int = 128  # n_a of each GRU layer
     n_layers: int = 2  # stacked GRU layers (forward only: the detector streams)
     dropout: float = 0.2  # after the convolution, between layers, before the output
-    pos_weight: float = 1.0  # weight of the 1 targets in the binary cross-entropy
     freq_mask: int = 0  # training only: SpecAugment frequency masks this many bands wide at most
     n_freq_masks: int = 2  # masks per clip (each sets its bands to the training mean)
 
@@ -156,7 +162,6 @@ class TriggerConfig:
             "hidden_size": self.hidden_size >= 1,
             "n_layers": self.n_layers >= 1,
             "dropout": 0.0 <= self.dropout < 1.0,
-            "pos_weight": self.pos_weight > 0,
             "freq_mask": 0 <= self.freq_mask <= self.n_features,
             "n_freq_masks": self.n_freq_masks >= 0,
         })  # fmt: skip

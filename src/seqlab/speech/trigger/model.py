@@ -210,11 +210,9 @@ class TriggerWordDetector(nn.Module):
         return logits, batch["labels"][:, : logits.shape[1]], mask.to(logits.device)
 
     def loss(self, batch: dict[str, Tensor]) -> Tensor:
-        """Binary cross-entropy per output step (the 1 targets weighted by pos_weight)."""
+        """Binary cross-entropy per output step, averaged over the real steps."""
         logits, y, mask = self._masked(batch)
-        weight = torch.tensor(self.config.pos_weight, device=logits.device)
-        per_step = F.binary_cross_entropy_with_logits(logits, y, reduction="none",
-                                                      pos_weight=weight)  # fmt: skip
+        per_step = F.binary_cross_entropy_with_logits(logits, y, reduction="none")  # (B, T')
         return (per_step * mask).sum() / mask.sum().clamp(min=1)
 
     @torch.no_grad()
