@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["check_fields", "drop_retired"]
+__all__ = ["check_fields", "drop_retired", "rename_fields", "upgrade_fields"]
 
 
 def check_fields(config: Any, checks: Mapping[str, bool]) -> None:
@@ -55,3 +55,43 @@ def drop_retired(config_class: type, data: Mapping[str, Any], *, source: Any = "
                 f"removed from seqlab (only {name}={value!r} loads)"
             )
     return {name: value for name, value in data.items() if name not in retired}
+
+
+def rename_fields(config_class: type, data: Mapping[str, Any], *, source: Any = "config") -> dict:
+    """Saved config data with the fields renamed since it was written under their new names.
+
+    A config class lists its renamed fields in a class attribute
+    ``RENAMED_FIELDS = {old_name: new_name}`` (e.g. ``{"n_layers": "num_layers"}``: one name per
+    quantity across the library, as torch.nn says ``num_layers``). Data saved before the rename
+    (a model folder's config.json, a preset, a benchmark's settings) still loads.
+
+    Args:
+        config_class: the dataclass the data is for.
+        data: field name -> value, as read from JSON.
+        source: named in the error (e.g. the file).
+
+    Returns:
+        ``data`` with every old name replaced by its new one (the order kept).
+
+    Raises:
+        ValueError: ``model/config.json: MusicConfig has both n_layers (the old name of
+            num_layers) and num_layers`` when both spellings are given.
+    """
+    renamed = getattr(config_class, "RENAMED_FIELDS", {})
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        new = renamed.get(name, name)
+        if new != name and new in data:
+            raise ValueError(
+                f"{source}: {config_class.__name__} has both {name} (the old name of {new}) "
+                f"and {new}"
+            )
+        out[new] = value
+    return out
+
+
+def upgrade_fields(config_class: type, data: Mapping[str, Any], *, source: Any = "config") -> dict:
+    """Saved config data as ``config_class`` reads it now: renamed fields under their new
+    names (:func:`rename_fields`), retired fields dropped (:func:`drop_retired`)."""
+    return drop_retired(config_class, rename_fields(config_class, data, source=source),
+                        source=source)  # fmt: skip

@@ -84,6 +84,10 @@ class ClassifierConfig:
 class TaggerConfig:
     """A sequence tagger's architecture (word, character and tag vocabularies live beside it)."""
 
+    # Fields renamed since, old name -> new name: config.json files written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower_words": "lowercase"}
+
     cell: str = "lstm"  # "rnn" | "gru" | "lstm", the word-level BiRNN
     embedding_size: int = 50  # E of the word embeddings; = the pretrained vectors' dimension
     hidden_size: int = 200  # n_a per direction of the word-level BiRNN
@@ -95,7 +99,7 @@ class TaggerConfig:
     crf: bool = False  # a linear-chain CRF on top; False = a softmax per word (the notes)
     scheme: str = "BIO"  # the tag scheme: "BIO" (IOB2) | "IOB1" | "IOBES"
     constrain: bool = True  # CRF: forbid transitions the scheme does not allow (O -> I-PER)
-    lower_words: bool = True  # look words up lower-cased (GloVe is lower-cased)
+    lowercase: bool = True  # look words up lower-cased (GloVe is lower-cased)
     freeze_embeddings: bool = False  # keep the word embeddings fixed
     word_vocab_size: int = 0  # set from the vocabularies when the model is built
     char_vocab_size: int = 0
@@ -125,11 +129,15 @@ class TaggerConfig:
 class ClassifierDataConfig:
     """How sentences become batches for :func:`train_classifier`."""
 
+    # Fields renamed since, old name -> new name: settings written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower": "lowercase"}
+
     batch_size: int = 32  # sentences per batch
     level: str = "word"  # "word" | "char": one token per character (e.g. DNA)
     min_count: int = 1  # keep training words seen at least this often
     max_vocab: int | None = None  # most training words to keep; None = all
-    lower: bool = True  # lower-case the words (GloVe is lower-cased; word level only)
+    lowercase: bool = True  # lower-case the words (GloVe is lower-cased; word level only)
     whitespace: bool = False  # split on spaces only (text that is tokenized already, e.g. SST)
     vectors_vocab: bool = True  # add every word of the pretrained vectors to the vocabulary
     val_fraction: float = 0.1  # held out for validation when no dev set is given

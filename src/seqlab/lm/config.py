@@ -8,7 +8,7 @@ without importing the model; :mod:`seqlab.lm.model` and :mod:`seqlab.lm.train` r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from seqlab._config import check_fields
 
@@ -56,13 +56,17 @@ class LMConfig:
 class LMDataConfig:
     """How the corpus becomes batches."""
 
+    # Fields renamed since, old name -> new name: settings written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower": "lowercase"}
+
     val_fraction: float = 0.1  # held out for validation (stream: the end; lines: at random)
     batch_size: int = 32  # B: parallel columns (stream) or sentences (lines) per step
     bptt: int = 100  # T: steps of truncated backpropagation through time (stream mode)
     val_batch_size: int | None = None  # validation batch size; None = batch_size
     min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
     max_vocab: int | None = None  # keep at most this many tokens (most frequent); None = all
-    lower: bool = False  # lowercase words (word level)
+    lowercase: bool = False  # lowercase words (word level)
     split_seed: int = 0  # which lines are held out (lines mode)
 
     def __post_init__(self) -> None:

@@ -120,7 +120,7 @@ def train_language_model(
         if resume_dir is not None:
             return LanguageModel.from_dir(resume_dir, model_config)
         word = model_config.level == "word"
-        tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
+        tokenizer = WordTokenizer(lower=data_config.lowercase) if word else CharTokenizer()
         vocab = build_vocab(train_text, tokenizer, mode, min_count=data_config.min_count,
                             max_size=data_config.max_vocab)  # fmt: skip
         return LanguageModel(model_config, vocab, tokenizer)

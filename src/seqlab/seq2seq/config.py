@@ -9,7 +9,7 @@ re-export them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from seqlab._config import check_fields
 
@@ -66,12 +66,16 @@ class Seq2SeqConfig:
 class Seq2SeqDataConfig:
     """How the pairs become batches."""
 
+    # Fields renamed since, old name -> new name: settings written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower": "lowercase"}
+
     batch_size: int = 64  # sentence pairs per step
     val_fraction: float = 0.05  # held out at random when no validation pairs are given
     split_seed: int = 0  # which pairs are held out
     min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
     max_vocab: int | None = None  # keep at most this many tokens per side; None = all
-    lower: bool = False  # lowercase words (word level)
+    lowercase: bool = False  # lowercase words (word level)
     on_long: str = "truncate"  # training sources over max_src_len: "truncate" | "error"
 
     def __post_init__(self) -> None:
