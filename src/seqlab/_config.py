@@ -14,17 +14,27 @@ __all__ = ["check_fields", "drop_retired", "rename_fields", "upgrade_fields"]
 def check_fields(config: Any, checks: Mapping[str, bool]) -> None:
     """Raise one ValueError naming every field whose check failed, with its value.
 
+    A field that takes one of a few names (listed in the class attribute
+    ``CHOICES = {field: (name, ...)}``) is reported with the names it accepts.
+
     Args:
         config: the dataclass instance (its class name heads the message).
         checks: field name -> whether its value is valid.
 
     Raises:
-        ValueError: ``invalid LMConfig: hidden_size=0, cell='x'`` when any check is False.
+        ValueError: ``invalid LMConfig: hidden_size=0, cell='x' (one of 'rnn', 'gru', 'lstm')``
+            when any check is False.
     """
     bad = [name for name, ok in checks.items() if not ok]
     if bad:
-        values = ", ".join(f"{name}={getattr(config, name)!r}" for name in bad)
+        choices = getattr(type(config), "CHOICES", {})
+        values = ", ".join(f"{name}={getattr(config, name)!r}" + _one_of(choices.get(name))
+                           for name in bad)  # fmt: skip
         raise ValueError(f"invalid {type(config).__name__}: {values}")
+
+
+def _one_of(names: Any) -> str:
+    return f" (one of {', '.join(repr(n) for n in names)})" if names else ""
 
 
 def drop_retired(config_class: type, data: Mapping[str, Any], *, source: Any = "config") -> dict:

@@ -133,7 +133,7 @@ def test_train_prints_a_summary(data, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "flags",
-    [["--model", "average"], ["--cell", "gru", "--pool", "max", "--bidirectional", "false"]],
+    [["--model", "average"], ["--cell", "gru", "--pool", "max", "--no-bidirectional"]],
 )
 def test_train_other_architectures(data, tmp_path, monkeypatch, capsys, flags):
     out = tmp_path / "m"
@@ -141,6 +141,7 @@ def test_train_other_architectures(data, tmp_path, monkeypatch, capsys, flags):
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))["config"]
     for flag, value in zip(flags[::2], flags[1::2]):
         assert str(config[flag[2:].replace("-", "_")]).lower() == value
+    assert config["bidirectional"] is ("--no-bidirectional" not in flags)
     capsys.readouterr()
     _stdin(monkeypatch, "I love pizza\n")
     assert main(["classify", "predict", str(out), "--json"]) == 0
@@ -472,7 +473,7 @@ def test_char_level_predict_and_evaluate(dna_dir, tmp_path, monkeypatch, capsys)
 def test_explain_json_and_png(dna_dir, tmp_path, capsys):
     png = tmp_path / "saliency.png"
     seq = "ccaggtaagtca"
-    assert main(["classify", "explain", str(dna_dir), seq, "--out", str(png), "--json"]) == 0
+    assert main(["classify", "explain", str(dna_dir), seq, "--plot", str(png), "--json"]) == 0
     (row,) = _json_lines(capsys.readouterr().out)
     assert {"label", "prob", "saliency", "tokens", "plot"} <= set(row)
     assert len(row["saliency"]) == len(seq) and row["tokens"] == list(seq.upper())

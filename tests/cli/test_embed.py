@@ -96,7 +96,7 @@ def test_train_formats(corpus, tmp_path, capsys, fmt, header):
 
 
 def test_similar_and_analogy(vectors, capsys):
-    assert main(["embed", "similar", vectors, "king", "--topn", "3", "--json"]) == 0
+    assert main(["embed", "similar", vectors, "king", "-n", "3", "--json"]) == 0
     results = json_lines(capsys.readouterr().out)[0]["results"]
     wv = WordVectors.load(vectors)
     assert results == [[w, pytest.approx(s, abs=1e-6)] for w, s in wv.most_similar("king", topn=3)]
@@ -128,7 +128,8 @@ def test_evaluate_json(vectors, capsys):
 
 def test_plot_and_debias(vectors, tmp_path, capsys):
     png = tmp_path / "map.png"
-    assert main(["embed", "plot", vectors, "king", "queen", "man", "woman", "--out", str(png)]) == 0
+    words = ["king", "queen", "man", "woman"]
+    assert main(["embed", "plot", vectors, *words, "--plot", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG" and "4 words placed by pca" in capsys.readouterr().out
     assert (
         main(
@@ -136,13 +137,13 @@ def test_plot_and_debias(vectors, tmp_path, capsys):
                 "embed",
                 "plot",
                 vectors,
-                "--top",
+                "-n",
                 "20",
                 "--method",
                 "tsne",
                 "--perplexity",
                 "5",
-                "--out",
+                "--plot",
                 str(png),
                 "--json",
             ]
@@ -176,7 +177,7 @@ def test_errors(corpus, vectors, tmp_path, capsys):
         capsys,
     )
     fails(["embed", "train", corpus, "--dim", "0", "--out", out], "dim must be", capsys)
-    fails(["embed", "train", corpus, "--method", "nplm", "--alpha", "1e38", "--min-count", "1",
+    fails(["embed", "train", corpus, "--method", "nplm", "--lr", "1e38", "--min-count", "1",
            "--out", out, "--no-progress"], "diverged", capsys)  # fmt: skip
     assert not out.exists()
     fails(["embed", "similar", vectors, "kingg"], "unknown word 'kingg'", capsys)
@@ -184,5 +185,5 @@ def test_errors(corpus, vectors, tmp_path, capsys):
     bad = write_lines(tmp_path / "bad.txt", ["2 3", "a 1 2 3", "b 1 2"])
     fails(["embed", "similar", bad, "a"], "line 3", capsys)
     fails(["embed", "evaluate", vectors], "nothing to evaluate", capsys)
-    fails(["embed", "plot", vectors, "king", "nope", "--out", tmp_path / "m.png"], "nope", capsys)
+    fails(["embed", "plot", vectors, "king", "nope", "--plot", tmp_path / "m.png"], "nope", capsys)
     assert not (tmp_path / "m.png").exists()

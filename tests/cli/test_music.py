@@ -68,11 +68,11 @@ def test_sample_writes_midi_and_a_png(model_dir, tmp_path, capsys):
     from seqlab.music import read_midi
 
     mid, png = tmp_path / "piece.mid", tmp_path / "roll.png"
-    argv = ["music", "sample", model_dir, "--out", mid, "--plot", png, "--steps", "12",
-            "--prime-from", FIXTURE, "--prime-steps", "3", "--seed", "1", "--json"]  # fmt: skip
+    argv = ["music", "sample", model_dir, "--out", mid, "--plot", png, "--length", "12",
+            "--prime-from", FIXTURE, "--prime-length", "3", "--seed", "1", "--json"]  # fmt: skip
     assert main([str(a) for a in argv]) == 0
     (info,) = json_lines(capsys.readouterr().out)
-    assert info["steps"] == 15 and info["prime_steps"] == 3
+    assert info["time_steps"] == 15 and info["prime_time_steps"] == 3
     assert png.read_bytes().startswith(PNG_MAGIC)
     roll = read_midi(mid)
     assert roll.shape[1] == 88 and int(roll.sum()) == info["notes"]
@@ -90,7 +90,7 @@ def test_evaluate_prints_nll_per_step(model_dir, data, capsys):
     (result,) = json_lines(capsys.readouterr().out)
     expected = nll_per_step(seqlab.load(model_dir), read_chorales(data)["test"])
     assert result["nll_per_step"] == pytest.approx(expected)
-    assert (result["split"], result["pieces"], result["steps"]) == ("test", 2, 16)
+    assert (result["split"], result["n"], result["time_steps"]) == ("test", 2, 16)
     assert main(["music", "evaluate", str(model_dir), str(data)]) == 0
     assert "NLL" in capsys.readouterr().out
 
@@ -108,7 +108,7 @@ def test_errors_are_one_line_and_leave_no_files(model_dir, data, tmp_path, capsy
           capsys)  # fmt: skip
     assert not out.exists()
     mid = tmp_path / "x.mid"
-    fails(["music", "sample", model_dir, "--out", mid, "--steps", "0"], "--steps", capsys)
+    fails(["music", "sample", model_dir, "--out", mid, "--length", "0"], "--length", capsys)
     fails(["music", "sample", tmp_path / "nomodel", "--out", mid], "does not exist", capsys)
     fails(["music", "sample", model_dir, "--out", tmp_path / "no" / "x.mid"], "folder", capsys)
     fails(["music", "sample", model_dir, "--out", mid, "--prime-from", bad], "bad.json", capsys)

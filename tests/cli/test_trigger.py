@@ -23,15 +23,15 @@ def test_build_train_evaluate_detect(raw, tmp_path, capsys):
     assert built["recordings"]["test"]["activates"] == 2 and built["train"] == 24
     assert json.loads((data / "split.json").read_text())["n_train"] == 24
     argv = ["trigger", "train", data, "--out", model, "--n-mels", 16, "--conv-channels", 8,
-            "--hidden-size", 8, "--n-layers", 1, "--epochs", 2, "--batch-size", 8, "--json",
-            "--freq-mask", 3, "--no-progress"]  # fmt: skip
+            "--hidden-size", 8, "--num-layers", 1, "--epochs", 2, "--batch-size", 8, "--json",
+            "--freq-mask-width", 3, "--no-progress"]  # fmt: skip
     assert main([str(a) for a in argv]) == 0
-    assert json.loads((model / "config.json").read_text())["config"]["freq_mask"] == 3
+    assert json.loads((model / "config.json").read_text())["config"]["freq_mask_width"] == 3
     summary = json_lines(capsys.readouterr().out)[-1]
     assert summary["clips"] == 24 and 0 < summary["threshold"] < 1 and "val_f1" in summary
     assert main(["trigger", "evaluate", str(model), str(data), "--json"]) == 0
     report = json_lines(capsys.readouterr().out)[0]
-    assert report["clips"] == 4 and {"precision", "recall", "f1", "frame_accuracy"} <= set(report)
+    assert report["n"] == 4 and {"precision", "recall", "f1", "frame_accuracy"} <= set(report)
     clip = str(data / "test" / "clip_00000.wav")
     plot = tmp_path / "det.png"
     argv = ["trigger", "detect", model, clip, "--json", "--plot", plot, "--threshold", 0.3]

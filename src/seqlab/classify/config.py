@@ -42,6 +42,13 @@ class ClassifierConfig:
     RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
         "static_channel": False,  # a frozen copy of the vectors beside E: SST-2 within noise
     }
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "model": ("average", "rnn"),
+        "cell": CELL_NAMES,
+        "pool": POOLS,
+        "alphabet": ALPHABETS,
+    }
 
     model: str = "rnn"  # "average" (mean of embeddings -> softmax) | "rnn"
     cell: str = "lstm"  # "rnn" | "gru" | "lstm" (model="rnn")
@@ -63,7 +70,7 @@ class ClassifierConfig:
         check_fields(
             self,
             {
-                "model": self.model in ("average", "rnn"),
+                "model": self.model in self.CHOICES["model"],
                 "cell": self.cell in CELL_NAMES,
                 "embedding_size": self.embedding_size >= 1,
                 "hidden_size": self.hidden_size >= 1,
@@ -87,6 +94,8 @@ class TaggerConfig:
     # Fields renamed since, old name -> new name: config.json files written before still load
     # (see seqlab._config.rename_fields).
     RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower_words": "lowercase"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES, "scheme": SCHEMES}
 
     cell: str = "lstm"  # "rnn" | "gru" | "lstm", the word-level BiRNN
     embedding_size: int = 50  # E of the word embeddings; = the pretrained vectors' dimension
@@ -132,6 +141,8 @@ class ClassifierDataConfig:
     # Fields renamed since, old name -> new name: settings written before still load
     # (see seqlab._config.rename_fields).
     RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower": "lowercase"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"level": ("word", "char")}
 
     batch_size: int = 32  # sentences per batch
     level: str = "word"  # "word" | "char": one token per character (e.g. DNA)
@@ -144,7 +155,7 @@ class ClassifierDataConfig:
     split_seed: int = 0  # the seed of that split
 
     def __post_init__(self) -> None:
-        check_fields(self, {**_data_checks(self), "level": self.level in ("word", "char")})
+        check_fields(self, {**_data_checks(self), "level": self.level in self.CHOICES["level"]})
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,18 @@ from seqlab.classify.config import PRESETS, ClassifierConfig, ClassifierDataConf
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
     add_output_flags,
-    add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    deprecated_alias,
     emit_json,
     input_lines,
     load_task_model,
     load_vectors,
+    one_of,
+    pick_device,
     plot_losses,
     print_train_footer,
     pyplot,
@@ -60,7 +63,7 @@ PREDICT_EPILOG = """examples:
 
 EXPLAIN_EPILOG = """examples:
   seqlab classify explain splice CCAGCTGCATCACAGGAGGCCAGCGAGCAGGTCTGTTCCAAGGGCCTTCGAGCCAGTCTG \\
-      --out saliency.png
+      --plot saliency.png
   seqlab classify explain sst2 "a gripping , funny film" --json  # {"label", "prob", "saliency"}
 
 Saliency is gradient x input on the embeddings: for the class's logit z_c and each position t,
@@ -73,6 +76,7 @@ EVALUATE_EPILOG = """examples:
 """
 
 FORMATS = ("auto", "tsv", "sst", "emojify", "splice")
+CLASSIFIER_PRESETS = tuple(name for name in PRESETS if not name.startswith("conll"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -86,7 +90,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("train", help="labelled sentences (TSV, SST or Emojify CSV)")
     p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: emojify-average, emojify-rnn, sst2, splice")
+    p.add_argument("--preset", metavar=one_of(CLASSIFIER_PRESETS),
+                   help="named settings (flags you give override them)")  # fmt: skip
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
     _add_file_flags(p)
     add_config_flags(p, ClassifierConfig, exclude=["vocab_size", "n_classes"], group="model")
@@ -106,7 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help='one {"text", "label", "prob"} per line')
     _add_ensemble_flag(p)
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_predict)
 
     p = verbs.add_parser(
@@ -121,7 +126,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_file_flags(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
     _add_ensemble_flag(p)
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_evaluate)
 
     p = verbs.add_parser(
@@ -133,9 +138,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", help="a folder written by `seqlab classify train`")
     p.add_argument("text", help="the sequence or sentence to explain")
     p.add_argument("--label", help="the class to explain (default: the predicted one)")
-    p.add_argument("--out", help="draw the saliency per position to this PNG file")
+    plot = p.add_argument("--plot", metavar="PNG", help="draw the saliency per position as a PNG")
+    deprecated_alias(p, "--out", plot)
     p.add_argument("--json", action="store_true", help='one {"label", "prob", "saliency", ...}')
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_explain)
 
 
@@ -159,9 +165,9 @@ def run_train(args: argparse.Namespace) -> int:
 
     from seqlab.classify import resolve_alphabet, train_classifier
 
-    if args.preset is not None and (args.preset not in PRESETS or args.preset.startswith("conll")):
-        known = sorted(n for n in PRESETS if not n.startswith("conll"))
-        raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(known)}")
+    if args.preset is not None and args.preset not in CLASSIFIER_PRESETS:
+        known = ", ".join(sorted(CLASSIFIER_PRESETS))
+        raise CLIError(f"unknown preset {args.preset!r}; known: {known}")
     preset = PRESETS.get(args.preset, {})
     model_cfg = config_from_args(ClassifierConfig, args, preset=preset.get("model"))
     data_cfg = config_from_args(ClassifierDataConfig, args, preset=preset.get("data"))
@@ -218,9 +224,9 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_classifier(folder: str):
-    """The classifier of a folder; a clear error for anything else."""
-    return load_task_model(folder, "classify", "a sentence classifier")
+def load_classifier(folder: str, device: str = "cpu"):
+    """The classifier of a folder, on ``--device``; a clear error for anything else."""
+    return load_task_model(folder, "classify", "a sentence classifier", pick_device(device))
 
 
 def _add_ensemble_flag(p: argparse.ArgumentParser) -> None:
@@ -232,16 +238,16 @@ def _add_ensemble_flag(p: argparse.ArgumentParser) -> None:
 def load_classifiers(args: argparse.Namespace):
     """The model folder's classifier, or with --ensemble the ensemble of all the folders."""
     if not args.ensemble:
-        return load_classifier(args.model)
-    return load_ensemble([args.model, *args.ensemble], "--ensemble")
+        return load_classifier(args.model, args.device)
+    return load_ensemble([args.model, *args.ensemble], "--ensemble", args.device)
 
 
-def load_ensemble(folders: list[str], flag: str):
+def load_ensemble(folders: list[str], flag: str, device: str = "cpu"):
     """The classifiers of these folders as one ClassifierEnsemble (one model is an ensemble of
     one); a mismatch between them is an error naming the flag."""
     from seqlab.classify import ClassifierEnsemble
 
-    models = [load_classifier(folder) for folder in folders]
+    models = [load_classifier(folder, device) for folder in folders]
     try:
         return ClassifierEnsemble(models)
     except ValueError as error:
@@ -342,12 +348,12 @@ def run_explain(args: argparse.Namespace) -> int:
     from seqlab.classify import explain
 
     set_threads(args.threads)
-    model = load_classifier(args.model)
+    model = load_classifier(args.model, args.device)
     try:
         result = explain(model, args.text, label=args.label)
     except ValueError as error:
         raise CLIError(f"SEQUENCE: {error}") from None
-    plot = plot_saliency(result, args.out) if args.out else None
+    plot = plot_saliency(result, args.plot) if args.plot else None
     if args.json:
         emit_json(
             {

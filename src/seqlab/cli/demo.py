@@ -102,7 +102,7 @@ def part_dates(show_progress: bool, quick: bool) -> None:
     path = save_figure(fig, out / "dates_attention.png")
     print(f"Attention map of the first example: {path}")
     print(
-        "Do it yourself: seqlab translate dates --n 10000 --out dates.tsv && "
+        "Do it yourself: seqlab translate dates -n 10000 --out dates.tsv && "
         "seqlab translate train dates.tsv --preset dates --out dates-model"
     )
 

@@ -8,7 +8,15 @@ import sys
 import time
 from pathlib import Path
 
-from seqlab.cli._common import CLIError, emit_json, progress, pyplot, save_figure
+from seqlab.cli._common import (
+    CLIError,
+    Switch,
+    deprecated_alias,
+    emit_json,
+    progress,
+    pyplot,
+    save_figure,
+)
 
 TRAIN_EPILOG = """examples:
   seqlab embed train corpus.txt --method skipgram --out vectors.txt
@@ -25,7 +33,7 @@ QUERY_EPILOG = """examples:
   G=../shared/data/glove/glove.6B.50d.top40k.txt
   seqlab embed similar $G frog
   seqlab embed analogy $G man woman king          # man is to woman as king is to ?
-  seqlab embed analogy $G man woman king --json   # {"results": [[word, score], ...]}
+  seqlab embed analogy $G man woman king -n 3 --json   # {"results": [[word, score], ...]}
 """
 
 EVALUATE_EPILOG = """examples:
@@ -35,8 +43,8 @@ EVALUATE_EPILOG = """examples:
 """
 
 PLOT_EPILOG = """examples:
-  seqlab embed plot vectors.txt king queen man woman paris france rome italy --out map.png
-  seqlab embed plot vectors.txt --top 300 --method tsne --out map.png
+  seqlab embed plot vectors.txt king queen man woman paris france rome italy --plot map.png
+  seqlab embed plot vectors.txt -n 300 --method tsne --plot map.png
 """
 
 DEBIAS_EPILOG = """examples:
@@ -105,7 +113,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=30000,
         help="analogies: only the most frequent N words (default: 30000)",
     )
-    p.add_argument("--case-sensitive", action="store_true", help="do not lowercase words")
+    lowercase = p.add_argument("--lowercase", action=Switch, default=True,
+                               help="compare words lower-cased (default: --lowercase)")  # fmt: skip
+    deprecated_alias(p, "--case-sensitive", lowercase, value=False, new="--no-lowercase")
     p.add_argument("--json", action="store_true", help="one JSON line")
     p.set_defaults(func=run_evaluate)
 
@@ -116,13 +126,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=raw,
     )
     p.add_argument("vectors", help="word2vec text/binary or GloVe file")
-    p.add_argument("words", nargs="*", metavar="WORD", help="words to place (default: --top)")
-    p.add_argument("--top", type=int, default=100, help="with no WORDs: the N most frequent")
-    p.add_argument("--method", choices=("pca", "tsne"), default="pca")
+    p.add_argument("words", nargs="*", metavar="WORD", help="words to place (default: -n)")
+    n = p.add_argument("-n", type=int, default=100,
+                       help="with no WORDs: the N most frequent words (default: 100)")  # fmt: skip
+    deprecated_alias(p, "--top", n)
+    p.add_argument(
+        "--method",
+        choices=("pca", "tsne"),
+        default="pca",
+        help="principal components, or scikit-learn's t-SNE (default: pca)",
+    )
     p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, help="the PNG to write")
-    p.add_argument("--json", action="store_true", help='{"words", "coordinates", "out"}')
+    p.add_argument("--seed", type=int, default=0, help="t-SNE's random seed")
+    plot = p.add_argument("--plot", required=True, metavar="PNG", help="the PNG to write")
+    deprecated_alias(p, "--out", plot)
+    p.add_argument("--json", action="store_true", help='{"words", "coordinates", "plot"}')
     p.set_defaults(func=run_plot)
 
     p = verbs.add_parser(
@@ -151,7 +169,8 @@ def _add_train_flags(p: argparse.ArgumentParser) -> None:
     c = p.add_argument_group("corpus")
     c.add_argument("--min-count", type=int, default=5, help="drop rarer words (default: 5)")
     c.add_argument("--max-vocab", type=int, help="keep only the N most frequent words")
-    c.add_argument("--lowercase", action="store_true", help="lowercase the corpus first")
+    c.add_argument("--lowercase", action=Switch, default=False,
+                   help="lowercase the corpus first (default: --no-lowercase)")  # fmt: skip
     c.add_argument("--encoding", default="utf-8")
     t = p.add_argument_group("training (gensim's names; default: each method's own)")
     for flag, kind, text in (
@@ -160,22 +179,30 @@ def _add_train_flags(p: argparse.ArgumentParser) -> None:
         ("--negative", int, "negative samples per positive (word2vec: 5; 0 = off)"),
         ("--sample", float, "subsampling threshold for frequent words (word2vec: 1e-3)"),
         ("--epochs", int, "passes over the corpus (5; glove 25)"),
-        ("--alpha", float, "initial learning rate (word2vec 0.025, glove 0.05, nplm 1e-3)"),
-        ("--min-alpha", float, "final learning rate (word2vec 1e-4)"),
+        (
+            "--lr",
+            float,
+            "initial learning rate, word2vec's alpha (word2vec 0.025, glove 0.05, nplm 1e-3)",
+        ),
+        ("--min-lr", float, "final learning rate, word2vec's min_alpha (word2vec 1e-4)"),
         ("--x-max", float, "glove: cutoff of the weighting f (100)"),
         ("--hidden-size", int, "nplm: hidden units (128)"),
         ("--batch-size", int, "nplm: windows per batch (256)"),
         ("--threads", int, "worker threads (2)"),
         ("--seed", int, "random seed"),
     ):
-        t.add_argument(flag, type=kind, help=text)
-    t.add_argument("--hs", action="store_const", const=True, help="hierarchical softmax")
+        action = t.add_argument(flag, type=kind, help=text)
+        if flag in ("--lr", "--min-lr"):  # word2vec's names, as seqlab spelled them before
+            deprecated_alias(t, flag.replace("lr", "alpha"), action)
+    t.add_argument("--hs", action=Switch, default=None,
+                   help="hierarchical softmax (word2vec; default: --no-hs)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="JSON lines: each epoch, then a summary")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _add_query_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--topn", type=int, default=10, help="how many answers (default: 10)")
+    n = p.add_argument("-n", type=int, default=10, help="how many answers (default: 10)")
+    deprecated_alias(p, "--topn", n)
     p.add_argument("--restrict-vocab", type=int, help="search only the N most frequent words")
     p.add_argument("--json", action="store_true", help='{"results": [[word, score], ...]}')
 
@@ -187,8 +214,8 @@ OPTION_NAMES = (
     "hs",
     "sample",
     "epochs",
-    "alpha",
-    "min_alpha",
+    "lr",
+    "min_lr",
     "x_max",
     "hidden_size",
     "batch_size",
@@ -295,7 +322,7 @@ def run_similar(args: argparse.Namespace) -> int:
     results = wv.most_similar(
         positive=args.words,
         negative=args.negative_words,
-        topn=args.topn,
+        topn=args.n,
         restrict_vocab=args.restrict_vocab,
     )
     _print_results(results, args.json)
@@ -308,7 +335,7 @@ def run_analogy(args: argparse.Namespace) -> int:
     results = query(
         positive=[args.b, args.c],
         negative=[args.a],
-        topn=args.topn,
+        topn=args.n,
         restrict_vocab=args.restrict_vocab,
     )
     if not args.json:
@@ -323,7 +350,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if not args.analogies and not args.similarity:
         raise CLIError("nothing to evaluate: give --analogies FILE and/or --similarity FILE...")
     wv = _load(args.vectors)
-    fold = not args.case_sensitive
+    fold = args.lowercase
     report: dict = {}
     if args.analogies:
         result = evaluate_analogies(
@@ -365,9 +392,9 @@ def run_plot(args: argparse.Namespace) -> int:
     from seqlab.embeddings import project
 
     wv = _load(args.vectors)
-    if args.top < 2:
-        raise CLIError(f"--top must be at least 2, got {args.top}")
-    words = args.words or list(wv.words[: args.top])
+    if args.n < 2:
+        raise CLIError(f"-n must be at least 2, got {args.n}")
+    words = args.words or list(wv.words[: args.n])
     words, xy = project(wv, words, method=args.method, perplexity=args.perplexity, seed=args.seed)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 7))
@@ -375,10 +402,10 @@ def run_plot(args: argparse.Namespace) -> int:
     for word, (x, y) in zip(words, xy):
         ax.annotate(word, (x, y), fontsize=8, xytext=(2, 2), textcoords="offset points")
     ax.set_title(f"{Path(args.vectors).name}: {len(words)} words, {args.method.upper()}")
-    out = save_figure(fig, args.out)
+    out = save_figure(fig, args.plot)
     plt.close(fig)
     if args.json:
-        emit_json({"words": words, "coordinates": xy.tolist(), "out": str(out)})
+        emit_json({"words": words, "coordinates": xy.tolist(), "plot": str(out)})
     else:
         print(f"{len(words)} words placed by {args.method}: {out}")
     return 0

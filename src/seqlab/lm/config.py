@@ -21,6 +21,13 @@ CELL_NAMES = ("rnn", "gru", "lstm")  # the keys of seqlab.lm.model.CELLS
 class LMConfig:
     """The language model's architecture (the vocabulary lives beside it in vocab.json)."""
 
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "level": ("char", "word"),
+        "mode": ("stream", "lines"),
+        "cell": CELL_NAMES,
+    }
+
     level: str = "char"  # "char" | "word": what one token is
     mode: str = "stream"  # "stream": stateful truncated BPTT | "lines": one sentence per line
     cell: str = "lstm"  # "rnn" | "gru" | "lstm"
@@ -34,8 +41,8 @@ class LMConfig:
 
     def __post_init__(self) -> None:
         checks = {
-            "level": self.level in ("char", "word"),
-            "mode": self.mode in ("stream", "lines"),
+            "level": self.level in self.CHOICES["level"],
+            "mode": self.mode in self.CHOICES["mode"],
             "cell": self.cell in CELL_NAMES,
             "hidden_size": self.hidden_size >= 1,
             "num_layers": self.num_layers >= 1,

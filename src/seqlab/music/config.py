@@ -25,6 +25,8 @@ class MusicConfig:
     # Fields renamed since, old name -> new name: config.json files written before still load
     # (see seqlab._config.rename_fields).
     RENAMED_FIELDS: ClassVar[dict[str, str]] = {"n_layers": "num_layers"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES}
 
     cell: str = "gru"  # "rnn" (tanh) | "gru" | "lstm"
     hidden_size: int = 46  # n_a

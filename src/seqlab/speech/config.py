@@ -67,6 +67,8 @@ class CTCConfig:
     # Fields renamed since, old name -> new name: config.json files written before still load
     # (see seqlab._config.rename_fields).
     RENAMED_FIELDS: ClassVar[dict[str, str]] = {"n_layers": "num_layers"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES}
 
     n_features: int = 40  # F, features per input frame (log-mel bands or MFCCs)
     n_labels: int = 12  # C, output labels, the blank (id 0) included

@@ -291,8 +291,9 @@ def trigger_probabilities(
     per_chunk = max(s, int(chunk_seconds * model.features.sample_rate
                            / model.features.hop_length) // s * s)  # fmt: skip
     state, out = None, []
+    device = model.feature_mean.device
     for start in range(0, frames.shape[0], per_chunk):
-        chunk = frames[start : start + per_chunk][None]  # (1, n, F)
+        chunk = frames[start : start + per_chunk][None].to(device)  # (1, n, F)
         logits, _, state = model(chunk, state=state)
-        out.append(torch.sigmoid(logits[0]))
+        out.append(torch.sigmoid(logits[0]).cpu())
     return torch.cat(out).numpy().astype(np.float32)
