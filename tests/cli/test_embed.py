@@ -7,7 +7,7 @@ import pytest
 
 from seqlab.cli import main
 from seqlab.embeddings import WordVectors, load_word_list
-from tests.cli._helpers import fails, json_lines, write_lines
+from tests.cli._helpers import capture_figures, fails, json_lines, write_lines
 
 FIXTURES = Path(__file__).parents[1] / "embeddings" / "fixtures"
 
@@ -158,6 +158,41 @@ def test_plot_and_debias(vectors, tmp_path, capsys):
     assert report["direct_bias_after"] < 1e-6 < report["direct_bias_before"]
     assert report["professions_bias_after"] < 1e-6
     assert len(WordVectors.load(out)) == len(WordVectors.load(vectors))
+
+
+def test_plot_axes_and_labels(tmp_path, monkeypatch, capsys):
+    """PCA's axes are named; the most frequent words leave punctuation out; no two labels
+    overlap (t-SNE clumps words: a label with no free place is left out)."""
+    from matplotlib.transforms import Bbox
+
+    from seqlab.cli import embed as module
+
+    words = [",", "the", ".", "of", '"', "and"] + [f"w{i}" for i in range(60)]
+    rng = np.random.default_rng(3)
+    path = tmp_path / "v.txt"
+    WordVectors(words, rng.normal(size=(len(words), 8))).save(path)
+    figures = capture_figures(monkeypatch, module)
+    assert main(["embed", "plot", str(path), "-n", "40", "--plot", str(tmp_path / "p.png"),
+                 "--json"]) == 0  # fmt: skip
+    placed = json_lines(capsys.readouterr().out)[0]
+    assert placed["words"][:4] == ["the", "of", "and", "w0"] and len(placed["words"]) == 40
+    ax = figures[0].axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("first principal component",
+                                                 "second principal component")  # fmt: skip
+    assert main(["embed", "plot", str(path), "-n", "60", "--method", "tsne", "--plot",
+                 str(tmp_path / "t.png")]) == 0  # fmt: skip
+    ax = figures[1].axes[0]
+    assert ax.get_xlabel().startswith("t-SNE 1")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figures[1]).get_renderer()  # (pyplot closed the figure)
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert 10 <= len(boxes) <= 60 and not any(
+        Bbox.intersection(a, b) is not None and Bbox.intersection(a, b).width > 0.5
+        and Bbox.intersection(a, b).height > 0.5
+        for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+    )  # fmt: skip
+    assert {t.get_text() for t in ax.texts} <= {w for w in words if w[0].isalnum()}
 
 
 def test_errors(corpus, vectors, tmp_path, capsys):

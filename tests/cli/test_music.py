@@ -10,7 +10,7 @@ import pytest
 import seqlab
 import seqlab.cli
 from seqlab.cli import main, music
-from tests.cli._helpers import fails, json_lines
+from tests.cli._helpers import capture_figures, fails, json_lines, tick_labels
 
 FIXTURE = Path(__file__).parents[1] / "music" / "fixtures" / "tiny_chorales.json"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -62,6 +62,24 @@ def test_preset_alone_follows_the_cell(data, tmp_path, capsys):
     config = json.loads((out / "config.json").read_text())["config"]
     assert (config["cell"], config["hidden_size"]) == ("rnn", 100)
     assert json_lines(capsys.readouterr().out)[0]["n_parameters"] == 27788
+
+
+def test_note_names():
+    from seqlab.cli._common import note_name
+
+    assert [note_name(p) for p in (21, 60, 61, 69, 108)] == ["A0", "C4", "C#4", "A4", "C8"]
+
+
+def test_the_piano_roll_has_a_title_and_names_its_notes(model_dir, tmp_path, monkeypatch, capsys):
+    from seqlab.cli import _common
+
+    figures = capture_figures(monkeypatch, _common)
+    argv = ["music", "sample", model_dir, "--out", tmp_path / "p.mid", "--plot",
+            tmp_path / "p.png", "--length", "8", "--seed", "3"]  # fmt: skip
+    assert main([str(a) for a in argv]) == 0
+    ax = figures[0].axes[0]
+    assert ax.get_title() == f"Sampled from {model_dir.name} (temperature 1, seed 3)"
+    assert tick_labels(ax.yaxis) == [f"C{octave}" for octave in range(1, 9)]  # C1 .. C8
 
 
 def test_sample_writes_midi_and_a_png(model_dir, tmp_path, capsys):

@@ -22,6 +22,7 @@ def test_train_transcribe_evaluate(folder, tmp_path, capsys):
     assert main(argv) == 0
     summary = json_lines(capsys.readouterr().out)[-1]
     assert summary["alphabet"] == "ab" and summary["utterances"] == 24
+    assert (out / "loss.png").read_bytes()[:4] == b"\x89PNG"  # the loss curves, as every train
     wavs = [str(folder / "u0.wav"), str(folder / "u1.wav")]
     assert main(["speech", "transcribe", str(out), *wavs, "--json"]) == 0
     lines = json_lines(capsys.readouterr().out)

@@ -558,8 +558,17 @@ def plot_losses(
     return path
 
 
-def plot_roll(roll, path: Path, *, n_prime: int) -> Path:
-    """The piano roll as an image: time across, MIDI pitch up; the prime shaded."""
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def note_name(pitch: int) -> str:
+    """A MIDI pitch by name, middle C = 60 = C4: 21 -> A0, 69 -> A4, 108 -> C8."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def plot_roll(roll, path: Path, *, n_prime: int, title: str = "") -> Path:
+    """The piano roll as an image: time across, pitch up (every C named, C4 = middle C); the
+    prime shaded."""
     from seqlab.music import LOWEST_PITCH
 
     plt = pyplot()
@@ -576,7 +585,11 @@ def plot_roll(roll, path: Path, *, n_prime: int) -> Path:
         ax.axvspan(0, n_prime, color="tab:blue", alpha=0.15, label="prime")
         ax.legend(loc="upper right")
     ax.set_xlabel("time step (quarter notes)")
-    ax.set_ylabel("MIDI pitch")
+    pitches = range(LOWEST_PITCH, LOWEST_PITCH + roll.shape[1])
+    cs = [p for p in pitches if p % 12 == 0]
+    ax.set_yticks(cs, [note_name(p) for p in cs])
+    ax.set_ylabel("pitch")
+    ax.set_title(title)
     try:
         return save_figure(fig, path)
     finally:

@@ -188,6 +188,7 @@ def run_train(args: argparse.Namespace) -> int:
         "train": str(Path(args.train).resolve()),
         "dev": str(Path(args.dev).resolve()) if args.dev else None,
         "vectors": str(Path(args.vectors).resolve()) if args.vectors else None,
+        "format": _file_format(args.train, args),  # e.g. emojify: its classes have names
     }
     trained = train_classifier(
         rows,
@@ -200,7 +201,9 @@ def run_train(args: argparse.Namespace) -> int:
         sources=sources,
         resume=args.resume,
     )
-    plot_file = plot_losses(out, title=f"Classifier: {out.name}")
+    unit = "sequence" if alphabet == "dna" else "sentence"
+    plot_file = plot_losses(out, title=f"Classifier: {out.name}",
+                            ylabel=f"loss (nats per {unit})")  # fmt: skip
     r = trained.result
     summary = train_summary(r, trained.record, out)
     if trained.scores:
@@ -213,7 +216,6 @@ def run_train(args: argparse.Namespace) -> int:
             f"pretrained vectors for {trained.record['vectors_found']} of "
             f"{trained.record['vocab_size']} vocabulary words ({args.vectors})"
         )
-    unit = "sequence" if alphabet == "dna" else "sentence"
     if r.best_val_loss is not None:
         print(
             f"validation loss {r.best_val_loss:.4f} (best at step {r.best_step}), "
@@ -222,6 +224,37 @@ def run_train(args: argparse.Namespace) -> int:
         )
     print_train_footer(r, out, plot_file, f"echo 'a {unit}' | seqlab classify predict {out}")
     return 0
+
+
+def _file_format(path: str, args: argparse.Namespace) -> str:
+    """The format a labelled file is read in (``--format``, or the one auto picks)."""
+    from seqlab.datasets.labelled import labelled_format
+
+    if args.format != "auto":
+        return args.format
+    return labelled_format(path, encoding=args.encoding)
+
+
+def class_names(folder: str, labels: list[str]) -> dict[str, str]:
+    """label -> what it stands for, where the training file's format says (Emojify's 0-4 are
+    heart, baseball, smile, disappointed, fork_and_knife); {} otherwise."""
+    import json
+
+    from seqlab.datasets.labelled import EMOJIFY_CLASSES
+
+    try:
+        data = json.loads((Path(folder) / "data.json").read_text(encoding="utf-8"))
+        emojify = data["sources"].get("format") == "emojify"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    if not emojify or not set(labels) <= set(EMOJIFY_CLASSES):
+        return {}
+    return {label: EMOJIFY_CLASSES[label] for label in labels}
+
+
+def shown(label: str, names: dict[str, str]) -> str:
+    """A label as the user reads it: ``0 heart`` when it has a name, else as it is."""
+    return f"{label} {names[label]}" if label in names else label
 
 
 def load_classifier(folder: str, device: str = "cpu"):
@@ -263,13 +296,15 @@ def run_predict(args: argparse.Namespace) -> int:
             model.tokenize(line)
         except ValueError as error:
             raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
+    names = class_names(args.model, [str(label) for label in model.labels])
     n_unk = 0
     for p in model.predict(lines):
         n_unk += p.n_unk
         if args.json:
-            emit_json({"text": p.text, "label": p.label, "prob": p.prob, "n_unk": p.n_unk})
+            name = {"name": names[p.label]} if p.label in names else {}
+            emit_json({"text": p.text, "label": p.label, **name, "prob": p.prob, "n_unk": p.n_unk})
         else:
-            print(f"{p.label}\t{p.prob:.4f}\t{p.text}")
+            print(f"{shown(p.label, names)}\t{p.prob:.4f}\t{p.text}")
     if n_unk:
         print(
             f"seqlab: warning: {n_unk} word(s) not in the model's vocabulary (read as <unk>)",
@@ -285,7 +320,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     model = load_classifiers(args)
     rows = read_rows(args.test, args, "dna" if model.config.alphabet == "dna" else "any")
     scores, _ = evaluate_classifier(model, rows)
-    plot = plot_confusion(scores, args.plot, title=Path(args.test).name) if args.plot else None
+    names = class_names(args.model, [str(label) for label in scores.labels])
+    plot = (plot_confusion(scores, args.plot, title=Path(args.test).name, names=names)
+            if args.plot else None)  # fmt: skip
     if args.json:
         per_class = {
             str(k): {"precision": v.precision, "recall": v.recall, "f1": v.f1, "support": v.support}
@@ -297,6 +334,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 "macro_f1": scores.macro_f1,
                 "per_class": per_class,
                 "labels": [str(x) for x in scores.labels],
+                **({"names": [names[str(x)] for x in scores.labels]} if names else {}),
                 "confusion": scores.confusion,
                 "n": len(rows),
                 "plot": str(plot) if plot else None,
@@ -304,15 +342,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
         )
         return 0
     print(scores.format())
-    print(format_confusion(scores))
+    print(format_confusion(scores, names))
     if plot:
         print(f"confusion matrix: {plot}")
     return 0
 
 
-def format_confusion(scores) -> str:
+def format_confusion(scores, names: dict[str, str] | None = None) -> str:
     """The confusion matrix as text: one row per true label, one column per prediction."""
-    labels = [str(x) for x in scores.labels]
+    labels = [shown(str(x), names or {}) for x in scores.labels]
     width = max(6, *(len(x) for x in labels), *(len(str(v)) for r in scores.confusion for v in r))
     lines = ["confusion matrix (rows: true label, columns: predicted)",
              " " * width + " " + " ".join(f"{x:>{width}}" for x in labels)]  # fmt: skip
@@ -321,16 +359,18 @@ def format_confusion(scores) -> str:
     return "\n".join(lines)
 
 
-def plot_confusion(scores, path: str, *, title: str = "") -> Path:
-    """Draw the confusion matrix (rows: true label, columns: predicted) as a PNG."""
+def plot_confusion(scores, path: str, *, title: str = "", names: dict[str, str] | None = None):
+    """Draw the confusion matrix (rows: true label, columns: predicted) as a PNG; the classes
+    by their names where they have one."""
     import numpy as np
 
     plt = pyplot()
-    labels = [str(x) for x in scores.labels]
+    labels = [shown(str(x), names or {}) for x in scores.labels]
     m = np.array(scores.confusion)
     fig, ax = plt.subplots(figsize=(1.0 + 0.6 * len(labels), 0.8 + 0.6 * len(labels)))
     ax.imshow(m, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels)
+    ax.set_xticks(range(len(labels)), labels, rotation=30 if names else 0,
+                  ha="right" if names else "center")  # fmt: skip
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
@@ -384,8 +424,13 @@ def plot_saliency(result, path: str) -> Path:
     ax.axhline(0.0, color="black", linewidth=0.5)
     ax.set_xticks(range(T), result.tokens, fontsize=7 if T > 30 else 9, family="monospace")
     ax.set_xlim(-0.6, T - 0.4)
+    every = 1 if T <= 20 else 10  # positions (1-based) along the top, every 10th when long
+    at = [t for t in range(T) if (t + 1) % every == 0 or t == 0]
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(at, [str(t + 1) for t in at], fontsize=7)
+    top.set_xlabel("position", fontsize=8)
     ax.set_ylabel("gradient x input")
-    ax.set_title(f"saliency for {result.label} (p = {result.prob:.3f})")
+    ax.set_title(f"saliency for {result.label} (p = {result.prob:.3f})", pad=22)
     out = save_figure(fig, path)
     plt.close(fig)
     return out

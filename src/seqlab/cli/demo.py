@@ -236,7 +236,12 @@ def part_music(show_progress: bool, quick: bool) -> None:
     out = Path("seqlab-demo")
     out.mkdir(exist_ok=True)
     midi = write_midi(roll, out / "chorale.mid")
-    png = plot_roll(roll, out / "chorale_roll.png", n_prime=len(prime))
+    png = plot_roll(
+        roll,
+        out / "chorale_roll.png",
+        n_prime=len(prime),
+        title="A chorale sampled by the demo's GRU (shaded: the prime)",
+    )
     print(f"Primed with 8 steps of a test chorale, 32 new steps ({int(roll[8:].sum())} notes): "
           f"{midi} and {png}")  # fmt: skip
     print(

@@ -127,8 +127,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("vectors", help="word2vec text/binary or GloVe file")
     p.add_argument("words", nargs="*", metavar="WORD", help="words to place (default: -n)")
-    n = p.add_argument("-n", type=int, default=100,
-                       help="with no WORDs: the N most frequent words (default: 100)")  # fmt: skip
+    n = p.add_argument("-n", type=int, default=100, help="with no WORDs: the N most frequent "
+                       "words, punctuation left out (default: 100)")  # fmt: skip
     deprecated_alias(p, "--top", n)
     p.add_argument(
         "--method",
@@ -394,13 +394,19 @@ def run_plot(args: argparse.Namespace) -> int:
     wv = _load(args.vectors)
     if args.n < 2:
         raise CLIError(f"-n must be at least 2, got {args.n}")
-    words = args.words or list(wv.words[: args.n])
+    words = args.words or most_frequent_words(wv.words, args.n)
     words, xy = project(wv, words, method=args.method, perplexity=args.perplexity, seed=args.seed)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 7))
     ax.scatter(xy[:, 0], xy[:, 1], s=8, color="tab:blue")
-    for word, (x, y) in zip(words, xy):
-        ax.annotate(word, (x, y), fontsize=8, xytext=(2, 2), textcoords="offset points")
+    place_labels(ax, words, xy)
+    if args.method == "pca":
+        ax.set_xlabel("first principal component")
+        ax.set_ylabel("second principal component")
+    else:  # t-SNE's axes have no meaning, only the neighbourhoods do
+        ax.set_xlabel("t-SNE 1 (only distances between neighbours mean something)")
+        ax.set_ylabel("t-SNE 2")
+        ax.tick_params(labelbottom=False, labelleft=False)
     ax.set_title(f"{Path(args.vectors).name}: {len(words)} words, {args.method.upper()}")
     out = save_figure(fig, args.plot)
     plt.close(fig)
@@ -409,6 +415,43 @@ def run_plot(args: argparse.Namespace) -> int:
     else:
         print(f"{len(words)} words placed by {args.method}: {out}")
     return 0
+
+
+def most_frequent_words(words, n: int) -> list[str]:
+    """The first ``n`` words of a frequency-ordered table that hold a letter or a digit:
+    punctuation (``,`` ``.`` ``"``) says nothing on a map of meanings."""
+    picked = []
+    for word in words:
+        if any(ch.isalnum() for ch in word):
+            picked.append(word)
+            if len(picked) == n:
+                break
+    return picked
+
+
+def place_labels(ax, words: list[str], xy) -> list:
+    """Label each point with its word where the label overlaps no other label: beside the
+    point (right, left, above, below, then farther out); a label with no free place is left
+    out (the point stays). Returns the labels drawn."""
+    from matplotlib.transforms import Bbox
+
+    ax.figure.canvas.draw()  # fixes the axes' limits and the renderer's text sizes
+    renderer = ax.figure.canvas.get_renderer()
+    taken: list[Bbox] = []
+    drawn = []
+    offsets = [(dx * r, dy * r) for r in (1, 2, 3)
+               for dx, dy in ((3, 2), (-3, 2), (3, -8), (-3, -8), (0, 6), (0, -12))]  # fmt: skip
+    for word, (x, y) in zip(words, xy):
+        for dx, dy in offsets:
+            label = ax.annotate(word, (x, y), xytext=(dx, dy), textcoords="offset points",
+                                fontsize=8, ha="left" if dx >= 0 else "right")  # fmt: skip
+            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+            if not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                drawn.append(label)
+                break
+            label.remove()
+    return drawn
 
 
 def run_debias(args: argparse.Namespace) -> int:

@@ -175,7 +175,9 @@ def run_sample(args: argparse.Namespace) -> int:
         prime = piece[: args.prime_length]
     roll = sample(model, args.length, prime=prime, temperature=args.temperature, seed=args.seed)
     if plot is not None:  # draw first: a failing plot leaves no MIDI file behind
-        plot_roll(roll, plot, n_prime=0 if prime is None else len(prime))
+        title = f"Sampled from {Path(args.model).name} (temperature {args.temperature:g}"
+        title += f", seed {args.seed})" if args.seed is not None else ")"
+        plot_roll(roll, plot, n_prime=0 if prime is None else len(prime), title=title)
     write_midi(roll, out, tempo=args.tempo)
     info = {
         "out": str(out),
