@@ -16,6 +16,7 @@ from seqlab._version import __version__
 from seqlab.cli import (
     bleu,
     classify,
+    data,
     demo,
     diagnose,
     embed,
@@ -26,11 +27,11 @@ from seqlab.cli import (
     translate,
     trigger,
 )
-from seqlab.cli._common import CLIError, Parser, is_main_process
+from seqlab.cli._common import CLIError, Parser, is_main_process, resolve_data_args
 
 __all__ = ["main", "build_parser", "commands"]
 
-GROUPS = (demo, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
+GROUPS = (demo, data, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if not is_main_process():  # under torchrun only rank 0 prints (errors still do)
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     try:
+        resolve_data_args(args)  # data set names -> local paths
         return int(args.func(args) or 0)
     except (CLIError, ValueError, FloatingPointError, FileNotFoundError, IsADirectoryError,
             PermissionError) as e:  # fmt: skip

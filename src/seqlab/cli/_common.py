@@ -40,10 +40,13 @@ __all__ = [
     "rename_flag",
     "add_trainer_flags",
     "config_from_args",
+    "data_args",
     "emit_json",
     "field_comments",
     "progress",
     "read_stdin",
+    "resolve_data",
+    "resolve_data_args",
     "save_figure",
     "add_threads_flag",
     "is_main_process",
@@ -365,6 +368,42 @@ def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str]
     add_config_flags(parser, TrainerConfig, exclude=[*skip, *BUDGET_FIELDS], group="training")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run saved in the output folder")  # fmt: skip
+
+
+def data_args(parser: argparse.ArgumentParser, *dests: str) -> None:
+    """Mark the arguments ``dests`` of ``parser`` as data: each takes a path or a data set's
+    name (``NAME`` or ``NAME:PART``, see ``seqlab data list``), which ``main`` resolves with
+    :func:`resolve_data` before the command runs."""
+    parser.set_defaults(data_args=dests)
+    for action in parser._actions:
+        if action.dest in dests and action.help:
+            action.help += "; or a data set's name (seqlab data list)"
+
+
+def resolve_data(value: str) -> str:
+    """A data argument: a path as given, or a data set's name -> its local path.
+
+    What exists on disk stays a path, as does what names no data set of the catalogue (the
+    command then reports the missing file). ``NAME`` is the data set's main file, ``NAME:PART``
+    another part or file (``sst2:test``, ``multi30k:train.de``); a data set that is not here is
+    a DataError: "data set X is not here: run `seqlab data fetch X` (...)".
+    """
+    if not value or value == "-" or os.path.exists(value):
+        return value
+    from seqlab.datasets.catalog import locate
+
+    path = locate(value)
+    return value if path is None else str(path)
+
+
+def resolve_data_args(args: argparse.Namespace) -> None:
+    """Resolve, in place, every argument the command marked with :func:`data_args`."""
+    for dest in getattr(args, "data_args", ()):
+        value = getattr(args, dest, None)
+        if isinstance(value, list):
+            setattr(args, dest, [resolve_data(v) for v in value])
+        elif isinstance(value, str):
+            setattr(args, dest, resolve_data(value))
 
 
 def add_threads_flag(parser: argparse.ArgumentParser, *, auto: bool = False) -> None:

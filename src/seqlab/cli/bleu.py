@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from seqlab.cli._common import CLIError, Switch, emit_json, read_stdin
+from seqlab.cli._common import CLIError, Switch, data_args, emit_json, read_stdin
 
 EPILOG = """examples:
   seqlab bleu hyp.txt ref.txt
@@ -35,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default="utf-8", help="encoding of the files and stdin")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.set_defaults(func=run)
+    data_args(p, "hyp", "refs")
 
 
 def _lines(path: str, encoding: str) -> list[str]:

@@ -23,6 +23,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     deprecated_alias,
     emit_json,
     input_lines,
@@ -40,14 +41,10 @@ from seqlab.cli._common import (
 from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  D=../shared/data
-  seqlab classify train $D/emojify/train_emoji.csv --preset emojify-average \\
-      --vectors $D/glove/glove.6B.50d.top40k.txt --out emoji-avg
-  seqlab classify train $D/sst2/sentence_level/stsa.binary.train \\
-      --dev $D/sst2/sentence_level/stsa.binary.dev --preset sst2 \\
-      --vectors $D/glove/glove.6B.50d.top40k.txt --out sst2
+  seqlab classify train emojify --preset emojify-average --vectors glove --out emoji-avg
+  seqlab classify train sst2 --dev sst2:dev --preset sst2 --vectors glove --out sst2-model
   seqlab classify train reviews.tsv --model rnn --cell gru --hidden-size 64 --out reviews
-  seqlab classify train $D/dna_splice/splice.data --format splice --preset splice --out splice
+  seqlab classify train dna_splice --format splice --preset splice --out splice
   seqlab classify train dna.tsv --level char --model rnn --out dna   # label<TAB>ACGT...
 
 Files: TSV (label<TAB>text, header optional; GLUE's sentence<TAB>label with its header), SST
@@ -71,7 +68,7 @@ s_t = sum_k dz_c/de_tk * e_tk (positive: the token pushed towards the class).
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab classify evaluate emoji-avg ../shared/data/emojify/tesss.csv --plot confusion.png
+  seqlab classify evaluate emoji-avg emojify:test --plot confusion.png
   seqlab classify evaluate sst2 stsa.binary.test --json  # {"accuracy", "per_class", ...}
 """
 
@@ -99,6 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "train", "dev", "vectors")
 
     p = verbs.add_parser(
         "predict",
@@ -113,6 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_ensemble_flag(p)
     add_model_flags(p)
     p.set_defaults(func=run_predict)
+    data_args(p, "file")
 
     p = verbs.add_parser(
         "evaluate",
@@ -128,6 +127,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_ensemble_flag(p)
     add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "test")
 
     p = verbs.add_parser(
         "explain",

@@ -21,6 +21,25 @@ EPILOG = """example:
   seqlab demo --parts vanishing
 """
 
+# The full-size commands each part ends with ("Do it yourself: ..."). They run as printed, data
+# sets by name (`seqlab data fetch` first); tests/cli/test_data.py parses every one.
+DO_IT_YOURSELF = {
+    "dinosaurs": "seqlab lm train --out dinos-lm && seqlab lm sample dinos-lm",
+    "dates": "seqlab translate dates -n 10000 --out dates.tsv && "
+    "seqlab translate train dates.tsv --preset dates --out dates-model",
+    "emoji": "seqlab data fetch emojify glove && seqlab classify train emojify "
+    "--preset emojify-average --vectors glove --out emoji && "
+    "seqlab classify evaluate emoji emojify:test",
+    "words": "seqlab data fetch lee_corpus glove && seqlab embed train lee_corpus "
+    "--method skipgram --min-count 3 --out lee.txt && seqlab embed similar lee.txt police && "
+    "seqlab embed analogy glove man woman king",
+    "music": "seqlab data fetch jsb_chorales && seqlab music train jsb_chorales "
+    "--preset jsb-gru --out jsb-gru && seqlab music sample jsb-gru --out chorale.mid "
+    "--plot roll.png",
+    "speech": "seqlab data fetch fsdd && seqlab speech train --fsdd fsdd --out digits && "
+    "seqlab speech transcribe digits fsdd:recordings/7_jackson_0.wav --beam 8",
+}
+
 
 def part_vanishing(show_progress: bool, quick: bool) -> None:
     """The notes' vanishing gradients: RNN vs GRU vs LSTM on a long-dependency task."""
@@ -53,7 +72,7 @@ def part_dinosaurs(show_progress: bool, quick: bool) -> None:
     print("Sampled names (temperature 0.8):")
     for name in trained.model.sample(10, temperature=0.8, seed=1):
         print(f"  {name:<22} {'in the training set' if name in names else 'new'}")
-    print("Do it yourself: seqlab lm train --out dinos-lm && seqlab lm sample dinos-lm")
+    print(f"Do it yourself: {DO_IT_YOURSELF['dinosaurs']}")
 
 
 def part_dates(show_progress: bool, quick: bool) -> None:
@@ -101,10 +120,7 @@ def part_dates(show_progress: bool, quick: bool) -> None:
     )
     path = save_figure(fig, out / "dates_attention.png")
     print(f"Attention map of the first example: {path}")
-    print(
-        "Do it yourself: seqlab translate dates -n 10000 --out dates.tsv && "
-        "seqlab translate train dates.tsv --preset dates --out dates-model"
-    )
+    print(f"Do it yourself: {DO_IT_YOURSELF['dates']}")
 
 
 def part_emoji(show_progress: bool, quick: bool) -> None:
@@ -145,11 +161,7 @@ def part_emoji(show_progress: bool, quick: bool) -> None:
         print(f"  {p.text:<26} {EMOJI[p.label]}  ({p.prob:.0%})")
     print("The last two have the same words, so the average gives them the same answer: it")
     print("ignores word order. An RNN reads the order (--preset emojify-rnn, docs/classify.md).")
-    print(
-        "Do it yourself (docs/classify.md): seqlab classify train "
-        "../shared/data/emojify/train_emoji.csv "
-        "--preset emojify-average --vectors glove.6B.50d.txt --out emoji"
-    )
+    print(f"Do it yourself (docs/classify.md): {DO_IT_YOURSELF['emoji']}")
 
 
 def part_words(show_progress: bool, quick: bool) -> None:
@@ -187,20 +199,21 @@ def part_words(show_progress: bool, quick: bool) -> None:
     for word in ("police", "Australia"):
         near = ", ".join(w for w, _ in model.vectors.most_similar(word, topn=5))
         print(f"  nearest to {word!r}: {near}")
-    print(
-        "Do it yourself: seqlab embed train corpus.txt --method skipgram --out vectors.txt; "
-        "seqlab embed analogy vectors.txt man woman king"
-    )
+    print(f"Do it yourself: {DO_IT_YOURSELF['words']}")
 
 
-def _shared_data(*parts: str):
-    """A file of the shared data sets (``$SEQLAB_DATA`` or ``../shared/data``), or None."""
-    import os
+def _jsb_chorales():
+    """The chorales file: the data set jsb_chorales if it is here (``seqlab data fetch``),
+    else the project's copy in ``../shared/data``; None when neither is."""
     from pathlib import Path
 
-    root = Path(os.environ.get("SEQLAB_DATA", "../shared/data"))
-    path = root.joinpath(*parts)
-    return path if path.is_file() else None
+    from seqlab.datasets.catalog import DataError, locate
+
+    try:
+        return locate("jsb_chorales")
+    except DataError:
+        path = Path("../shared/data/jsb_chorales/jsb-chorales-quarter.json")
+        return path if path.is_file() else None
 
 
 def part_music(show_progress: bool, quick: bool) -> None:
@@ -212,10 +225,9 @@ def part_music(show_progress: bool, quick: bool) -> None:
     from seqlab.music.train import train_music_model
 
     print("== Music (one-to-many): Bach chorales as 88-key piano rolls, a GRU, a new chorale ==")
-    path = _shared_data("jsb_chorales", "jsb-chorales-quarter.json")
+    path = _jsb_chorales()
     if path is None:
-        print("(skipped: needs ../shared/data/jsb_chorales/jsb-chorales-quarter.json or "
-              "$SEQLAB_DATA pointing at the data sets)")  # fmt: skip
+        print("(skipped: needs the JSB chorales: seqlab data fetch jsb_chorales)")
         return
     rolls = read_chorales(path)
     if quick:
@@ -244,10 +256,7 @@ def part_music(show_progress: bool, quick: bool) -> None:
     )
     print(f"Primed with 8 steps of a test chorale, 32 new steps ({int(roll[8:].sum())} notes): "
           f"{midi} and {png}")  # fmt: skip
-    print(
-        "Do it yourself: seqlab music train jsb-chorales-quarter.json --preset jsb-gru "
-        "--out jsb-gru && seqlab music sample jsb-gru --out chorale.mid --plot roll.png"
-    )
+    print(f"Do it yourself: {DO_IT_YOURSELF['music']}")
 
 
 def part_speech(show_progress: bool, quick: bool) -> None:
@@ -281,8 +290,7 @@ def part_speech(show_progress: bool, quick: bool) -> None:
             print(f"  {'':<18} (greedy decoding: {greedy!r})")
     print('The frames show the notes\' collapse: repeats merge, then blanks "_" drop; "three" '
           'needs a blank between its two e\'s ("rrreee___ee" -> "ree").')  # fmt: skip
-    print("Do it yourself: seqlab speech train --fsdd ../shared/data/fsdd --out digits && "
-          "seqlab speech transcribe digits my.wav --beam 8")  # fmt: skip
+    print(f"Do it yourself: {DO_IT_YOURSELF['speech']}")
 
 
 PARTS: dict[str, Callable[[bool, bool], None]] = {

@@ -11,6 +11,7 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     Switch,
+    data_args,
     deprecated_alias,
     emit_json,
     progress,
@@ -22,7 +23,7 @@ TRAIN_EPILOG = """examples:
   seqlab embed train corpus.txt --method skipgram --out vectors.txt
   seqlab embed train corpus.txt --method cbow --dim 100 --window 5 --negative 5 --epochs 5 \\
       --threads 2 --out cbow.bin --format binary
-  seqlab embed train ../shared/data/lee_corpus/lee_background.cor --method glove --dim 50 \\
+  seqlab embed train lee_corpus --method glove --dim 50 \\
       --epochs 25 --out glove.txt --format glove
 The corpus: one sentence per line, words separated by whitespace.
 --json prints one line per epoch {"epoch", "loss", "words_per_second"} and ends with
@@ -30,16 +31,14 @@ The corpus: one sentence per line, words separated by whitespace.
 """
 
 QUERY_EPILOG = """examples:
-  G=../shared/data/glove/glove.6B.50d.top40k.txt
-  seqlab embed similar $G frog
-  seqlab embed analogy $G man woman king          # man is to woman as king is to ?
-  seqlab embed analogy $G man woman king -n 3 --json   # {"results": [[word, score], ...]}
+  seqlab embed similar glove frog                   # glove: a data set (seqlab data list)
+  seqlab embed analogy glove man woman king          # man is to woman as king is to ?
+  seqlab embed analogy glove man woman king -n 3 --json   # {"results": [[word, score], ...]}
 """
 
 EVALUATE_EPILOG = """examples:
-  D=../shared/data/word_similarity_analogy
-  seqlab embed evaluate vectors.txt --analogies $D/questions-words.txt \\
-      --similarity $D/wordsim353.tsv $D/simlex999.txt --json
+  W=word_similarity_analogy
+  seqlab embed evaluate vectors.txt --analogies $W --similarity $W:wordsim353 $W:simlex999 --json
 """
 
 PLOT_EPILOG = """examples:
@@ -48,7 +47,7 @@ PLOT_EPILOG = """examples:
 """
 
 DEBIAS_EPILOG = """examples:
-  seqlab embed debias ../shared/data/glove/glove.6B.50d.top40k.txt --out debiased.txt
+  seqlab embed debias glove --out debiased.txt
 Bolukbasi et al. 2016 hard debiasing with the word lists shipped in seqlab.
 """
 
@@ -66,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_train_flags(p)
     p.set_defaults(func=run_train)
+    data_args(p, "corpus")
 
     p = verbs.add_parser(
         "similar",
@@ -80,6 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_query_flags(p)
     p.set_defaults(func=run_similar)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "analogy", help="a is to b as c is to ?", epilog=QUERY_EPILOG, formatter_class=raw
@@ -91,6 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cosmul", action="store_true", help="3CosMul instead of 3CosAdd")
     _add_query_flags(p)
     p.set_defaults(func=run_analogy)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "evaluate",
@@ -118,6 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     deprecated_alias(p, "--case-sensitive", lowercase, value=False, new="--no-lowercase")
     p.add_argument("--json", action="store_true", help="one JSON line")
     p.set_defaults(func=run_evaluate)
+    data_args(p, "vectors", "analogies", "similarity")
 
     p = verbs.add_parser(
         "plot",
@@ -142,6 +145,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     deprecated_alias(p, "--out", plot)
     p.add_argument("--json", action="store_true", help='{"words", "coordinates", "plot"}')
     p.set_defaults(func=run_plot)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "debias",
@@ -154,6 +158,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("word2vec", "glove", "binary"), default="word2vec")
     p.add_argument("--json", action="store_true", help="the report as one JSON line")
     p.set_defaults(func=run_debias)
+    data_args(p, "vectors")
 
 
 def _add_train_flags(p: argparse.ArgumentParser) -> None:

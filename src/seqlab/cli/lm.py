@@ -15,6 +15,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
     load_task_model,
     one_of,
@@ -70,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     _add_output_flags(p, progress=True)
     p.set_defaults(func=run_train)
+    data_args(p, "corpus")
 
     p = verbs.add_parser("sample", help="draw new text from a trained model",
                          epilog=SAMPLE_EPILOG,
@@ -102,6 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default="utf-8", help="encoding of --file and stdin")
     _add_output_flags(p, progress=False)
     p.set_defaults(func=run_score)
+    data_args(p, "file")
 
 
 def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:

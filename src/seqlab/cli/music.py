@@ -14,6 +14,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     deprecated_alias,
     emit_json,
     load_task_model,
@@ -31,8 +32,8 @@ from seqlab.train.config import TrainerConfig
 SPLITS = ("train", "valid", "test")
 
 TRAIN_EPILOG = """examples:
-  seqlab music train jsb-chorales-quarter.json --cell gru --preset --out jsb-gru
-  seqlab music train jsb-chorales-quarter.json --preset jsb-lstm --epochs 20 --out jsb-lstm
+  seqlab music train jsb_chorales --cell gru --preset --out jsb-gru
+  seqlab music train jsb_chorales --preset jsb-lstm --epochs 20 --out jsb-lstm
   seqlab music train chorales.json --cell rnn --hidden-size 64 --max-minutes 2 --out tiny
 
 The JSON holds {"train": [...], "valid": [...], "test": [...]}: pieces, each a list of time steps,
@@ -42,12 +43,12 @@ each a list of MIDI pitches (21..108). --preset alone picks jsb-CELL (Chung et a
 
 SAMPLE_EPILOG = """examples:
   seqlab music sample jsb-gru --out chorale.mid --plot chorale.png --length 64 --seed 1
-  seqlab music sample jsb-gru --out primed.mid --prime-from jsb-chorales-quarter.json \\
+  seqlab music sample jsb-gru --out primed.mid --prime-from jsb_chorales \\
       --prime-length 8 --seed 1 --json   # {"out": ..., "time_steps": ..., "notes": ..., ...}
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab music evaluate jsb-gru jsb-chorales-quarter.json --split test --json
+  seqlab music evaluate jsb-gru jsb_chorales --split test --json
       # {"nll_per_step": nats per time step, "split": "test", "n": pieces, "time_steps": ...}
 """
 
@@ -69,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "one JSON line at the end (the training summary)")
     p.set_defaults(func=run_train)
+    data_args(p, "data")
 
     p = verbs.add_parser("sample", help="draw a new piece and write it as MIDI",
                          epilog=SAMPLE_EPILOG,
@@ -95,6 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON line describing the piece")
     add_model_flags(p)
     p.set_defaults(func=run_sample)
+    data_args(p, "prime_from")
 
     p = verbs.add_parser("evaluate", help="NLL per time step of a split",
                          epilog=EVALUATE_EPILOG,
@@ -106,6 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON line")
     add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "data")
 
 
 def run_train(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from seqlab.cli._common import (
     add_model_flags,
     add_trainer_flags,
     config_from_args,
+    data_args,
     emit_json,
     pick_device,
     plot_losses,
@@ -24,7 +25,7 @@ from seqlab.speech.config import CTCConfig, SpeechDataConfig
 from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  seqlab speech train --fsdd ../shared/data/fsdd --out digits      # FSDD, its official split
+  seqlab speech train --fsdd fsdd --out digits      # FSDD (seqlab data fetch fsdd), its split
   seqlab speech train my_recordings/ --out my-model                # WAVs + transcripts.tsv
 A data folder holds WAV files and transcripts.tsv (file<TAB>text a line).
 --json prints one line at the end: {"val_loss", "train_seconds", ...}
@@ -40,7 +41,7 @@ cut at its quietest moments and transcribed piece by piece (a note says so).
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab speech evaluate digits --fsdd ../shared/data/fsdd   # the official test split
+  seqlab speech evaluate digits --fsdd fsdd                 # the official test split
   seqlab speech evaluate digits my_test_folder/ --json       # {"wer", "cer", "exact_match", "n"}
   seqlab speech evaluate digits my_test_folder/ --beam 16 --lm my-char-lm --insertion-bonus 1
 """
@@ -63,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default: 1)")
     p.set_defaults(func=run_train)
+    data_args(p, "data", "fsdd")
 
     p = verbs.add_parser("transcribe", help="write what each WAV file says",
                          epilog=TRANSCRIBE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -72,6 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help='{"file", "text"} a line')
     add_model_flags(p)
     p.set_defaults(func=run_transcribe)
+    data_args(p, "files")
 
     p = verbs.add_parser("evaluate", help="WER and CER on transcribed recordings",
                          epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -82,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help='{"wer", "cer", "exact_match", "n"}')
     add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "data", "fsdd")
 
 
 def _add_decoding_flags(p: argparse.ArgumentParser) -> None:

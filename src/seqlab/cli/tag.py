@@ -15,6 +15,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
     input_lines,
     load_task_model,
@@ -31,9 +32,7 @@ from seqlab.train.config import TrainerConfig
 TAGGER_PRESETS = tuple(name for name in PRESETS if name.startswith("conll"))
 
 TRAIN_EPILOG = """examples:
-  D=../shared/data
-  seqlab tag train $D/conll2003/train.txt --dev $D/conll2003/valid.txt --preset conll-cpu \\
-      --vectors $D/glove/glove.6B.50d.top40k.txt --out ner
+  seqlab tag train conll2003 --dev conll2003:dev --preset conll-cpu --vectors glove --out ner
   seqlab tag train train.conll --crf --char-embedding-size 25 --out ner-small --epochs 5
 
 CoNLL files: one token per line, whitespace-separated columns (the word first, the tag last by
@@ -52,7 +51,7 @@ exclusive.
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab tag evaluate ner ../shared/data/conll2003/test.txt
+  seqlab tag evaluate ner conll2003:test
   seqlab tag evaluate ner test.conll --json     # {"precision", "recall", "f1", "per_type", "n"}
   seqlab tag evaluate ner test.conll --write-conll pred.txt   # word gold predicted
 
@@ -91,6 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "train", "dev", "vectors")
 
     p = verbs.add_parser(
         "predict",
@@ -104,6 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per sentence")
     add_model_flags(p)
     p.set_defaults(func=run_predict)
+    data_args(p, "file")
 
     p = verbs.add_parser(
         "evaluate",
@@ -118,6 +119,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
     add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "test")
 
 
 def _add_conll_flags(p: argparse.ArgumentParser) -> None:

@@ -20,6 +20,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     deprecated_alias,
     emit_json,
     load_task_model,
@@ -37,7 +38,8 @@ from seqlab.train.config import TrainerConfig
 TRAIN_EPILOG = """examples:
   seqlab translate dates -n 20000 --out dates.tsv
   seqlab translate train dates.tsv --preset dates --out dates-model
-  seqlab translate train train.de train.en --dev val.de val.en --preset multi30k-cpu \\
+  seqlab translate train multi30k:train.de multi30k:train.en \\
+      --dev multi30k:val.de multi30k:val.en --preset multi30k-cpu \\
       --src-lang de --tgt-lang en --out de-en
 
 PAIRS is a TSV of source<TAB>target lines, or two line-aligned files (source, target).
@@ -98,6 +100,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "pairs", "dev")
 
     p = verbs.add_parser("run", help="translate stdin (or --file), one sentence per line",
                          epilog=RUN_EPILOG, formatter_class=raw)  # fmt: skip
@@ -109,6 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     deprecated_alias(p, "--n-best", n)
     p.set_defaults(func=run_run)
+    data_args(p, "file")
 
     p = verbs.add_parser("evaluate", help="BLEU (and exact match) on a test set",
                          epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -117,6 +121,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hyp-out", help="also write the translations to this file")
     _add_search_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "pairs")
 
     p = verbs.add_parser("analyze", help="error analysis: blame the search or the model",
                          epilog=ANALYZE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -128,6 +133,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     deprecated_alias(p, "--show", n)
     _add_search_flags(p)
     p.set_defaults(func=run_analyze)
+    data_args(p, "src", "ref", "hyp")
 
     p = verbs.add_parser("attention", help="heat map of the attention weights for a sentence",
                          epilog=ATTENTION_EPILOG, formatter_class=raw)  # fmt: skip

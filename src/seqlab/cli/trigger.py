@@ -15,6 +15,7 @@ from seqlab.cli._common import (
     add_output_flags,
     add_trainer_flags,
     config_from_args,
+    data_args,
     emit_json,
     pick_device,
     plot_losses,
@@ -29,7 +30,7 @@ from seqlab.speech.config import ClipConfig, TriggerConfig
 from seqlab.train.config import TrainerConfig
 
 BUILD_EPILOG = """examples:
-  seqlab trigger build-data ../shared/data/trigger_word/raw_data --out trigger-data
+  seqlab trigger build-data trigger_word --out trigger-data
   seqlab trigger build-data raw/ --out data --train 4000 --test 300 --extra-negatives more_words/
 RAW holds activates/ (the trigger word), negatives/ (other words) and backgrounds/ (noise).
 Writes DIR/train and DIR/test (10 s WAV clips + clips.jsonl) and DIR/split.json; the test clips
@@ -106,6 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON line: the split's counts")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_build, clip_class=ClipConfig)
+    data_args(p, "raw", "extra_activates", "extra_negatives")
 
     p = verbs.add_parser("train", help="train a detector on built clips", epilog=TRAIN_EPILOG,
                          formatter_class=raw)  # fmt: skip
@@ -160,6 +162,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help='{"file", "times"} a line')
     add_model_flags(p)
     p.set_defaults(func=run_detect)
+    data_args(p, "files")
 
 
 def _add_detection_flags(p: argparse.ArgumentParser) -> None:
