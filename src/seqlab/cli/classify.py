@@ -349,13 +349,16 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def format_confusion(scores, names: dict[str, str] | None = None) -> str:
-    """The confusion matrix as text: one row per true label, one column per prediction."""
-    labels = [shown(str(x), names or {}) for x in scores.labels]
+    """The confusion matrix as text: one row per true label (with its name, if it has one),
+    one column per prediction."""
+    labels = [str(x) for x in scores.labels]
+    rows = [shown(x, names or {}) for x in labels]
     width = max(6, *(len(x) for x in labels), *(len(str(v)) for r in scores.confusion for v in r))
+    first = max(width, *(len(x) for x in rows))
     lines = ["confusion matrix (rows: true label, columns: predicted)",
-             " " * width + " " + " ".join(f"{x:>{width}}" for x in labels)]  # fmt: skip
-    for label, row in zip(labels, scores.confusion):
-        lines.append(f"{label:>{width}} " + " ".join(f"{v:>{width}}" for v in row))
+             " " * first + " " + " ".join(f"{x:>{width}}" for x in labels)]  # fmt: skip
+    for label, row in zip(rows, scores.confusion):
+        lines.append(f"{label:>{first}} " + " ".join(f"{v:>{width}}" for v in row))
     return "\n".join(lines)
 
 
