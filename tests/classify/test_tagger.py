@@ -111,6 +111,12 @@ def test_learns_a_toy_ner_task(tmp_path, crf):
     assert p.to_json()["entities"][0] == {"text": "Eva Dahl", "type": "PER", "start": 0, "end": 2}
     loaded = seqlab.load(tmp_path / "m")
     assert loaded.predict([p.tokens])[0].tags == p.tags
+    # a folder written before lower_words was renamed lowercase still loads
+    file = tmp_path / "m" / "config.json"
+    saved = json.loads(file.read_text())
+    saved["config"]["lower_words"] = saved["config"].pop("lowercase")
+    file.write_text(json.dumps(saved))
+    assert seqlab.load(tmp_path / "m").predict([p.tokens])[0].tags == p.tags
 
 
 def test_invalid_bio_is_refused_with_a_hint(tmp_path):

@@ -9,8 +9,10 @@ from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_f
 
 import seqlab
 from seqlab.cli import main
+from seqlab.datasets.labelled import EMOJIFY_CLASSES
 from seqlab.train import save_model
 
+from ._helpers import capture_figures, tick_labels
 from ._helpers import fails as _fails
 from ._helpers import feed_stdin as _stdin
 from ._helpers import json_lines as _json_lines
@@ -133,7 +135,7 @@ def test_train_prints_a_summary(data, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "flags",
-    [["--model", "average"], ["--cell", "gru", "--pool", "max", "--bidirectional", "false"]],
+    [["--model", "average"], ["--cell", "gru", "--pool", "max", "--no-bidirectional"]],
 )
 def test_train_other_architectures(data, tmp_path, monkeypatch, capsys, flags):
     out = tmp_path / "m"
@@ -141,6 +143,7 @@ def test_train_other_architectures(data, tmp_path, monkeypatch, capsys, flags):
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))["config"]
     for flag, value in zip(flags[::2], flags[1::2]):
         assert str(config[flag[2:].replace("-", "_")]).lower() == value
+    assert config["bidirectional"] is ("--no-bidirectional" not in flags)
     capsys.readouterr()
     _stdin(monkeypatch, "I love pizza\n")
     assert main(["classify", "predict", str(out), "--json"]) == 0
@@ -472,7 +475,7 @@ def test_char_level_predict_and_evaluate(dna_dir, tmp_path, monkeypatch, capsys)
 def test_explain_json_and_png(dna_dir, tmp_path, capsys):
     png = tmp_path / "saliency.png"
     seq = "ccaggtaagtca"
-    assert main(["classify", "explain", str(dna_dir), seq, "--out", str(png), "--json"]) == 0
+    assert main(["classify", "explain", str(dna_dir), seq, "--plot", str(png), "--json"]) == 0
     (row,) = _json_lines(capsys.readouterr().out)
     assert {"label", "prob", "saliency", "tokens", "plot"} <= set(row)
     assert len(row["saliency"]) == len(seq) and row["tokens"] == list(seq.upper())
@@ -482,6 +485,62 @@ def test_explain_json_and_png(dna_dir, tmp_path, capsys):
     assert main(["classify", "explain", str(dna_dir), seq, "--label", "N"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("N\t") and "most salient positions" in text
+
+
+def test_saliency_plot_numbers_the_positions(dna_dir, tmp_path, monkeypatch, capsys):
+    from seqlab.cli import classify as module
+
+    figures = capture_figures(monkeypatch, module)
+    seq = "ccaggtaagtca" * 3  # 36 positions: every 10th numbered along the top
+    assert main(["classify", "explain", str(dna_dir), seq, "--plot", str(tmp_path / "s.png")]) == 0
+    (ax,) = [a for a in figures[0].axes if a.get_xlabel() != "position"]
+    (top,) = ax.child_axes
+    assert tick_labels(top.xaxis) == ["1", "10", "20", "30"] and top.get_xlabel() == "position"
+    assert tick_labels(ax.xaxis) == list(seq.upper())  # the letters stay along the bottom
+
+
+EMOJIFY_FIVE = [f"{text},{label}" for label, texts in enumerate([
+    ["I love you", "you are my love", "love you forever"],
+    ["lets play ball", "he threw the ball", "a great game"],
+    ["so happy today", "what a happy day", "I smiled"],
+    ["I am sad", "she is so sad", "a bad day"],
+    ["lets eat pizza", "food is ready", "I am hungry"],
+]) for text in texts]  # fmt: skip
+
+
+def test_emojify_classes_are_shown_by_name(tmp_path, monkeypatch, capsys):
+    from seqlab.cli import _common, classify
+
+    csv = _write(tmp_path / "emoji.csv", EMOJIFY_FIVE)
+    out = tmp_path / "m"
+    figures = capture_figures(monkeypatch, _common, classify)
+    assert main(["classify", "train", csv, *TINY, "--out", str(out)]) == 0
+    (loss,) = figures
+    assert loss.axes[0].get_ylabel() == "loss (nats per sentence)"  # one loss per sentence
+    capsys.readouterr()
+    _stdin(monkeypatch, "I love you\n")
+    assert main(["classify", "predict", str(out)]) == 0
+    label, _, text = capsys.readouterr().out.strip().split("\t")
+    names = EMOJIFY_CLASSES
+    assert label == f"{label.split()[0]} {names[label.split()[0]]}" and text == "I love you"
+    assert names == {"0": "heart", "1": "baseball", "2": "smile", "3": "disappointed",
+                     "4": "fork_and_knife"}  # fmt: skip
+    _stdin(monkeypatch, "I love you\n")
+    assert main(["classify", "predict", str(out), "--json"]) == 0
+    (row,) = _json_lines(capsys.readouterr().out)
+    assert row["name"] == names[row["label"]]
+    assert main(["classify", "evaluate", str(out), csv, "--plot", str(tmp_path / "c.png")]) == 0
+    text = capsys.readouterr().out
+    assert "0 heart" in text.split("confusion matrix (rows")[1]
+    ax = figures[-1].axes[0]
+    shown = [f"{k} {v}" for k, v in names.items()]
+    assert tick_labels(ax.xaxis) == tick_labels(ax.yaxis) == shown
+
+
+def test_other_labels_stay_as_they_are(model_dir, monkeypatch, capsys):
+    _stdin(monkeypatch, "I love you\n")  # labels 0, 2, 10: not Emojify's five
+    assert main(["classify", "predict", str(model_dir), "--json"]) == 0
+    assert "name" not in _json_lines(capsys.readouterr().out)[0]
 
 
 def test_splice_format(tmp_path, capsys):

@@ -149,6 +149,18 @@ def test_sample_json(lines_lm, capsys):
         assert not row["in_training_set"] or row["text"] in NAMES
 
 
+def test_sample_and_score_run_on_the_device_asked_for(lines_lm, capsys):
+    import torch
+
+    argv = ["lm", "sample", str(lines_lm), "-n", "3", "--seed", "1", "--json"]
+    assert main([*argv, "--device", "cpu"]) == 0
+    on_cpu = capsys.readouterr().out
+    if not torch.cuda.is_available():  # auto = cpu here: the same samples
+        assert main(argv) == 0 and capsys.readouterr().out == on_cpu
+    assert main(["lm", "score", str(lines_lm), "trex", "--device", "cpu", "--json"]) == 0
+    assert _json_lines(capsys.readouterr().out)[0]["n_tokens"] == 5
+
+
 def test_sample_seed_prefix_and_greedy(lines_lm, capsys):
     argv = ["lm", "sample", str(lines_lm), "-n", "3", "--seed", "5", "--prefix", "tri", "--json"]
     assert main(argv) == 0

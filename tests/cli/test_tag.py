@@ -158,7 +158,7 @@ def test_train_with_vectors(files, tmp_path, capsys):
     glove, vectors = _glove(tmp_path / "glove.8d.txt", words, 8)
     out = tmp_path / "m"
     assert main(["tag", "train", files["train"], "--vectors", glove, "--freeze-embeddings",
-                 "true", *TINY, "--val-fraction", "0", "--out", str(out)]) == 0  # fmt: skip
+                 *TINY, "--val-fraction", "0", "--out", str(out)]) == 0  # fmt: skip
     text = capsys.readouterr().out
     n = len(words)
     assert f"pretrained vectors for {n} of {n + 4} vocabulary words ({glove})" in text
@@ -318,7 +318,7 @@ def test_evaluate_json_matches_seqeval(model_dir, files, tmp_path, capsys):
                  str(pred_file)]) == 0  # fmt: skip
     (scores,) = _json_lines(capsys.readouterr().out)
     assert {"precision", "recall", "f1", "per_type"} <= set(scores)
-    assert scores["sentences"] == len(TEST) and scores["n_true"] == 6
+    assert scores["n"] == len(TEST) and scores["n_true"] == 6
     blocks = pred_file.read_text(encoding="utf-8").rstrip("\n").split("\n\n")
     rows = [[line.split() for line in block.split("\n")] for block in blocks]
     assert [" ".join(r[0] for r in block) for block in rows] == [s for s, _ in TEST]

@@ -90,7 +90,7 @@ def test_verdicts_follow_the_scores_of_reference_and_output(alpha):
         assert {verdicts[i], verdicts[5 + i]} == {"search", "model"}
     assert report.counts == {"search": 4, "model": 4, "correct": 1}
     assert report.fractions == {"search": 0.5, "model": 0.5}
-    assert report.summary() == {"sentences": 9, "search": 4, "model": 4, "correct": 1,
+    assert report.summary() == {"n": 9, "search": 4, "model": 4, "correct": 1,
                                 "search_fraction": 0.5, "model_fraction": 0.5,
                                 "alpha": alpha}  # fmt: skip
 

@@ -78,7 +78,7 @@ def test_labels_are_clipped_at_the_end_and_start_right_after_the_end():
 
 def small(**kw):
     cfg = TriggerConfig(**{"n_features": 8, "conv_channels": 6, "conv_kernel": 5, "subsample": 2,
-                           "hidden_size": 7, "n_layers": 2, "dropout": 0.0, **kw})  # fmt: skip
+                           "hidden_size": 7, "num_layers": 2, "dropout": 0.0, **kw})  # fmt: skip
     feats = trigger_features(8000, 8, 5.0)
     torch.manual_seed(0)
     model = TriggerWordDetector(cfg, feats).eval()
@@ -328,7 +328,7 @@ def test_a_detector_learns_the_toy_trigger_and_round_trips(raw, tmp_path):
     data = tmp_path / "data"
     cfg = ClipConfig(sample_rate=8000, seconds=2.0)
     build_trigger_data(raw, data, n_train=48, n_test=16, config=cfg, seed=0)
-    model_cfg = TriggerConfig(n_features=16, conv_channels=16, hidden_size=16, n_layers=1,
+    model_cfg = TriggerConfig(n_features=16, conv_channels=16, hidden_size=16, num_layers=1,
                               dropout=0.0)  # fmt: skip
     trainer = TrainerConfig(epochs=14, lr=1e-2, seed=0)
     trained = train_detector(read_clips(data / "train"), model_cfg, trainer, tmp_path / "m",
@@ -519,7 +519,7 @@ def test_frequency_masks_hide_up_to_count_bands_of_up_to_width():
 
 
 def test_freq_mask_hides_bands_in_training_and_does_nothing_at_inference():
-    model = small(freq_mask=3, n_freq_masks=1)
+    model = small(freq_mask_width=3, freq_masks=1)
     plain = small()
     plain.load_state_dict(model.state_dict())
     x = torch.randn(5, 30, 8)
@@ -533,5 +533,5 @@ def test_freq_mask_hides_bands_in_training_and_does_nothing_at_inference():
     touched = x.grad.abs().sum(1) > 0  # (B, F): features the output depends on
     assert mask.any()
     assert torch.equal(touched, ~mask)
-    with pytest.raises(ValueError, match="freq_mask"):
-        TriggerConfig(n_features=8, freq_mask=9)
+    with pytest.raises(ValueError, match="freq_mask_width"):
+        TriggerConfig(n_features=8, freq_mask_width=9)

@@ -268,6 +268,41 @@ def test_a_retired_field_loads_at_its_old_value_and_is_named_at_any_other():
         config_from_dict(_Retiring, {"never": 1})
 
 
+@dataclass(frozen=True)
+class _Renaming:
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"n_layers": "num_layers", "lower": "lowercase"}
+    num_layers: int = 1
+    lowercase: bool = False
+
+
+def test_a_renamed_field_loads_under_its_old_name_and_both_names_are_an_error():
+    assert config_from_dict(_Renaming, {"n_layers": 3, "lower": True}) == _Renaming(3, True)
+    assert config_from_dict(_Renaming, {"num_layers": 2}) == _Renaming(2)
+    with pytest.raises(ValueError, match=r"^config\.json: _Renaming has both n_layers \(the old "
+                       r"name of num_layers\) and num_layers$"):  # fmt: skip
+        config_from_dict(_Renaming, {"n_layers": 3, "num_layers": 3}, source="config.json")
+
+
+@pytest.mark.parametrize(
+    ("module", "cls", "old", "new"),
+    [
+        ("seqlab.music.config", "MusicConfig", {"n_layers": 2}, {"num_layers": 2}),
+        ("seqlab.speech.config", "CTCConfig", {"n_layers": 1}, {"num_layers": 1}),
+        ("seqlab.speech.config", "TriggerConfig", {"n_layers": 1, "freq_mask": 3,
+         "n_freq_masks": 1}, {"num_layers": 1, "freq_mask_width": 3, "freq_masks": 1}),
+        ("seqlab.classify.config", "TaggerConfig", {"lower_words": False}, {"lowercase": False}),
+        ("seqlab.classify.config", "ClassifierDataConfig", {"lower": False}, {"lowercase": False}),
+        ("seqlab.lm.config", "LMDataConfig", {"lower": True}, {"lowercase": True}),
+        ("seqlab.seq2seq.config", "Seq2SeqDataConfig", {"lower": True}, {"lowercase": True}),
+    ],
+)  # fmt: skip
+def test_the_library_s_renamed_fields_read_their_old_names(module, cls, old, new):
+    import importlib
+
+    config_class = getattr(importlib.import_module(module), cls)
+    assert config_from_dict(config_class, old) == config_class(**new)
+
+
 def test_a_folder_of_another_task_is_named(tmp_path):
     folder = save_model(TinyLM(TinyLMConfig()), tmp_path / "m")
 

@@ -17,6 +17,8 @@ class ModelConfig:
 @dataclass(frozen=True)
 class DataConfig:
     batch_size: int = 4  # B
+    lowercase: bool = False
+    RENAMED_FIELDS = {"lower": "lowercase"}
 
 
 PRESETS = {"small": {"model": {"hidden_size": 4}, "data": {}, "trainer": {"lr": 0.01}}}
@@ -27,6 +29,11 @@ def test_a_preset_with_overrides():
     model, data, trainer = build_configs(PRESETS, "small", ModelConfig, DataConfig, **overrides)
     assert model == ModelConfig(16) and data == DataConfig()
     assert trainer == TrainerConfig(lr=0.01, epochs=3)
+
+
+def test_a_renamed_field_is_read_under_its_old_name():
+    _, data, _ = build_configs(PRESETS, "small", ModelConfig, DataConfig, data={"lower": True})
+    assert data == DataConfig(lowercase=True)
 
 
 @pytest.mark.parametrize(

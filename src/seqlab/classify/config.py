@@ -42,6 +42,13 @@ class ClassifierConfig:
     RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
         "static_channel": False,  # a frozen copy of the vectors beside E: SST-2 within noise
     }
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "model": ("average", "rnn"),
+        "cell": CELL_NAMES,
+        "pool": POOLS,
+        "alphabet": ALPHABETS,
+    }
 
     model: str = "rnn"  # "average" (mean of embeddings -> softmax) | "rnn"
     cell: str = "lstm"  # "rnn" | "gru" | "lstm" (model="rnn")
@@ -63,7 +70,7 @@ class ClassifierConfig:
         check_fields(
             self,
             {
-                "model": self.model in ("average", "rnn"),
+                "model": self.model in self.CHOICES["model"],
                 "cell": self.cell in CELL_NAMES,
                 "embedding_size": self.embedding_size >= 1,
                 "hidden_size": self.hidden_size >= 1,
@@ -89,6 +96,11 @@ class TaggerConfig:
     RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
         "constrain": True,  # the CRF always forbids the transitions the scheme does not allow
     }
+    # Fields renamed since, old name -> new name: config.json files written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower_words": "lowercase"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES, "scheme": SCHEMES}
 
     cell: str = "lstm"  # "rnn" | "gru" | "lstm", the word-level BiRNN
     embedding_size: int = 50  # E of the word embeddings; = the pretrained vectors' dimension
@@ -100,7 +112,7 @@ class TaggerConfig:
     dropout: float = 0.5  # on the word representation and on a<t>
     crf: bool = False  # a linear-chain CRF on top; False = a softmax per word (the notes)
     scheme: str = "BIO"  # the tag scheme: "BIO" (IOB2) | "IOB1" | "IOBES"
-    lower_words: bool = True  # look words up lower-cased (GloVe is lower-cased)
+    lowercase: bool = True  # look words up lower-cased (GloVe is lower-cased)
     freeze_embeddings: bool = False  # keep the word embeddings fixed
     word_vocab_size: int = 0  # set from the vocabularies when the model is built
     char_vocab_size: int = 0
@@ -130,18 +142,24 @@ class TaggerConfig:
 class ClassifierDataConfig:
     """How sentences become batches for :func:`train_classifier`."""
 
+    # Fields renamed since, old name -> new name: settings written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower": "lowercase"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"level": ("word", "char")}
+
     batch_size: int = 32  # sentences per batch
     level: str = "word"  # "word" | "char": one token per character (e.g. DNA)
     min_count: int = 1  # keep training words seen at least this often
     max_vocab: int | None = None  # most training words to keep; None = all
-    lower: bool = True  # lower-case the words (GloVe is lower-cased; word level only)
+    lowercase: bool = True  # lower-case the words (GloVe is lower-cased; word level only)
     whitespace: bool = False  # split on spaces only (text that is tokenized already, e.g. SST)
     vectors_vocab: bool = True  # add every word of the pretrained vectors to the vocabulary
     val_fraction: float = 0.1  # held out for validation when no dev set is given
     split_seed: int = 0  # the seed of that split
 
     def __post_init__(self) -> None:
-        check_fields(self, {**_data_checks(self), "level": self.level in ("word", "char")})
+        check_fields(self, {**_data_checks(self), "level": self.level in self.CHOICES["level"]})
 
 
 @dataclass(frozen=True)

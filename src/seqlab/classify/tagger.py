@@ -89,7 +89,7 @@ class SequenceTagger(nn.Module):
     Args:
         config: the architecture; vocabulary sizes come from the vocabularies.
         words: word <-> id (with ``<pad>`` = 0 and ``<unk>``), lower-cased if
-            ``config.lower_words``.
+            ``config.lowercase``.
         chars: character <-> id, or None without character features.
         tags: the tag names in id order.
 
@@ -204,7 +204,7 @@ class SequenceTagger(nn.Module):
             raise ValueError("empty sentence: there is nothing to tag")
         if any(not t or any(ch.isspace() for ch in t) for t in tokens):
             raise ValueError(f"tokens must be non-empty and without spaces, got {tokens!r}")
-        looked = [t.lower() for t in tokens] if self.config.lower_words else list(tokens)
+        looked = [t.lower() for t in tokens] if self.config.lowercase else list(tokens)
         out = {
             "words": self.words.encode(looked),
             "casing": [casing(t) for t in tokens],

@@ -87,7 +87,7 @@ def train_classifier(
     if data_config.level == "char":
         tokenizer = CharTokenizer()
     else:
-        tokenizer = WordTokenizer(lower=data_config.lower, whitespace=data_config.whitespace)
+        tokenizer = WordTokenizer(lower=data_config.lowercase, whitespace=data_config.whitespace)
     found = {"vectors": 0}  # pretrained vectors copied in (the data record)
 
     def build_model(resume_dir: Path | None) -> SentenceClassifier:
@@ -99,7 +99,7 @@ def train_classifier(
             tokens,
             min_count=data_config.min_count,
             max_size=data_config.max_vocab,
-            extra_words=vector_words(vectors, data_config.vectors_vocab, data_config.lower),
+            extra_words=vector_words(vectors, data_config.vectors_vocab, data_config.lowercase),
         )
         model = SentenceClassifier(model_config, vocab, labels, tokenizer)
         found["vectors"] = load_vectors(model, vocab, vectors)

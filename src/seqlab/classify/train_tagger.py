@@ -65,7 +65,7 @@ def train_tagger(
             train_sentences, data_config.val_fraction, seed=data_config.split_seed, what="sentences"
         )
     check_vectors(vectors, model_config.embedding_size)
-    lower = model_config.lower_words
+    lower = model_config.lowercase
     found = {"vectors": 0}  # pretrained vectors copied in (the data record)
 
     def build_model(resume_dir: Path | None) -> SequenceTagger:

@@ -27,16 +27,16 @@ from seqlab.cli import (
     translate,
     trigger,
 )
-from seqlab.cli._common import CLIError, resolve_data_args
+from seqlab.cli._common import CLIError, Parser, is_main_process, resolve_data_args
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "commands"]
 
 GROUPS = (demo, data, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="seqlab",
         description="The models of the Sequence Models notes, on real data.",
         epilog="example: seqlab demo",
@@ -46,7 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="group", metavar="COMMAND")
     for group in GROUPS:
         group.register(sub)
+    for command in commands(parser):  # -v works after the command too
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="log progress details")  # fmt: skip
     return parser
+
+
+def commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of every command (the leaves of the tree: ``lm train``, ``bleu``, ...)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases appear twice
+                found += commands(child) if child._subparsers is not None else [child]
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help(sys.stderr)
         return 2
+    if not is_main_process():  # under torchrun only rank 0 prints (errors still do)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     try:
         resolve_data_args(args)  # data set names -> local paths
         return int(args.func(args) or 0)
@@ -73,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         # Point stdout at /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        _leave_process_group()
+
+
+def _leave_process_group() -> None:
+    """Under torchrun, leave the process group a training command joined."""
+    if "torch.distributed" in sys.modules:
+        from seqlab.train import destroy_distributed
+
+        destroy_distributed()
 
 
 def _one_line(e: BaseException) -> str:

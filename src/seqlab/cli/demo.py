@@ -25,7 +25,7 @@ EPILOG = """example:
 # sets by name (`seqlab data fetch` first); tests/cli/test_data.py parses every one.
 DO_IT_YOURSELF = {
     "dinosaurs": "seqlab lm train --out dinos-lm && seqlab lm sample dinos-lm",
-    "dates": "seqlab translate dates --n 10000 --out dates.tsv && "
+    "dates": "seqlab translate dates -n 10000 --out dates.tsv && "
     "seqlab translate train dates.tsv --preset dates --out dates-model",
     "emoji": "seqlab data fetch emojify glove && seqlab classify train emojify "
     "--preset emojify-average --vectors glove --out emoji && "
@@ -248,7 +248,12 @@ def part_music(show_progress: bool, quick: bool) -> None:
     out = Path("seqlab-demo")
     out.mkdir(exist_ok=True)
     midi = write_midi(roll, out / "chorale.mid")
-    png = plot_roll(roll, out / "chorale_roll.png", n_prime=len(prime))
+    png = plot_roll(
+        roll,
+        out / "chorale_roll.png",
+        n_prime=len(prime),
+        title="A chorale sampled by the demo's GRU (shaded: the prime)",
+    )
     print(f"Primed with 8 steps of a test chorale, 32 new steps ({int(roll[8:].sum())} notes): "
           f"{midi} and {png}")  # fmt: skip
     print(f"Do it yourself: {DO_IT_YOURSELF['music']}")

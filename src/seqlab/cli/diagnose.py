@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING
 
 from seqlab.cli._common import (
     add_config_flags,
-    add_threads_flag,
+    add_model_flags,
     config_from_args,
+    deprecated_alias,
     emit_json,
     format_table,
+    pick_device,
     pyplot,
+    rename_flag,
     save_figure,
     set_threads,
     vanishing_with_progress,
@@ -23,8 +26,10 @@ if TYPE_CHECKING:
     from seqlab.diagnose import CellResult
 
 EPILOG = """example:
-  seqlab diagnose vanishing --T 50 --steps 300 --plot vanishing.png
-  seqlab diagnose vanishing --T 100 --cells rnn lstm --json
+  seqlab diagnose vanishing --seq-len 50 --max-steps 300 --plot vanishing.png
+  seqlab diagnose vanishing --seq-len 100 --cell rnn lstm --json
+
+Every cell trains --max-steps steps on freshly drawn batches (no epochs: the data is endless).
 """
 
 
@@ -41,19 +46,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_flags(p, VanishingConfig)
-    p.add_argument("--cells", nargs="+", default=["rnn", "gru", "lstm"],
-                   choices=["rnn", "gru", "lstm"], help="cells to compare")  # fmt: skip
+    rename_flag(p, "--T", "--seq-len")  # the config keeps the notes' T
+    rename_flag(p, "--steps", "--max-steps")  # training steps, as every train command says
+    cell = p.add_argument("--cell", nargs="+", default=["rnn", "gru", "lstm"],
+                          choices=["rnn", "gru", "lstm"], help="cells to compare")  # fmt: skip
+    deprecated_alias(p, "--cells", cell)
     p.add_argument("--plot", metavar="PNG", help="write ||dL/da<t>|| over t for every cell")
     p.add_argument("--json", action="store_true", help="one JSON object per cell")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     config = config_from_args(VanishingConfig, args)
-    results = vanishing_with_progress(config, tuple(args.cells), not args.no_progress)
+    device = pick_device(args.device)
+    results = vanishing_with_progress(config, tuple(args.cell), not args.no_progress, device)
     if args.json:
         for r in results:
             emit_json(r.to_json())

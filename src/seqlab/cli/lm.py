@@ -10,6 +10,7 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
     add_threads_flag,
     add_trainer_flags,
     auto_threads,
@@ -17,6 +18,8 @@ from seqlab.cli._common import (
     data_args,
     emit_json,
     load_task_model,
+    one_of,
+    pick_device,
     plot_losses,
     read_stdin,
     set_threads,
@@ -60,8 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("corpus", nargs="?", help="a UTF-8 text file (default: the bundled "
                    "dinosaur names, with --preset dinos)")  # fmt: skip
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: dinos, shakespeare-cpu, shakespeare-gpu "
-                   "(flags you give override it)")  # fmt: skip
+    p.add_argument("--preset", metavar=one_of(PRESETS), help="named settings (flags you give "
+                   "override them; default: dinos without a corpus)")  # fmt: skip
     p.add_argument("--encoding", default="utf-8", help="the corpus's encoding")
     add_config_flags(p, LMConfig, exclude=["vocab_size"], group="model")
     add_config_flags(p, LMDataConfig, group="data")
@@ -106,9 +109,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per result line")
-    if progress:
+    if progress:  # train: --device is TrainerConfig's
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p, auto=progress)
+        add_threads_flag(p, auto=True)
+    else:
+        add_model_flags(p)
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -170,16 +175,16 @@ def run_train(args: argparse.Namespace) -> int:
 # --- sample and score --------------------------------------------------------------------------
 
 
-def load_lm(folder: str):
-    """The language model of a folder; a clear error for anything else."""
-    return load_task_model(folder, "lm", "a language model (lm)")
+def load_lm(folder: str, device: str = "cpu"):
+    """The language model of a folder (on ``--device``); a clear error for anything else."""
+    return load_task_model(folder, "lm", "a language model (lm)", pick_device(device))
 
 
 def run_sample(args: argparse.Namespace) -> int:
     from seqlab.lm import load_training_text
 
     set_threads(args.threads)
-    model = load_lm(args.model)
+    model = load_lm(args.model, args.device)
     lines_mode = model.config.mode == "lines"
     max_len = args.max_len if args.max_len is not None else (100 if lines_mode else 500)
     texts = model.sample(args.n, temperature=args.temperature, top_k=args.top_k,
@@ -214,7 +219,7 @@ def run_score(args: argparse.Namespace) -> int:
     from seqlab.lm import score_sentences, score_text
 
     set_threads(args.threads)
-    model = load_lm(args.model)
+    model = load_lm(args.model, args.device)
     if args.file and args.sentences:
         raise CLIError("give sentences or --file, not both")
     if args.file:

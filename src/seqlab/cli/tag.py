@@ -10,8 +10,8 @@ from seqlab.classify.config import PRESETS, TaggerConfig, TaggerDataConfig
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
     add_output_flags,
-    add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
@@ -20,12 +20,16 @@ from seqlab.cli._common import (
     input_lines,
     load_task_model,
     load_vectors,
+    one_of,
+    pick_device,
     plot_losses,
     print_train_footer,
     set_threads,
     train_summary,
 )
 from seqlab.train.config import TrainerConfig
+
+TAGGER_PRESETS = tuple(name for name in PRESETS if name.startswith("conll"))
 
 TRAIN_EPILOG = """examples:
   seqlab tag train conll2003 --dev conll2003:dev --preset conll-cpu --vectors glove --out ner
@@ -48,7 +52,7 @@ exclusive.
 
 EVALUATE_EPILOG = """examples:
   seqlab tag evaluate ner conll2003:test
-  seqlab tag evaluate ner test.conll --json     # {"precision", "recall", "f1", "per_type"}
+  seqlab tag evaluate ner test.conll --json     # {"precision", "recall", "f1", "per_type", "n"}
   seqlab tag evaluate ner test.conll --write-conll pred.txt   # word gold predicted
 
 Scores are entity-level (an entity counts only with its type and both boundaries right), as
@@ -67,16 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("train", help="tagged sentences in CoNLL column format")
     p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: conll-cpu")
+    p.add_argument("--preset", metavar=one_of(TAGGER_PRESETS),
+                   help="named settings (flags you give override them)")  # fmt: skip
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
-    p.add_argument(
-        "--crf",
-        dest="crf_flag",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="a linear-chain CRF output layer, or --no-crf for a softmax per word (default: "
-        "softmax, unless the preset says otherwise)",
-    )
     p.add_argument(
         "--repair",
         action="store_true",
@@ -87,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p,
         TaggerConfig,
         group="model",
-        exclude=["crf", "word_vocab_size", "char_vocab_size", "n_tags"],
+        exclude=["word_vocab_size", "char_vocab_size", "n_tags"],
     )
     add_config_flags(p, TaggerDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
@@ -105,7 +102,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--file", help="read sentences from this file instead of stdin")
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help="one JSON object per sentence")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_predict)
     data_args(p, "file")
 
@@ -120,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--write-conll", help="also write word, gold and predicted tag per line")
     _add_conll_flags(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_evaluate)
     data_args(p, "test")
 
@@ -153,12 +150,11 @@ def _read(path: str, args: argparse.Namespace, *, repair: bool = False, scheme: 
 def run_train(args: argparse.Namespace) -> int:
     from seqlab.classify import train_tagger
 
-    known = sorted(n for n in PRESETS if n.startswith("conll"))
-    if args.preset is not None and args.preset not in known:
-        raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(known)}")
+    if args.preset is not None and args.preset not in TAGGER_PRESETS:
+        known = ", ".join(sorted(TAGGER_PRESETS))
+        raise CLIError(f"unknown preset {args.preset!r}; known: {known}")
     preset = PRESETS.get(args.preset, {})
-    overrides = {"crf": args.crf_flag} if args.crf_flag is not None else {}
-    model_cfg = config_from_args(TaggerConfig, args, preset=preset.get("model"), **overrides)
+    model_cfg = config_from_args(TaggerConfig, args, preset=preset.get("model"))
     data_cfg = config_from_args(TaggerDataConfig, args, preset=preset.get("data"))
     train = _read(args.train, args, repair=args.repair, scheme=model_cfg.scheme)
     dev = _read(args.dev, args, repair=args.repair, scheme=model_cfg.scheme) if args.dev else None
@@ -209,14 +205,14 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_tagger(folder: str):
-    """The tagger of a folder; a clear error for anything else."""
-    return load_task_model(folder, "tag", "a sequence tagger")
+def load_tagger(folder: str, device: str = "cpu"):
+    """The tagger of a folder, on ``--device``; a clear error for anything else."""
+    return load_task_model(folder, "tag", "a sequence tagger", pick_device(device))
 
 
 def run_predict(args: argparse.Namespace) -> int:
     set_threads(args.threads)
-    model = load_tagger(args.model)
+    model = load_tagger(args.model, args.device)
     lines = input_lines(args.file, args.encoding)
     n_unk = 0
     for p in model.predict([line.split() for line in lines]):
@@ -241,7 +237,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     if args.write_conll and not Path(args.write_conll).resolve().parent.is_dir():
         raise CLIError(f"folder does not exist: {Path(args.write_conll).parent}")
-    model = load_tagger(args.model)
+    model = load_tagger(args.model, args.device)
     sentences = _read(args.test, args)
     scores, predicted = evaluate_tagger(model, sentences)
     if args.write_conll:
@@ -257,7 +253,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 "recall": scores.recall,
                 "f1": scores.f1,
                 "per_type": per_type,
-                "sentences": len(sentences),
+                "n": len(sentences),
                 "n_true": scores.n_true,
                 "n_pred": scores.n_pred,
                 "n_correct": scores.n_correct,

@@ -120,9 +120,16 @@ def remember_by_default(layer: nn.Module, bias: float) -> None:
 
 
 def train_recall(
-    cell: str, config: VanishingConfig, *, on_step: Callable[[int, float], None] | None = None
+    cell: str,
+    config: VanishingConfig,
+    *,
+    on_step: Callable[[int, float], None] | None = None,
+    device: str | torch.device = "cpu",
 ) -> CellResult:
-    """Train one cell on the recall task; returns its accuracy and initial gradient flow."""
+    """Train one cell on the recall task; returns its accuracy and initial gradient flow.
+
+    The batches are drawn on the CPU (the same on every device), then moved to ``device``.
+    """
     start = time.perf_counter()
     torch.manual_seed(config.seed)
     model_config = RecallConfig(
@@ -130,15 +137,19 @@ def train_recall(
     )
     model = RecallModel(model_config)
     remember_by_default(model.rnn, config.gate_bias)
+    model.to(device)
     data = torch.Generator().manual_seed(config.seed)
-    test = make_recall_batch(
-        config.test_size, config.T, model_config, torch.Generator().manual_seed(-1 - config.seed)
-    )
-    norms = gradient_flow(model, make_recall_batch(config.batch_size, config.T, model_config, data))
+
+    def batch(n: int, generator: torch.Generator) -> dict[str, Tensor]:
+        drawn = make_recall_batch(n, config.T, model_config, generator)
+        return {name: value.to(device) for name, value in drawn.items()}
+
+    test = batch(config.test_size, torch.Generator().manual_seed(-1 - config.seed))
+    norms = gradient_flow(model, batch(config.batch_size, data))
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     model.train()
     for step in range(config.steps):
-        loss = model.loss(make_recall_batch(config.batch_size, config.T, model_config, data))
+        loss = model.loss(batch(config.batch_size, data))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         clip_grad_norm_(model.parameters(), config.clip_norm)
@@ -163,10 +174,11 @@ def run_vanishing(
     cells: tuple[str, ...] = ("rnn", "gru", "lstm"),
     *,
     on_step: Callable[[str, int, float], None] | None = None,
+    device: str | torch.device = "cpu",
 ) -> list[CellResult]:
-    """Run the experiment for every cell with the same budget and seed."""
+    """Run the experiment for every cell with the same budget and seed, on ``device``."""
     results = []
     for cell in cells:
         cb = (lambda step, loss, c=cell: on_step(c, step, loss)) if on_step else None
-        results.append(train_recall(cell, config, on_step=cb))
+        results.append(train_recall(cell, config, on_step=cb, device=device))
     return results

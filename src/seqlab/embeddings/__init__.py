@@ -29,6 +29,7 @@ __all__ = [
     "make_trainer",
     "read_corpus",
     "SimilarityResult",
+    "UnknownWordError",
     "WordVectors",
     "bias_direction",
     "debias",
@@ -73,6 +74,7 @@ _EXPORTS = {
     "tsne_2d": "project",
     "METHODS": "trainers",
     "make_trainer": "trainers",
+    "UnknownWordError": "vectors",
     "WordVectors": "vectors",
     "Word2Vec": "word2vec",
 }

@@ -27,6 +27,12 @@ class LMConfig:
         "weight_drop": 0.0,  # DropConnect on W_h (AWD-LSTM): tried on Shakespeare, not adopted
         "tie_weights": False,  # one matrix for the embedding and the softmax: no run used it
     }
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "level": ("char", "word"),
+        "mode": ("stream", "lines"),
+        "cell": CELL_NAMES,
+    }
 
     level: str = "char"  # "char" | "word": what one token is
     mode: str = "stream"  # "stream": stateful truncated BPTT | "lines": one sentence per line
@@ -39,8 +45,8 @@ class LMConfig:
 
     def __post_init__(self) -> None:
         checks = {
-            "level": self.level in ("char", "word"),
-            "mode": self.mode in ("stream", "lines"),
+            "level": self.level in self.CHOICES["level"],
+            "mode": self.mode in self.CHOICES["mode"],
             "cell": self.cell in CELL_NAMES,
             "hidden_size": self.hidden_size >= 1,
             "num_layers": self.num_layers >= 1,
@@ -55,13 +61,17 @@ class LMConfig:
 class LMDataConfig:
     """How the corpus becomes batches."""
 
+    # Fields renamed since, old name -> new name: settings written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower": "lowercase"}
+
     val_fraction: float = 0.1  # held out for validation (stream: the end; lines: at random)
     batch_size: int = 32  # B: parallel columns (stream) or sentences (lines) per step
     bptt: int = 100  # T: steps of truncated backpropagation through time (stream mode)
     val_batch_size: int | None = None  # validation batch size; None = batch_size
     min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
     max_vocab: int | None = None  # keep at most this many tokens (most frequent); None = all
-    lower: bool = False  # lowercase words (word level)
+    lowercase: bool = False  # lowercase words (word level)
     split_seed: int = 0  # which lines are held out (lines mode)
 
     def __post_init__(self) -> None:

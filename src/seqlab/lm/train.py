@@ -27,7 +27,15 @@ from seqlab.lm.data import (
 )
 from seqlab.lm.model import LanguageModel, LMConfig
 from seqlab.text import CharTokenizer, WordTokenizer
-from seqlab.train import TaskData, Trained, TrainerConfig, fit_task, read_config
+from seqlab.train import (
+    DistributedContext,
+    TaskData,
+    Trained,
+    TrainerConfig,
+    fit_task,
+    init_distributed,
+    read_config,
+)
 from seqlab.train.presets import build_configs
 
 __all__ = [
@@ -107,11 +115,9 @@ def train_language_model(
             inconsistent (see the configs).
     """
     mode = model_config.mode
-    if mode == "stream" and int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        # torchrun deals batches out round-robin, so a rank's consecutive batches are not
-        # consecutive segments and a carried state would belong to another text position.
-        raise ValueError("stream (stateful) training runs in one process; use mode 'lines' "
-                         "with torchrun, or train without torchrun")  # fmt: skip
+    # Under torchrun a stream is cut into columns per rank (each carries its own state); a
+    # sentence model's batches are dealt out by the Trainer (seqlab.train.distributed).
+    dist = init_distributed(trainer_config.device) if mode == "stream" else DistributedContext()
     train_text, val_text = split_corpus(
         text, mode, data_config.val_fraction, seed=data_config.split_seed
     )
@@ -120,14 +126,14 @@ def train_language_model(
         if resume_dir is not None:
             return LanguageModel.from_dir(resume_dir, model_config)
         word = model_config.level == "word"
-        tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
+        tokenizer = WordTokenizer(lower=data_config.lowercase) if word else CharTokenizer()
         vocab = build_vocab(train_text, tokenizer, mode, min_count=data_config.min_count,
                             max_size=data_config.max_vocab)  # fmt: skip
         return LanguageModel(model_config, vocab, tokenizer)
 
     def make_data(model: LanguageModel) -> TaskData:
         train, val, counts = _batches(model, train_text, val_text, data_config,
-                                      trainer_config.seed)  # fmt: skip
+                                      trainer_config.seed, dist)  # fmt: skip
         record = {**corpus_record(corpus_path, text, data_config, encoding), **counts}
         return TaskData(train, val, record)
 
@@ -136,13 +142,20 @@ def train_language_model(
 
 
 def _batches(
-    model: LanguageModel, train_text: str, val_text: str, data: LMDataConfig, seed: int
+    model: LanguageModel,
+    train_text: str,
+    val_text: str,
+    data: LMDataConfig,
+    seed: int,
+    dist: DistributedContext,
 ) -> tuple[Any, Any, dict[str, int]]:
     """Training and validation batch streams, and token counts for corpus.json."""
     val_b = data.val_batch_size or data.batch_size
     if model.config.mode == "stream":
+        ranks = {"rank": dist.rank, "world_size": dist.world_size}
         train_ids, train_unk = stream_ids(train_text, model.tokenizer, model.vocab)
-        train = StreamBatches(train_ids, data.batch_size, data.bptt, shift=True, seed=seed)
+        train = StreamBatches(train_ids, data.batch_size, data.bptt, shift=True, seed=seed,
+                              **ranks)  # fmt: skip
         val, val_n, val_unk = None, 0, 0
         if val_text:
             val_ids, val_unk = stream_ids(val_text, model.tokenizer, model.vocab)
@@ -151,8 +164,9 @@ def _batches(
                     f"the validation part has only {len(val_ids)} token(s); raise "
                     "--val-fraction, or set it to 0 to train without validation"
                 )
-            val_b = min(val_b, len(val_ids) // 2)  # a short validation text gets fewer columns
-            val, val_n = StreamBatches(val_ids, val_b, data.bptt), len(val_ids)
+            # a short validation text gets fewer columns (at least one per rank)
+            val_b = max(1, min(val_b, len(val_ids) // (2 * dist.world_size)))
+            val, val_n = StreamBatches(val_ids, val_b, data.bptt, **ranks), len(val_ids)
         train_n = len(train_ids)
     else:
         kw = {"start_id": model.start_id, "eos_id": model.vocab.eos_id}

@@ -9,7 +9,7 @@ them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from seqlab._config import check_fields
 
@@ -22,16 +22,22 @@ CELL_NAMES = ("rnn", "gru", "lstm")  # the keys of seqlab.music.model.CELLS
 class MusicConfig:
     """The piano-roll RNN's architecture."""
 
+    # Fields renamed since, old name -> new name: config.json files written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"n_layers": "num_layers"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES}
+
     cell: str = "gru"  # "rnn" (tanh) | "gru" | "lstm"
     hidden_size: int = 46  # n_a
-    n_layers: int = 1  # stacked recurrent layers
+    num_layers: int = 1  # stacked recurrent layers
     dropout: float = 0.0  # between layers and before the output layer
 
     def __post_init__(self) -> None:
         checks = {
             "cell": self.cell in CELL_NAMES,
             "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
+            "num_layers": self.num_layers >= 1,
             "dropout": 0.0 <= self.dropout < 1.0,
         }
         check_fields(self, checks)

@@ -47,7 +47,7 @@ class PianoRollRNN(nn.Module):
         super().__init__()
         self.config = config
         H = config.hidden_size
-        self.rnn = CELLS[config.cell](N_KEYS, H, num_layers=config.n_layers,
+        self.rnn = CELLS[config.cell](N_KEYS, H, num_layers=config.num_layers,
                                       dropout=config.dropout)  # fmt: skip
         self.out = nn.Linear(H, N_KEYS)
 

@@ -72,6 +72,25 @@ def _time_major_inputs(
     return W_h, xp, None if mask is None else mask.t()
 
 
+# torch.nn.RNN/GRU/LSTM arguments seqlab's layers do not take, and why.
+_TORCH_ONLY = {
+    "batch_first": "seqlab's layers are always batch-first: x is (B, T, E), as torch.nn's with "
+    "batch_first=True; leave the argument out (transpose time-first input: x.transpose(0, 1))",
+    "bias": "every gate has its bias (b_u, b_r, ...)",
+    "proj_size": "there is no projection of a<t>",
+    "device": "build the layer, then move it: layer.to(device)",
+    "dtype": "build the layer, then convert it: layer.to(dtype)",
+}
+
+
+def _refuse_torch_only_arguments(layer: str, kwargs: dict[str, Any]) -> None:
+    """A clear ValueError for a torch.nn argument a seqlab layer does not take (the cell would
+    say only that it got an unexpected keyword)."""
+    for name in kwargs:
+        if name in _TORCH_ONLY:
+            raise ValueError(f"{layer}({name}=...): {_TORCH_ONLY[name]}")
+
+
 class _RecurrentLayer(nn.Module):
     """Deep, bidirectional stack of one cell type; subclasses say which cell and kernels."""
 
@@ -92,6 +111,7 @@ class _RecurrentLayer(nn.Module):
         **cell_kwargs: Any,
     ) -> None:
         super().__init__()
+        _refuse_torch_only_arguments(type(self).__name__, cell_kwargs)
         if num_layers < 1:
             raise ValueError(f"num_layers must be >= 1, got {num_layers}")
         if not 0.0 <= dropout < 1.0:

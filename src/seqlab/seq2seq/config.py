@@ -27,6 +27,8 @@ class Seq2SeqConfig:
     RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
         "shared_vocab": False,  # one vocabulary and embedding for both sides: no run used it
     }
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"level": ("char", "word"), "cell": CELL_NAMES}
 
     level: str = "word"  # "char" | "word": what one token is, on both sides
     cell: str = "gru"  # "rnn" | "gru" | "lstm", for the encoder and the decoder
@@ -46,7 +48,7 @@ class Seq2SeqConfig:
 
     def __post_init__(self) -> None:
         checks = {
-            "level": self.level in ("char", "word"),
+            "level": self.level in self.CHOICES["level"],
             "cell": self.cell in CELL_NAMES,
             "embedding_size": self.embedding_size >= 1,
             "hidden_size": self.hidden_size >= 1,
@@ -71,12 +73,18 @@ class Seq2SeqConfig:
 class Seq2SeqDataConfig:
     """How the pairs become batches."""
 
+    # Fields renamed since, old name -> new name: settings written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"lower": "lowercase"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"on_long": ("truncate", "error")}
+
     batch_size: int = 64  # sentence pairs per step
     val_fraction: float = 0.05  # held out at random when no validation pairs are given
     split_seed: int = 0  # which pairs are held out
     min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
     max_vocab: int | None = None  # keep at most this many tokens per side; None = all
-    lower: bool = False  # lowercase words (word level)
+    lowercase: bool = False  # lowercase words (word level)
     on_long: str = "truncate"  # training sources over max_src_len: "truncate" | "error"
 
     def __post_init__(self) -> None:
@@ -85,7 +93,7 @@ class Seq2SeqDataConfig:
             "val_fraction": 0.0 <= self.val_fraction < 1.0,
             "min_count": self.min_count >= 1,
             "max_vocab": self.max_vocab is None or self.max_vocab >= 1,
-            "on_long": self.on_long in ("truncate", "error"),
+            "on_long": self.on_long in self.CHOICES["on_long"],
         }
         check_fields(self, checks)
 

@@ -83,7 +83,7 @@ def train_seq2seq(
         if resume_dir is not None:
             return Seq2Seq.from_dir(resume_dir, model_config)
         word = model_config.level == "word"
-        tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
+        tokenizer = WordTokenizer(lower=data_config.lowercase) if word else CharTokenizer()
         src_vocab, tgt_vocab = build_vocabs(
             train_pairs, tokenizer, tokenizer, min_count=data_config.min_count,
             max_size=data_config.max_vocab,

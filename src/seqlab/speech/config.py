@@ -64,6 +64,12 @@ class FeatureConfig:
 class CTCConfig:
     """The recogniser's architecture."""
 
+    # Fields renamed since, old name -> new name: config.json files written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"n_layers": "num_layers"}
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES}
+
     n_features: int = 40  # F, features per input frame (log-mel bands or MFCCs)
     n_labels: int = 12  # C, output labels, the blank (id 0) included
     conv_channels: int = 128  # channels of the convolutional front-end
@@ -71,7 +77,7 @@ class CTCConfig:
     subsample: int = 2  # its stride: input frames per output step
     cell: str = "gru"  # "gru" | "lstm"
     hidden_size: int = 128  # n_a per direction
-    n_layers: int = 2  # stacked bidirectional layers
+    num_layers: int = 2  # stacked bidirectional layers
     dropout: float = 0.1  # after the front-end, between layers, before the output layer
 
     def __post_init__(self) -> None:
@@ -83,7 +89,7 @@ class CTCConfig:
             "subsample": self.subsample >= 1,
             "cell": self.cell in CELL_NAMES,
             "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
+            "num_layers": self.num_layers >= 1,
             "dropout": 0.0 <= self.dropout < 1.0,
         }
         check_fields(self, checks)
@@ -142,16 +148,24 @@ class TriggerConfig:
     RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
         "pos_weight": 1.0,  # weight of the 1 targets in the BCE: the loss is plain BCE
     }
+    # Fields renamed since, old name -> new name: config.json files written before still load
+    # (see seqlab._config.rename_fields).
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {
+        "n_layers": "num_layers",
+        "freq_mask": "freq_mask_width",  # the names of SpeechDataConfig's SpecAugment fields
+        "n_freq_masks": "freq_masks",
+    }
 
     n_features: int = 40  # F, log-mel bands per frame
     conv_channels: int = 128  # filters of the 1-D convolution
     conv_kernel: int = 15  # its width in frames (causal: the current frame and k - 1 before)
     subsample: int = 2  # its stride: frames per output step
     hidden_size: int = 128  # n_a of each GRU layer
-    n_layers: int = 2  # stacked GRU layers (forward only: the detector streams)
+    num_layers: int = 2  # stacked GRU layers (forward only: the detector streams)
     dropout: float = 0.2  # after the convolution, between layers, before the output
-    freq_mask: int = 0  # training only: SpecAugment frequency masks this many bands wide at most
-    n_freq_masks: int = 2  # masks per clip (each sets its bands to the training mean)
+    # SpecAugment on training clips only (each mask sets its bands to the training mean)
+    freq_masks: int = 2  # frequency masks per clip (when freq_mask_width > 0)
+    freq_mask_width: int = 0  # the widest frequency mask, in mel bands; 0 = off
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -160,10 +174,10 @@ class TriggerConfig:
             "conv_kernel": self.conv_kernel >= 1,
             "subsample": self.subsample >= 1,
             "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
+            "num_layers": self.num_layers >= 1,
             "dropout": 0.0 <= self.dropout < 1.0,
-            "freq_mask": 0 <= self.freq_mask <= self.n_features,
-            "n_freq_masks": self.n_freq_masks >= 0,
+            "freq_masks": self.freq_masks >= 0,
+            "freq_mask_width": 0 <= self.freq_mask_width <= self.n_features,
         })  # fmt: skip
 
 

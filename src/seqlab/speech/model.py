@@ -57,7 +57,7 @@ class CTCRecognizer(nn.Module):
         c = config
         self.conv = nn.Conv1d(c.n_features, c.conv_channels, c.conv_kernel, stride=c.subsample,
                               padding=c.conv_kernel // 2)  # fmt: skip
-        self.rnn = CELLS[c.cell](c.conv_channels, c.hidden_size, num_layers=c.n_layers,
+        self.rnn = CELLS[c.cell](c.conv_channels, c.hidden_size, num_layers=c.num_layers,
                                  bidirectional=True, dropout=c.dropout)  # fmt: skip
         self.out = nn.Linear(2 * c.hidden_size, c.n_labels)
 

@@ -155,13 +155,16 @@ def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1
     return SpeechBatches(features, labels, batch_size, shuffle=shuffle, seed=seed, masks=masks)
 
 
-def load_recognizer(folder: str | os.PathLike[str]) -> CTCRecognizer:
-    """A trained recogniser with its alphabet and feature settings, in eval mode.
+def load_recognizer(
+    folder: str | os.PathLike[str], *, map_location: str | torch.device = "cpu"
+) -> CTCRecognizer:
+    """A trained recogniser with its alphabet and feature settings, in eval mode, on
+    ``map_location``.
 
     Raises:
         ValueError: the folder holds another task's model, or no speech.json.
     """
-    model = load_model(folder, CTCRecognizer)
+    model = load_model(folder, CTCRecognizer, map_location=map_location)
     if model.alphabet is None or model.features is None:
         raise ValueError(f"{folder}: missing {SPEECH_FILE} (the alphabet and feature settings)")
     return model.eval()
@@ -234,12 +237,13 @@ def transcribe_file(
     cuts = [] if max_seconds is None else split_points(samples, rate, max_seconds)
     lexicon = [model.alphabet.encode(w) for w in vocabulary] if vocabulary else None
     texts = []
+    device = next(model.parameters()).device
     for chunk in np.split(samples, cuts):
         if is_silent(chunk):
             continue
         batch = collate([features_of_samples(chunk, model.features)])
-        log_probs, lengths = model(batch["features"], batch["lengths"])
-        lp = log_probs[0, : int(lengths[0])].numpy()  # (T, C)
+        log_probs, lengths = model(batch["features"].to(device), batch["lengths"])
+        lp = log_probs[0, : int(lengths[0])].cpu().numpy()  # (T, C)
         if lexicon:
             best, _ = lexicon_decode(lp, lexicon)
             texts.append(vocabulary[best])

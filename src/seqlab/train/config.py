@@ -27,6 +27,12 @@ class TrainerConfig:
     RETIRED_FIELDS: ClassVar[dict[str, Any]] = {
         "ema_decay": None,  # a moving average of the weights: no gain on SST-2
     }
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "lr_schedule": SCHEDULES,
+        "optimizer": ("adamw", "sgd"),
+        "device": ("auto", "cpu", "cuda"),
+    }
 
     epochs: int | None = 10  # passes over train_data; None = no limit (then set another budget)
     max_steps: int | None = None  # optimizer steps in all; None = unlimited
@@ -59,14 +65,14 @@ class TrainerConfig:
             "lr_schedule": self.lr_schedule in SCHEDULES,
             "warmup_steps": self.warmup_steps >= 0,
             "min_lr_ratio": 0.0 <= self.min_lr_ratio <= 1.0,
-            "optimizer": self.optimizer in ("adamw", "sgd"),
+            "optimizer": self.optimizer in self.CHOICES["optimizer"],
             "weight_decay": self.weight_decay >= 0,
             "momentum": self.momentum >= 0,
             "clip_norm": self.clip_norm is None or self.clip_norm > 0,
             "clip_value": self.clip_value is None or self.clip_value > 0,
             "eval_every": self.eval_every is None or self.eval_every >= 1,
             "patience": self.patience is None or self.patience >= 1,
-            "device": self.device in ("auto", "cpu", "cuda"),
+            "device": self.device in self.CHOICES["device"],
             "checkpoint_every": self.checkpoint_every is None or self.checkpoint_every >= 1,
             "log_every": self.log_every >= 1,
         }

@@ -30,7 +30,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from seqlab._atomic import atomic_write_text
-from seqlab._config import drop_retired
+from seqlab._config import upgrade_fields
 from seqlab._version import __version__
 from seqlab.train.io import read_safetensors, write_safetensors
 
@@ -211,11 +211,15 @@ def config_from_dict(config_class: type, data: Mapping[str, Any], *, source: Any
 
     JSON lists become tuples where the field is a tuple, and nested dataclasses are rebuilt.
 
+    Fields renamed since the data was written (the class's ``RENAMED_FIELDS``, e.g. a
+    ``config.json`` saved with ``n_layers`` read as ``num_layers``) are read under their new
+    names, and retired fields are dropped (:func:`seqlab._config.upgrade_fields`).
+
     Raises:
         ValueError: naming ``source`` and the unknown or missing fields, or a retired field
             (see :func:`seqlab._config.drop_retired`) that does not hold its old default.
     """
-    data = drop_retired(config_class, data, source=source)
+    data = upgrade_fields(config_class, data, source=source)
     fields = {f.name: f for f in dataclasses.fields(config_class) if f.init}
     unknown = sorted(set(data) - set(fields))
     # A field added after the folder was written takes its default, so old folders still load;

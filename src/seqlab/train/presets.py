@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from seqlab._config import drop_retired
+from seqlab._config import upgrade_fields
 from seqlab.train.config import TrainerConfig
 
 __all__ = ["build_configs"]
@@ -45,8 +45,9 @@ def build_configs(
 
 def _build(cls: type, preset: Mapping[str, Any], override: Mapping[str, Any] | None, part: str):
     """``cls`` from the preset's fields with ``override`` on top; a field the class does not
-    have (or no longer has: ``RETIRED_FIELDS``) is a ValueError naming it."""
-    values = drop_retired(cls, {**preset, **(override or {})}, source=f"{part} settings")
+    have (or no longer has: ``RETIRED_FIELDS``) is a ValueError naming it; an old name of a
+    renamed field (``RENAMED_FIELDS``) is read as the new one."""
+    values = upgrade_fields(cls, {**preset, **(override or {})}, source=f"{part} settings")
     known = {f.name for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(values) - known)
     if unknown:

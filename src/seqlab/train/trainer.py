@@ -43,7 +43,7 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from seqlab._config import drop_retired
+from seqlab._config import upgrade_fields
 from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
 from seqlab.train.config import TrainerConfig
 from seqlab.train.data import (
@@ -516,7 +516,7 @@ class Trainer:
 
     def _warn_config_changes(self, state: dict[str, Any]) -> None:
         source = self.out_dir / LAST_DIR / STATE_FILE
-        saved = drop_retired(TrainerConfig, state.get("trainer_config", {}), source=source)
+        saved = upgrade_fields(TrainerConfig, state.get("trainer_config", {}), source=source)
         changed = changed_fields(saved, dataclasses.asdict(self.config))
         if changed:
             logger.warning("resuming with a changed TrainerConfig: %s", ", ".join(changed))

@@ -13,9 +13,9 @@ at most once per ``refractory`` seconds, so one utterance fires once (``detect_t
 Frame accuracy is misleading here (an all-zero output scores ~90%), so the detector is judged
 by events (:mod:`seqlab.speech.trigger.events` matches detections to spoken triggers one to one).
 
-Training can hide random bands of mel features (``freq_mask``: SpecAugment's frequency
-masks), so that the detector does not lean on one part of the spectrum that another
-microphone or voice may lack.
+Training can hide random bands of mel features (``freq_masks`` masks up to ``freq_mask_width``
+bands wide: SpecAugment's frequency masks), so that the detector does not lean on one part of
+the spectrum that another microphone or voice may lack.
 
 Deliberate differences from the notes' Keras model: log-mel bands (not the raw 101-bin
 spectrogram), a causal convolution (theirs is "valid" and sees the future within its window),
@@ -138,7 +138,7 @@ class TriggerWordDetector(nn.Module):
         c = config
         self.conv = nn.Conv1d(c.n_features, c.conv_channels, c.conv_kernel, stride=c.subsample)
         self.norm = nn.BatchNorm1d(c.conv_channels)
-        self.rnn = GRU(c.conv_channels, c.hidden_size, num_layers=c.n_layers, dropout=c.dropout)
+        self.rnn = GRU(c.conv_channels, c.hidden_size, num_layers=c.num_layers, dropout=c.dropout)
         self.out = nn.Linear(c.hidden_size, 1)
         # training-set statistics of the log-mel frames (set by the trainer, saved with weights)
         self.register_buffer("feature_mean", torch.zeros(c.n_features))
@@ -184,8 +184,8 @@ class TriggerWordDetector(nn.Module):
         if lengths is None:
             lengths = torch.full((B,), T, dtype=torch.long)
         x = (features - self.feature_mean) / self.feature_std  # (B, T, F)
-        if self.training and c.freq_mask > 0:
-            x = x.masked_fill(frequency_masks(B, c.n_features, c.freq_mask, c.n_freq_masks,
+        if self.training and c.freq_mask_width > 0:
+            x = x.masked_fill(frequency_masks(B, c.n_features, c.freq_mask_width, c.freq_masks,
                                               x.device)[:, None, :], 0.0)  # fmt: skip
         if state is None:
             context, h0 = x.new_zeros(B, c.conv_kernel - 1, c.n_features), None
@@ -289,8 +289,9 @@ def trigger_probabilities(
     per_chunk = max(s, int(chunk_seconds * model.features.sample_rate
                            / model.features.hop_length) // s * s)  # fmt: skip
     state, out = None, []
+    device = model.feature_mean.device
     for start in range(0, frames.shape[0], per_chunk):
-        chunk = frames[start : start + per_chunk][None]  # (1, n, F)
+        chunk = frames[start : start + per_chunk][None].to(device)  # (1, n, F)
         logits, _, state = model(chunk, state=state)
-        out.append(torch.sigmoid(logits[0]))
+        out.append(torch.sigmoid(logits[0]).cpu())
     return torch.cat(out).numpy().astype(np.float32)

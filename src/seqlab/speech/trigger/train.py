@@ -92,13 +92,15 @@ def _clip_probs(model: TriggerWordDetector, clip: LabelledClip) -> np.ndarray:
     return trigger_probabilities(model, samples)
 
 
-def load_detector(folder: str | os.PathLike[str]) -> TriggerWordDetector:
-    """A trained detector with its feature settings, in eval mode.
+def load_detector(
+    folder: str | os.PathLike[str], *, map_location: str | torch.device = "cpu"
+) -> TriggerWordDetector:
+    """A trained detector with its feature settings, in eval mode, on ``map_location``.
 
     Raises:
         ValueError: the folder holds another task's model, or no trigger.json.
     """
-    model = load_model(folder, TriggerWordDetector)
+    model = load_model(folder, TriggerWordDetector, map_location=map_location)
     if model.features is None:
         raise ValueError(f"{folder}: missing trigger.json (the feature settings)")
     return model.eval()
