@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.classify.config import ClassifierConfig
 from seqlab.datasets.dna import check_dna
 from seqlab.nn import (
@@ -255,8 +256,8 @@ class SentenceClassifier(nn.Module):
         """Rebuild the (untrained) model of a folder from its config and assets."""
         folder = Path(folder)
         labels, tok = read_json_assets(folder, LABELS_FILE, TOKENIZER_FILE)
-        if not isinstance(labels, list):
-            raise ValueError(f"{folder / LABELS_FILE}: expected a JSON list of labels")
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise ValueError(f"{folder / LABELS_FILE}: expected a JSON list of label names")
         return cls(config, load_vocab(folder, VOCAB_FILE), labels, tokenizer_from_config(tok))
 
     def describe(self) -> dict[str, Any]:
@@ -313,10 +314,7 @@ def read_json_assets(folder: Path, *names: str) -> list[Any]:
         path = Path(folder) / name
         if not path.is_file():
             raise ValueError(f"{folder}: missing {name}")
-        try:
-            out.append(json.loads(path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{path}: invalid JSON ({error})") from None
+        out.append(read_json(path))
     return out
 
 

@@ -10,12 +10,12 @@ Named presets (:data:`PRESETS`) bundle settings that were measured to work (see 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from seqlab._config import read_json
 from seqlab.lm.config import PRESETS, LMDataConfig
 from seqlab.lm.data import (
     SentenceBatches,
@@ -180,7 +180,7 @@ def load_training_text(folder: str | os.PathLike[str]) -> str | None:
     if not file.is_file():
         return None
     try:
-        record = json.loads(file.read_text(encoding="utf-8"))
+        record = read_json(file)
         text = read_text(record["path"], encoding=record.get("encoding", "utf-8"))
     except (ValueError, KeyError, TypeError, OSError):
         return None

@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention, last_step, lengths_to_mask
 from seqlab.seq2seq.config import Seq2SeqConfig
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
@@ -339,9 +340,9 @@ class Seq2Seq(nn.Module):
             if not (folder / name).is_file():
                 raise ValueError(f"{folder}: missing {name}")
         try:
-            tokenizers = json.loads((folder / TOKENIZERS_FILE).read_text(encoding="utf-8"))
+            tokenizers = read_json(folder / TOKENIZERS_FILE)
             src_tok, tgt_tok = tokenizers["src"], tokenizers["tgt"]
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
+        except (KeyError, TypeError) as error:
             raise ValueError(f"{folder / TOKENIZERS_FILE}: invalid ({error})") from None
         return cls(
             config,
