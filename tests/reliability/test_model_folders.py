@@ -121,8 +121,19 @@ def test_a_float_or_bool_for_an_int_names_the_field_and_the_type(folders, tmp_pa
         "\xff\xfe",
         '{"task": "lm"}',
     ],
-    ids=["deep", "deep-config", "deep-task", "task-list", "config-list", "unknown-task",
-         "5000-digit-int", "list", "empty", "not-utf8", "no-config"],  # fmt: skip
+    ids=[
+        "deep",
+        "deep-config",
+        "deep-task",
+        "task-list",
+        "config-list",
+        "unknown-task",
+        "5000-digit-int",
+        "list",
+        "empty",
+        "not-utf8",
+        "no-config",
+    ],  # fmt: skip
 )
 def test_broken_config_json_is_a_value_error(folders, tmp_path, text):
     folder = _copy(folders["lm"], tmp_path)
@@ -242,8 +253,10 @@ def _header_file(folder: Path, header: dict, data: bytes = b"") -> None:
         {"w": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}},
         {"w": {"dtype": "F32", "shape": [2], "data_offsets": [0]}},
         {"w": [1, 2]},
-        {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-         "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}},  # fmt: skip
+        {
+            "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+            "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]},
+        },  # fmt: skip
         {"__metadata__": {"seqlab.aliases": "[1]"}},
         {"__metadata__": {"seqlab.aliases": '{"x": "missing"}'}},
         {"__metadata__": {"seqlab.aliases": DEEP}},

@@ -33,6 +33,7 @@ __all__ = [
     "CLIError",
     "add_config_flags",
     "add_trainer_flags",
+    "out_dir_flags",
     "config_from_args",
     "emit_json",
     "field_comments",
@@ -195,7 +196,8 @@ BUDGET_FIELDS = ("epochs", "max_steps", "max_minutes")
 def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str] = ()) -> None:
     """The shared flags of every ``train`` command: budgets (``--epochs``, ``--max-steps``,
     ``--max-minutes``; training stops cleanly and keeps the best checkpoint), then the rest of
-    TrainerConfig (optimizer, schedule, clipping, validation, device), and ``--resume``."""
+    TrainerConfig (optimizer, schedule, clipping, validation, device), ``--resume`` and
+    ``--overwrite``."""
     skip = {"progress", *exclude}
     non_budget = [f.name for f in dataclasses.fields(TrainerConfig) if f.name not in BUDGET_FIELDS]
     add_config_flags(parser, TrainerConfig, exclude=[*skip, *non_budget],
@@ -203,6 +205,18 @@ def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str]
     add_config_flags(parser, TrainerConfig, exclude=[*skip, *BUDGET_FIELDS], group="training")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run saved in the output folder")  # fmt: skip
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the model in the output folder (it stays until the new "
+                        "one is complete); without it or --resume the folder must be empty "
+                        "or missing")  # fmt: skip
+
+
+def out_dir_flags(args: argparse.Namespace) -> dict[str, bool]:
+    """``resume`` and ``overwrite`` for a ``train_*`` function, from ``add_trainer_flags``'s
+    flags (seqlab.train.outdir: one run owns its output folder)."""
+    if args.resume and args.overwrite:
+        raise CLIError("give --resume or --overwrite, not both")
+    return {"resume": args.resume, "overwrite": args.overwrite}
 
 
 def add_threads_flag(parser: argparse.ArgumentParser, *, auto: bool = False) -> None:

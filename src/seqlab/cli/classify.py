@@ -27,6 +27,7 @@ from seqlab.cli._common import (
     input_lines,
     load_task_model,
     load_vectors,
+    out_dir_flags,
     plot_losses,
     print_train_footer,
     pyplot,
@@ -192,7 +193,7 @@ def run_train(args: argparse.Namespace) -> int:
         val_rows=dev,
         vectors=vectors,
         sources=sources,
-        resume=args.resume,
+        **out_dir_flags(args),
     )
     plot_file = plot_losses(out, title=f"Classifier: {out.name}")
     r = trained.result

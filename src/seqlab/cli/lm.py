@@ -16,6 +16,7 @@ from seqlab.cli._common import (
     config_from_args,
     emit_json,
     load_task_model,
+    out_dir_flags,
     plot_losses,
     read_stdin,
     set_threads,
@@ -132,7 +133,7 @@ def run_train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
     trained = train_language_model(text, model_cfg, data_cfg, trainer_cfg, out, corpus_path=corpus,
-                                   encoding=args.encoding, resume=args.resume)  # fmt: skip
+                                   encoding=args.encoding, **out_dir_flags(args))  # fmt: skip
     plot_file = plot_losses(out)
     result = trained.result
     summary = {

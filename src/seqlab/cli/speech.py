@@ -12,6 +12,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     config_from_args,
     emit_json,
+    out_dir_flags,
     print_train_footer,
     progress,
     set_threads,
@@ -134,7 +135,9 @@ def run_train(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, progress=progress)
     out = Path(args.out)
-    trained = train_recognizer(utterances, model_cfg, data_cfg, trainer_cfg, out)
+    trained = train_recognizer(
+        utterances, model_cfg, data_cfg, trainer_cfg, out, **out_dir_flags(args)
+    )
     result = trained.result
     data = {"utterances": len(utterances), "alphabet": trained.model.alphabet.chars}
     if args.json:

@@ -19,6 +19,7 @@ from seqlab.cli._common import (
     input_lines,
     load_task_model,
     load_vectors,
+    out_dir_flags,
     plot_losses,
     print_train_footer,
     set_threads,
@@ -181,7 +182,7 @@ def run_train(args: argparse.Namespace) -> int:
         val_sentences=dev,
         vectors=vectors,
         sources=sources,
-        resume=args.resume,
+        **out_dir_flags(args),
     )
     plot_file = plot_losses(out, title=f"Tagger: {out.name}")
     r = trained.result

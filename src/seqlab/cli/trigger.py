@@ -14,6 +14,7 @@ from seqlab.cli._common import (
     add_trainer_flags,
     config_from_args,
     emit_json,
+    out_dir_flags,
     print_train_footer,
     progress,
     pyplot,
@@ -228,7 +229,7 @@ def run_train(args: argparse.Namespace) -> int:
         trained = train_detector(clips, model_cfg, trainer_cfg, out,
                                  val_fraction=args.val_fraction, batch_size=args.batch_size,
                                  hop_ms=args.hop_ms, refractory=args.refractory,
-                                 resume=args.resume, on_progress=bar.update)  # fmt: skip
+                                 **out_dir_flags(args), on_progress=bar.update)  # fmt: skip
     val = trained.scores
     data = {"clips": len(clips), "threshold": trained.model.threshold,
             **{f"val_{k}": v for k, v in val.items() if k != "threshold"}}  # fmt: skip

@@ -85,6 +85,7 @@ def train_language_model(
     encoding: str = "utf-8",
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[LanguageModel]:
     """Train a language model on ``text`` and leave the best one in ``out_dir``.
 
@@ -98,6 +99,7 @@ def train_language_model(
         encoding: recorded in corpus.json.
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabulary saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; its ``record`` is the corpus.json record.
@@ -132,7 +134,8 @@ def train_language_model(
         return TaskData(train, val, record)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=CORPUS_FILE,
-                    callbacks=callbacks, resume=resume)  # fmt: skip
+                    callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _batches(
