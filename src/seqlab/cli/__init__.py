@@ -27,6 +27,7 @@ from seqlab.cli import (
     trigger,
 )
 from seqlab.cli._common import CLIError
+from seqlab.cli._ranges import FlagRangeError, apply_ranges
 
 __all__ = ["main", "build_parser"]
 
@@ -45,13 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="group", metavar="COMMAND")
     for group in GROUPS:
         group.register(sub)
+    apply_ranges(parser)  # every numeric flag's documented range (cli/_ranges.py)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 2 bad input, 130 interrupted)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except FlagRangeError as e:
+        print(f"seqlab: error: {e}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
     if not hasattr(args, "func"):
@@ -59,18 +65,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (CLIError, ValueError, FloatingPointError, FileNotFoundError, IsADirectoryError,
-            PermissionError) as e:  # fmt: skip
-        print(f"seqlab: error: {_one_line(e)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("seqlab: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # The reader went away (`seqlab lm sample ... | head`): stop quietly, as Unix tools do.
         # Point stdout at /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except (CLIError, ValueError, FloatingPointError, OSError) as e:
+        # OSError: every path problem a user can cause (a missing file, a folder where a file
+        # belongs, `--out file/sub`, no permission, a full disk), one line each.
+        print(f"seqlab: error: {_one_line(e)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("seqlab: interrupted", file=sys.stderr)
+        return 130
 
 
 def _one_line(e: BaseException) -> str:

@@ -139,7 +139,7 @@ def run_train(args: argparse.Namespace) -> int:
     summary = {
         "val_loss": result.best_val_loss,
         "train_seconds": result.elapsed,
-        "perplexity": math.exp(result.best_val_loss) if result.best_val_loss is not None else None,
+        "perplexity": _exp(result.best_val_loss),
         "steps": result.steps,
         "epochs": result.epochs,
         "best_step": result.best_step,
@@ -163,6 +163,11 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"loss curves: {plot_file}")
     print(f"next: seqlab lm sample {out} -n 5")
     return 0
+
+
+def _exp(loss: float | None) -> float | None:
+    """The perplexity of a validation loss (inf past what a float holds: lr 1e6 gets there)."""
+    return None if loss is None else (math.exp(loss) if loss < 709 else math.inf)
 
 
 # --- sample and score --------------------------------------------------------------------------

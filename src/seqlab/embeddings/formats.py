@@ -177,8 +177,16 @@ def read_binary(
     n_read = n_words if limit is None else min(n_words, limit)
     n_bytes = 4 * dim
     words: list[str] = []
-    vectors = np.empty((n_read, dim), dtype=np.float32)  # (V, E)
     pos = data.find(b"\n") + 1
+    # Each vector takes at least a one-byte word, a space and E float32: check what the header
+    # promises against the file's size before allocating (V, E) floats for it.
+    if n_read * (n_bytes + 2) > len(data) - pos:
+        raise ValueError(
+            f"{path}: truncated binary file: the header says {n_words} vectors of {dim} "
+            f"float32 (at least {n_read * (n_bytes + 2)} bytes), the file has {len(data) - pos} "
+            "after it"
+        )
+    vectors = np.empty((n_read, dim), dtype=np.float32)  # (V, E)
     for i in range(n_read):
         while data[pos : pos + 1] == b"\n":
             pos += 1
