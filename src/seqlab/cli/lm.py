@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import math
 import sys
 from pathlib import Path
@@ -213,15 +215,22 @@ def _membership(train_text: str | None, lines_mode: bool):
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from seqlab.datasets import read_text
-    from seqlab.lm import score_sentences, score_text
+    from seqlab.datasets.lines import iter_lines
+    from seqlab.lm import score_lines, score_sentences
 
     set_threads(args.threads)
     model = load_lm(args.model)
     if args.file and args.sentences:
         raise CLIError("give sentences or --file, not both")
-    if args.file:
-        results = [score_text(model, read_text(args.file, encoding=args.encoding))]
+    if args.file:  # streamed: memory holds a chunk, not the file (--tokens keeps every token)
+        lines = iter_lines(args.file, encoding=args.encoding)
+        results = [score_lines(model, lines, keep_tokens=args.tokens)]
+        if args.json and not args.tokens:
+            _emit_file_score(results[0], args.file, args.encoding)
+            return 0
+        if args.json:
+            results = [dataclasses.replace(results[0], text="".join(
+                iter_lines(args.file, encoding=args.encoding)))]  # fmt: skip
     else:
         sentences = args.sentences or _stdin_lines(args.encoding)
         if not sentences:
@@ -241,6 +250,19 @@ def run_score(args: argparse.Namespace) -> int:
         if args.tokens:
             print(_token_table(r))
     return 0
+
+
+def _emit_file_score(r, file: str, encoding: str) -> None:
+    """The --json line of ``lm score --file``, its "text" copied from the file block by block:
+    the same bytes as ``emit_json(r.to_json())`` with the whole text in memory."""
+    from seqlab.datasets.lines import iter_lines
+
+    rest = json.dumps({k: v for k, v in r.to_json().items() if k != "text"}, ensure_ascii=False)
+    sys.stdout.write('{"text": "')
+    for line in iter_lines(file, encoding=encoding):
+        sys.stdout.write(json.dumps(line, ensure_ascii=False)[1:-1])
+    sys.stdout.write('", ' + rest[1:] + "\n")
+    sys.stdout.flush()
 
 
 def _stdin_lines(encoding: str) -> list[str]:

@@ -10,6 +10,7 @@ across lines, the way a stateful model is validated. Tokens outside the vocabula
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from seqlab.text import pad_sequences
 if TYPE_CHECKING:
     from seqlab.lm.model import LanguageModel
 
-__all__ = ["TextScore", "score_sentences", "score_text"]
+__all__ = ["TextScore", "score_lines", "score_sentences", "score_text"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,106 @@ def score_text(model: LanguageModel, text: str, *, chunk_size: int = 1024) -> Te
         y = targets[start : start + chunk_size].unsqueeze(0)  # (1, T)
         values.extend(_target_logprobs(logits, y)[0].tolist())
     return _result(text, tokens, ids, values, model.vocab.unk_id)
+
+
+@torch.no_grad()
+def score_lines(
+    model: LanguageModel,
+    lines: Iterable[str],
+    *,
+    chunk_size: int = 1024,
+    keep_tokens: bool = False,
+) -> TextScore:
+    """:func:`score_text` of ``"".join(lines)``, reading one line at a time.
+
+    The tokens go through the model in the same chunks as :func:`score_text` (the state
+    carried), and the log-probabilities are summed exactly, so the result is the same to the
+    last bit; memory holds one chunk and one line, not the text (``seqlab lm score --file``).
+
+    Args:
+        model: the language model.
+        lines: the text's lines, each ending with ``"\n"`` (the last one may not), e.g.
+            :func:`seqlab.datasets.lines.iter_lines`.
+        chunk_size: tokens per forward call.
+        keep_tokens: also keep every token and its log-probability (memory then grows with
+            the text).
+
+    Returns:
+        A :class:`TextScore` whose ``text`` is empty (the caller has the text); ``tokens``,
+        ``token_logprobs`` and ``unknown`` only with ``keep_tokens``.
+
+    Raises:
+        ValueError: if the lines hold no text.
+    """
+    model.eval()
+    device = model.out.weight.device
+    unk = model.vocab.unk_id
+    total, state, previous = _ExactSum(), None, model.start_id
+    inputs: list[int] = []  # ids waiting for a full chunk (and their targets)
+    targets: list[int] = []
+    kept: tuple[list[str], list[float], list[bool]] = ([], [], [])
+    n_tokens = n_unk = 0
+    any_text = False
+
+    def run(n: int) -> None:
+        nonlocal state
+        x = torch.tensor(inputs[:n], device=device).unsqueeze(0)  # (1, T)
+        logits, state = model(x, state)  # (1, T, V)
+        y = torch.tensor(targets[:n], device=device).unsqueeze(0)  # (1, T)
+        values = _target_logprobs(logits, y)[0].tolist()
+        total.add(values)
+        if keep_tokens:
+            kept[1].extend(values)
+        del inputs[:n], targets[:n]
+
+    for line in lines:
+        any_text = any_text or bool(line.strip())
+        tokens, ids = encode_text(line.removesuffix("\n"), model.tokenizer, model.vocab,
+                                  final_eos=True)  # fmt: skip
+        for i in ids:
+            inputs.append(previous)
+            targets.append(i)
+            previous = i
+        n_tokens += len(ids)
+        n_unk += ids.count(unk)
+        if keep_tokens:
+            kept[0].extend(tokens)
+            kept[2].extend(i == unk for i in ids)
+        while len(inputs) >= chunk_size:
+            run(chunk_size)
+    if not any_text:
+        raise ValueError("no text to score (the text is empty)")
+    if inputs:
+        run(len(inputs))
+    tokens, values, unknown = kept
+    return TextScore(text="", logprob=total.value(), n_tokens=n_tokens, n_unk=n_unk,
+                     tokens=tokens, token_logprobs=values, unknown=unknown)  # fmt: skip
+
+
+class _ExactSum:
+    """A sum of floats kept exactly, as a few non-overlapping floats, and rounded once at the
+    end: ``value()`` equals ``math.fsum`` of everything added, whatever the chunking."""
+
+    def __init__(self) -> None:
+        self.parts: list[float] = []
+
+    def add(self, values: list[float]) -> None:
+        self.parts += _expansion(values)
+        if len(self.parts) > 64:
+            self.parts = _expansion(self.parts)
+
+    def value(self) -> float:
+        return math.fsum(self.parts)
+
+
+def _expansion(values: list[float]) -> list[float]:
+    """Floats whose exact sum is the exact sum of ``values`` (each one fsum's rounded rest)."""
+    parts: list[float] = []
+    while True:
+        part = math.fsum([*values, *(-p for p in parts)])
+        if part == 0.0:
+            return parts
+        parts.append(part)
 
 
 def _target_logprobs(logits: Tensor, y: Tensor) -> Tensor:
