@@ -159,6 +159,6 @@ def _tokenize_row(tokenizer: Any, alphabet: str, text: str, i: int) -> list[str]
 
 def _encode_row(model: SentenceClassifier, text: str, i: int, what: str) -> tuple[list[int], int]:
     try:
-        return model.encode(text)
+        return model.encode(text, on_long="truncate")  # training reads the first MAX_TOKENS
     except ValueError as error:
         raise ValueError(f"{what} sentence {i + 1}: {error}") from None

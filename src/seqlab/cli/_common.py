@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLIError",
     "add_config_flags",
+    "add_on_long_flag",
     "add_trainer_flags",
     "out_dir_flags",
     "config_from_args",
@@ -326,6 +327,13 @@ def load_task_model(folder: str, task: str, what: str):
     if config["task"] != task:
         raise CLIError(f"{folder} holds a {config['task']!r} model, not {what}")
     return load_model(folder, task_class(task))
+
+
+def add_on_long_flag(p: argparse.ArgumentParser, limit: str = "10000 tokens") -> None:
+    """``--on-long error|truncate``: what to do with an input over the command's limit."""
+    p.add_argument("--on-long", choices=("error", "truncate"), default="error",
+                   help=f"an input longer than {limit}: stop with an error (default) or keep "
+                   "its beginning")  # fmt: skip
 
 
 def add_output_flags(p: argparse.ArgumentParser, json_help: str) -> None:

@@ -18,6 +18,7 @@ from seqlab.classify.config import PRESETS, ClassifierConfig, ClassifierDataConf
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_on_long_flag,
     add_output_flags,
     add_threads_flag,
     add_trainer_flags,
@@ -107,6 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help='one {"text", "label", "prob"} per line')
     _add_ensemble_flag(p)
+    add_on_long_flag(p)
     add_threads_flag(p)
     p.set_defaults(func=run_predict)
 
@@ -255,11 +257,11 @@ def run_predict(args: argparse.Namespace) -> int:
     lines = input_lines(args.file, args.encoding)
     for i, line in enumerate(lines, 1):
         try:
-            model.tokenize(line)
+            model.tokenize(line, on_long=args.on_long)
         except ValueError as error:
             raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
     n_unk = 0
-    for p in model.predict(lines):
+    for p in model.predict(lines, on_long=args.on_long):
         n_unk += p.n_unk
         if args.json:
             emit_json({"text": p.text, "label": p.label, "prob": p.prob, "n_unk": p.n_unk})

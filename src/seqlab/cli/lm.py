@@ -12,6 +12,7 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_on_long_flag,
     add_threads_flag,
     add_trainer_flags,
     auto_threads,
@@ -100,6 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--tokens", action="store_true", help="print every token's log-probability")
     p.add_argument("--encoding", default="utf-8", help="encoding of --file and stdin")
+    add_on_long_flag(p, "10000 tokens (sentences; --file reads any length)")
     _add_output_flags(p, progress=False)
     p.set_defaults(func=run_score)
 
@@ -235,7 +237,7 @@ def run_score(args: argparse.Namespace) -> int:
         sentences = args.sentences or _stdin_lines(args.encoding)
         if not sentences:
             raise CLIError("no sentences to score (give them as arguments or on stdin)")
-        results = score_sentences(model, sentences)
+        results = score_sentences(model, sentences, on_long=args.on_long)
     for r in results:
         if args.json:
             obj = r.to_json()

@@ -10,6 +10,7 @@ from seqlab.classify.config import PRESETS, TaggerConfig, TaggerDataConfig
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_on_long_flag,
     add_output_flags,
     add_threads_flag,
     add_trainer_flags,
@@ -106,6 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--file", help="read sentences from this file instead of stdin")
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help="one JSON object per sentence")
+    add_on_long_flag(p)
     add_threads_flag(p)
     p.set_defaults(func=run_predict)
 
@@ -218,7 +220,7 @@ def run_predict(args: argparse.Namespace) -> int:
     model = load_tagger(args.model)
     lines = input_lines(args.file, args.encoding)
     n_unk = 0
-    for p in model.predict([line.split() for line in lines]):
+    for p in model.predict([_words(line, i, args) for i, line in enumerate(lines, 1)]):
         n_unk += p.n_unk
         if args.json:
             emit_json(p.to_json())
@@ -231,6 +233,16 @@ def run_predict(args: argparse.Namespace) -> int:
         print(f"seqlab: warning: {n_unk} word(s) not in the model's vocabulary (read as <unk>; "
               "their characters and shape still count)", file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _words(line: str, i: int, args: argparse.Namespace) -> list[str]:
+    """A line's words, at most MAX_TOKENS of them (--on-long)."""
+    from seqlab.text.limits import MAX_TOKENS, limit_tokens
+
+    try:
+        return limit_tokens(str.split, line, MAX_TOKENS, on_long=args.on_long, what="the line")
+    except ValueError as error:
+        raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

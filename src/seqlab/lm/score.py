@@ -21,6 +21,7 @@ from torch import Tensor
 from seqlab.lm.data import encode_text
 from seqlab.metrics import perplexity as _perplexity
 from seqlab.text import pad_sequences
+from seqlab.text.limits import MAX_TOKENS, limit_tokens
 
 if TYPE_CHECKING:
     from seqlab.lm.model import LanguageModel
@@ -76,7 +77,7 @@ def _result(text: str, tokens: list[str], ids: list[int], logprobs: list[float],
 
 @torch.no_grad()
 def score_sentences(
-    model: LanguageModel, texts: list[str], *, batch_size: int = 64
+    model: LanguageModel, texts: list[str], *, batch_size: int = 64, on_long: str = "error"
 ) -> list[TextScore]:
     """Score each text from a fresh state, ending with ``<eos>``.
 
@@ -84,18 +85,20 @@ def score_sentences(
         model: the language model (put in eval mode here).
         texts: the sentences; a newline inside one is scored as ``<eos>``.
         batch_size: sentences run together (padded).
+        on_long: a sentence of more than :data:`seqlab.text.limits.MAX_TOKENS` tokens is an
+            ``"error"``, or ``"truncate"``-d to its first ones (then ``<eos>``).
 
     Returns:
         One :class:`TextScore` per text, in order.
 
     Raises:
-        ValueError: if ``texts`` is a str (pass a list).
+        ValueError: if ``texts`` is a str (pass a list), or a sentence is too long.
     """
     if isinstance(texts, str):
         raise ValueError("texts must be a list of str, got a single str")
     model.eval()
     device = model.out.weight.device
-    encoded = [encode_text(text, model.tokenizer, model.vocab, final_eos=True) for text in texts]
+    encoded = [_sentence(model, text, on_long, i) for i, text in enumerate(texts)]
     results: list[TextScore] = []
     for start in range(0, len(texts), batch_size):
         chunk = encoded[start : start + batch_size]
@@ -107,6 +110,18 @@ def score_sentences(
             values = logp[row, : len(ids)].tolist()
             results.append(_result(texts[start + row], tokens, ids, values, model.vocab.unk_id))
     return results
+
+
+def _sentence(model: LanguageModel, text: str, on_long: str, i: int) -> tuple[list, list]:
+    """A sentence's tokens and ids, <eos> last, at most MAX_TOKENS before it (``on_long``)."""
+    vocab = model.vocab
+    try:
+        tokens = limit_tokens(lambda t: encode_text(t, model.tokenizer, vocab)[0], text,
+                              MAX_TOKENS, on_long=on_long, what="the sentence")  # fmt: skip
+    except ValueError as error:
+        raise ValueError(f"texts[{i}]: {error}") from None
+    tokens.append(vocab.EOS)
+    return tokens, [vocab.eos_id if t == vocab.EOS else vocab.token_to_id(t) for t in tokens]
 
 
 @torch.no_grad()

@@ -38,6 +38,7 @@ from seqlab._config import read_json
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention, last_step, lengths_to_mask
 from seqlab.seq2seq.config import Seq2SeqConfig
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
+from seqlab.text.limits import head_tokens
 
 __all__ = ["CELLS", "Memory", "Seq2Seq", "Seq2SeqConfig", "State"]
 
@@ -275,14 +276,15 @@ class Seq2Seq(nn.Module):
         """
         if on_long not in ("error", "truncate"):
             raise ValueError(f"on_long must be 'error' or 'truncate', got {on_long!r}")
-        tokens = self.src_tokenizer.tokenize(text)
+        limit = self.config.max_src_len
+        tokens, complete = head_tokens(self.src_tokenizer.tokenize, text, limit)  # not all 50 MB
         if not tokens or not text.strip():
             raise ValueError("empty source sentence: there is nothing to translate")
-        limit = self.config.max_src_len
         if len(tokens) > limit:
             if on_long == "error":
+                count = len(tokens) if complete else f"more than {limit}"
                 raise ValueError(
-                    f"source has {len(tokens)} tokens, more than the model's max_src_len={limit} "
+                    f"source has {count} tokens, more than the model's max_src_len={limit} "
                     "(truncate it, e.g. --on-long truncate)"
                 )
             tokens = tokens[:limit]

@@ -89,6 +89,7 @@ def train_seq2seq(
         src_vocab, tgt_vocab = build_vocabs(
             train_pairs, tokenizer, tokenizer, min_count=data_config.min_count,
             max_size=data_config.max_vocab, shared=model_config.shared_vocab,
+            max_src_len=model_config.max_src_len,
         )  # fmt: skip
         return Seq2Seq(model_config, src_vocab, tgt_vocab, tokenizer, tokenizer)
 
