@@ -212,10 +212,9 @@ def score_lines(
         any_text = any_text or bool(line.strip())
         tokens, ids = encode_text(line.removesuffix("\n"), model.tokenizer, model.vocab,
                                   final_eos=True)  # fmt: skip
-        for i in ids:
-            inputs.append(previous)
-            targets.append(i)
-            previous = i
+        inputs += [previous, *ids[:-1]]  # each token is the next one's input
+        targets += ids
+        previous = ids[-1]
         n_tokens += len(ids)
         n_unk += ids.count(unk)
         if keep_tokens:
