@@ -65,7 +65,7 @@ def test_a_huge_one_line_input_is_an_error_or_truncated(task, argv, tmp_path, mo
     start = time.monotonic()
     assert main([*argv, folder]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and f"more than {MAX_TOKENS}" in err
+    assert len(err.splitlines()) == 1 and f"more tokens than the {MAX_TOKENS} allowed" in err
     assert "--on-long truncate" in err
     _stdin(monkeypatch, LONG + "\n")
     assert main([*argv, folder, "--on-long", "truncate", "--json"]) == 0

@@ -68,7 +68,7 @@ def limit_tokens(
     if len(tokens) <= limit:
         return tokens
     if on_long == "error":
-        count = len(tokens) if complete else f"more than {limit}"
-        raise ValueError(f"{what} has {count} tokens, more than the {limit} allowed "
-                         "(--on-long truncate keeps the first ones)")  # fmt: skip
+        count = f"{len(tokens)} tokens, more than" if complete else "more tokens than"
+        raise ValueError(f"{what} has {count} the {limit} allowed (--on-long truncate keeps "
+                         "the first ones)")  # fmt: skip
     return tokens[:limit]
