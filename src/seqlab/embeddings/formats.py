@@ -178,15 +178,11 @@ def read_binary(
     n_bytes = 4 * dim
     words: list[str] = []
     pos = data.find(b"\n") + 1
-    # Each vector takes at least a one-byte word, a space and E float32: check what the header
-    # promises against the file's size before allocating (V, E) floats for it.
-    if n_read * (n_bytes + 2) > len(data) - pos:
-        raise ValueError(
-            f"{path}: truncated binary file: the header says {n_words} vectors of {dim} "
-            f"float32 (at least {n_read * (n_bytes + 2)} bytes), the file has {len(data) - pos} "
-            "after it"
-        )
-    vectors = np.empty((n_read, dim), dtype=np.float32)  # (V, E)
+    # Each vector takes at least a space and E float32, so the file holds at most this many:
+    # never allocate rows for more (a header of 10^9 x 10^9 asked for 3.47 EiB); the loop
+    # below stops at the first vector the bytes do not hold.
+    fits = (len(data) - pos) // (n_bytes + 1)
+    vectors = np.empty((min(n_read, fits), dim), dtype=np.float32)  # (V, E)
     for i in range(n_read):
         while data[pos : pos + 1] == b"\n":
             pos += 1
