@@ -11,8 +11,9 @@ from tests.train._tiny_task import TinyLM, TinyLMConfig, make_batches, one_threa
 SYMBOLS = ["<pad>"] + [f"s{i}" for i in range(1, 12)]
 
 
-def _fit(out, *, epochs=2, resume=False, built=None, record=None, score=None, lr=0.05,
-         overwrite=False):
+def _fit(
+    out, *, epochs=2, resume=False, built=None, record=None, score=None, lr=0.05, overwrite=False
+):
     """Train TinyLM with fit_task; ``built`` collects what build_model was given."""
 
     def build_model(resume_dir):

@@ -87,7 +87,7 @@ def train_detector(
         return {"threshold": threshold, **scores.as_dict()}
 
     return fit_task(build_model, make_data, trainer_config, out_dir, score=tune, resume=resume,
-                    overwrite=overwrite)
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _clip_probs(model: TriggerWordDetector, clip: LabelledClip) -> np.ndarray:
