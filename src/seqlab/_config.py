@@ -1,14 +1,62 @@
-"""Config validation shared by every ``@dataclass(frozen=True)`` config.
+"""Config validation shared by every ``@dataclass(frozen=True)`` config, and the one reader of
+the JSON files seqlab writes beside its models (configs, vocabularies, labels, records).
 
 Imports nothing from seqlab, so every package may use it.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["check_fields", "drop_retired", "rename_fields", "upgrade_fields"]
+__all__ = [
+    "MAX_JSON_BYTES",
+    "check_fields",
+    "drop_retired",
+    "read_json",
+    "rename_fields",
+    "upgrade_fields",
+]
+
+MAX_JSON_BYTES = 256_000_000  # larger than any vocabulary seqlab writes; a bigger file is refused
+
+
+def read_json(path: str | os.PathLike[str], *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """Parse a JSON file that seqlab wrote, treating it as untrusted input.
+
+    Args:
+        path: the file.
+        max_bytes: larger files are refused before they are read.
+
+    Returns:
+        The parsed value (its structure is the caller's to check).
+
+    Raises:
+        ValueError: naming the file when it is missing, a folder, too large, not UTF-8, not
+            JSON, nested too deeply for the parser (``[[[[...]]]]``) or holds an integer of more
+            digits than Python converts.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ValueError(
+                f"{path}: {size} bytes, more than the {max_bytes} a JSON file may have"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, expected a JSON file") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: invalid JSON (not UTF-8: {error})") from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise ValueError(f"{path}: invalid JSON ({type(error).__name__}: {error})") from None
 
 
 def check_fields(config: Any, checks: Mapping[str, bool]) -> None:

@@ -342,12 +342,12 @@ def test_train_out_is_a_file(corpora, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("extra", "match"),
     [
-        (["--temperature", "0"], "temperature must be a finite number > 0"),
-        (["--temperature", "-1"], "temperature must be a finite number > 0"),
-        (["--temperature", "nan"], "temperature must be a finite number > 0"),
-        (["-n", "0"], "n must be an int >= 1"),
-        (["--top-k", "0"], "top_k must be"),
-        (["--max-len", "-3"], "max_len must be"),
+        (["--temperature", "0"], "--temperature must be greater than 0, got 0"),
+        (["--temperature", "-1"], "--temperature must be greater than 0, got -1"),
+        (["--temperature", "nan"], "--temperature must be a finite number, got nan"),
+        (["-n", "0"], "-n must be at least 1, got 0"),
+        (["--top-k", "0"], "--top-k must be at least 1, got 0"),
+        (["--max-len", "-3"], "--max-len must be at least 1, got -3"),
         (["--prefix", "tri!Q"], "outside the model's vocabulary: '!', 'Q'"),
     ],
 )
@@ -379,7 +379,7 @@ def test_score_errors(lines_lm, tmp_path, monkeypatch, capsys):
 
 
 def test_sample_max_len_zero_is_an_error(lines_lm, capsys):
-    _fails(["lm", "sample", lines_lm, "--max-len", "0"], "max_len must be", capsys)
+    _fails(["lm", "sample", lines_lm, "--max-len", "0"], "--max-len must be at least 1", capsys)
 
 
 def test_train_one_token_validation_part_is_explained(tmp_path, capsys):

@@ -234,8 +234,8 @@ def test_run_long_sources(model_dir, monkeypatch, capsys):
         ("", [], "stdin: no sentences"),
         ("3 mars 1997\n", ["-n", "3", "--beam", "2"], "-n must be in [1, --beam=2]"),
         ("3 mars 1997\n", ["--alpha", "nan"], "alpha must be a finite number, got nan"),
-        ("3 mars 1997\n", ["--max-len", "0"], "max_len must be None or an int >= 1"),
-        ("3 mars 1997\n", ["--batch-size", "0"], "batch_size must be an int >= 1"),
+        ("3 mars 1997\n", ["--max-len", "0"], "--max-len must be at least 1, got 0"),
+        ("3 mars 1997\n", ["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
         ("3 mars 1997\n", ["--threads", "0"], "--threads must be at least 1"),
     ],
 )

@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.classify.config import ClassifierConfig
 from seqlab.datasets.dna import check_dna
 from seqlab.nn import (
@@ -45,6 +46,7 @@ from seqlab.nn import (
     pool_steps,
 )
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
+from seqlab.text.limits import MAX_TOKENS, limit_tokens
 
 __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
 
@@ -167,28 +169,39 @@ class SentenceClassifier(nn.Module):
 
     # --- text -> ids ---------------------------------------------------------------------------
 
-    def tokenize(self, text: str) -> list[str]:
+    def tokenize(self, text: str, *, on_long: str = "error") -> list[str]:
         """A text's tokens: words, or characters (DNA upper-cased and checked against IUPAC).
 
-        Raises:
-            ValueError: (alphabet "dna") naming the position and the letter outside IUPAC.
-        """
-        return tokenize_text(self.tokenizer, self.config.alphabet, text)
-
-    def encode(self, text: str) -> tuple[list[int], int]:
-        """A sentence's word ids and how many words are unknown.
+        Args:
+            text: the sentence.
+            on_long: a text of more than :data:`seqlab.text.limits.MAX_TOKENS` tokens is an
+                ``"error"``, or ``"truncate"``-d to its first ones.
 
         Raises:
-            ValueError: on an empty sentence, or a DNA letter outside IUPAC.
+            ValueError: (alphabet "dna") naming the position and the letter outside IUPAC; a
+                long text with ``on_long="error"``.
         """
-        tokens = self.tokenize(text)
+        tok, alphabet = self.tokenizer, self.config.alphabet
+        return limit_tokens(lambda t: tokenize_text(tok, alphabet, t), text, MAX_TOKENS,
+                            on_long=on_long, what="the sentence")  # fmt: skip
+
+    def encode(self, text: str, *, on_long: str = "error") -> tuple[list[int], int]:
+        """A sentence's word ids and how many words are unknown (``on_long``: see tokenize).
+
+        Raises:
+            ValueError: on an empty sentence, a DNA letter outside IUPAC, a long sentence.
+        """
+        tokens = self.tokenize(text, on_long=on_long)
         if not tokens:
             raise ValueError("empty sentence: there is nothing to classify")
         return self.vocab.encode(tokens), self.vocab.count_unknown(tokens)
 
     @torch.no_grad()
-    def predict_proba(self, texts: list[str], *, batch_size: int = 256) -> tuple[Tensor, list[int]]:
-        """ŷ for each text: (N, C) probabilities, and the unknown-word count of each."""
+    def predict_proba(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> tuple[Tensor, list[int]]:
+        """ŷ for each text: (N, C) probabilities, and the unknown-word count of each
+        (``on_long``: see :meth:`tokenize`)."""
         from seqlab.text import pad_sequences
 
         if isinstance(texts, str):
@@ -198,7 +211,7 @@ class SentenceClassifier(nn.Module):
         encoded = []
         for i, text in enumerate(texts):
             try:
-                encoded.append(self.encode(text))
+                encoded.append(self.encode(text, on_long=on_long))
             except ValueError as error:
                 raise ValueError(f"texts[{i}]: {error}") from None
         device = self.embed.weight.device
@@ -212,13 +225,16 @@ class SentenceClassifier(nn.Module):
             e[1] for e in encoded
         ]
 
-    def predict(self, texts: list[str], *, batch_size: int = 256) -> list[Prediction]:
+    def predict(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> list[Prediction]:
         """The most probable label of each text, with its probability.
 
         Raises:
-            ValueError: on an empty text (naming its index).
+            ValueError: on an empty text (naming its index), or a long one with
+                ``on_long="error"`` (see :meth:`tokenize`).
         """
-        return _predictions(self, texts, batch_size)
+        return _predictions(self, texts, batch_size, on_long)
 
     # --- the Trainer's protocol ---------------------------------------------------------------
 
@@ -255,8 +271,8 @@ class SentenceClassifier(nn.Module):
         """Rebuild the (untrained) model of a folder from its config and assets."""
         folder = Path(folder)
         labels, tok = read_json_assets(folder, LABELS_FILE, TOKENIZER_FILE)
-        if not isinstance(labels, list):
-            raise ValueError(f"{folder / LABELS_FILE}: expected a JSON list of labels")
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise ValueError(f"{folder / LABELS_FILE}: expected a JSON list of label names")
         return cls(config, load_vocab(folder, VOCAB_FILE), labels, tokenizer_from_config(tok))
 
     def describe(self) -> dict[str, Any]:
@@ -313,10 +329,7 @@ def read_json_assets(folder: Path, *names: str) -> list[Any]:
         path = Path(folder) / name
         if not path.is_file():
             raise ValueError(f"{folder}: missing {name}")
-        try:
-            out.append(json.loads(path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{path}: invalid JSON ({error})") from None
+        out.append(read_json(path))
     return out
 
 
@@ -327,11 +340,11 @@ def load_vocab(folder: Path, name: str) -> Vocabulary:
     return Vocabulary.load(Path(folder) / name)
 
 
-def _predictions(model: Any, texts: list[str], batch_size: int) -> list[Prediction]:
+def _predictions(model: Any, texts: list[str], batch_size: int, on_long: str) -> list[Prediction]:
     for i, t in enumerate(texts):
         if not isinstance(t, str) or not t.strip():
             raise ValueError(f"text {i} is empty: there is nothing to classify")
-    probs, unk = model.predict_proba(list(texts), batch_size=batch_size)
+    probs, unk = model.predict_proba(list(texts), batch_size=batch_size, on_long=on_long)
     out = []
     for text, p, n in zip(texts, probs.tolist(), unk):
         best = max(range(len(p)), key=p.__getitem__)
@@ -374,22 +387,26 @@ class ClassifierEnsemble:
     def __len__(self) -> int:
         return len(self.models)
 
-    def tokenize(self, text: str) -> list[str]:
+    def tokenize(self, text: str, *, on_long: str = "error") -> list[str]:
         """The first model's tokens (every model tokenizes the text its own way)."""
-        return self.models[0].tokenize(text)
+        return self.models[0].tokenize(text, on_long=on_long)
 
-    def predict_proba(self, texts: list[str], *, batch_size: int = 256) -> tuple[Tensor, list[int]]:
+    def predict_proba(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> tuple[Tensor, list[int]]:
         """The mean of the models' (N, C) probabilities, and the most unknown words any model
         met in each text."""
         total, unk = None, None
         for model, columns in zip(self.models, self._columns):
-            probs, n_unk = model.predict_proba(texts, batch_size=batch_size)
+            probs, n_unk = model.predict_proba(texts, batch_size=batch_size, on_long=on_long)
             probs = probs[:, columns]
             total = probs if total is None else total + probs
             unk = n_unk if unk is None else [max(a, b) for a, b in zip(unk, n_unk)]
         assert total is not None and unk is not None
         return total / len(self.models), unk
 
-    def predict(self, texts: list[str], *, batch_size: int = 256) -> list[Prediction]:
+    def predict(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> list[Prediction]:
         """The most probable label of each text under the mean probabilities."""
-        return _predictions(self, texts, batch_size)
+        return _predictions(self, texts, batch_size, on_long)

@@ -50,6 +50,7 @@ def train_classifier(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[SentenceClassifier]:
     """Train a sentence classifier on (text, label) rows and leave the best one in ``out_dir``.
 
@@ -62,6 +63,7 @@ def train_classifier(
         sources: recorded in data.json (e.g. file paths).
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabulary and labels saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; ``record`` is the data.json record, ``scores`` the
@@ -131,7 +133,8 @@ def train_classifier(
         return {"accuracy": scores.accuracy, "macro_f1": scores.macro_f1}
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=DATA_FILE,
-                    score=score, callbacks=callbacks, resume=resume)  # fmt: skip
+                    score=score, callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def resolve_alphabet(alphabet: str, level: str, texts: Sequence[str]) -> str:
@@ -156,6 +159,6 @@ def _tokenize_row(tokenizer: Any, alphabet: str, text: str, i: int) -> list[str]
 
 def _encode_row(model: SentenceClassifier, text: str, i: int, what: str) -> tuple[list[int], int]:
     try:
-        return model.encode(text)
+        return model.encode(text, on_long="truncate")  # training reads the first MAX_TOKENS
     except ValueError as error:
         raise ValueError(f"{what} sentence {i + 1}: {error}") from None

@@ -32,6 +32,7 @@ def train_tagger(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[SequenceTagger]:
     """Train a sequence tagger on tagged sentences and leave the best one in ``out_dir``.
 
@@ -45,6 +46,7 @@ def train_tagger(
         sources: recorded in data.json.
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabularies and tags saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; ``record`` is the data.json record, ``scores`` the
@@ -126,7 +128,8 @@ def train_tagger(
         return {"precision": scores.precision, "recall": scores.recall, "f1": scores.f1}
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=DATA_FILE,
-                    score=score, callbacks=callbacks, resume=resume)  # fmt: skip
+                    score=score, callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _tag_order(tags: Sequence[str]) -> list[str]:

@@ -28,6 +28,7 @@ from seqlab.cli import (
     trigger,
 )
 from seqlab.cli._common import CLIError, Parser, is_main_process, resolve_data_args
+from seqlab.cli._ranges import FlagRangeError, apply_ranges
 
 __all__ = ["main", "build_parser", "commands"]
 
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in commands(parser):  # -v works after the command too
         command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                              help="log progress details")  # fmt: skip
+    apply_ranges(parser)  # every numeric flag's documented range (cli/_ranges.py)
     return parser
 
 
@@ -65,7 +67,11 @@ def commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 2 bad input, 130 interrupted)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except FlagRangeError as e:
+        print(f"seqlab: error: {e}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
     if not hasattr(args, "func"):
@@ -76,18 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         resolve_data_args(args)  # data set names -> local paths
         return int(args.func(args) or 0)
-    except (CLIError, ValueError, FloatingPointError, FileNotFoundError, IsADirectoryError,
-            PermissionError) as e:  # fmt: skip
-        print(f"seqlab: error: {_one_line(e)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("seqlab: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # The reader went away (`seqlab lm sample ... | head`): stop quietly, as Unix tools do.
         # Point stdout at /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except (CLIError, ValueError, FloatingPointError, OSError) as e:
+        # OSError: every path problem a user can cause (a missing file, a folder where a file
+        # belongs, `--out file/sub`, no permission, a full disk), one line each.
+        print(f"seqlab: error: {_one_line(e)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("seqlab: interrupted", file=sys.stderr)
+        return 130
     finally:
         _leave_process_group()
 

@@ -38,7 +38,9 @@ __all__ = [
     "deprecated_alias",
     "one_of",
     "rename_flag",
+    "add_on_long_flag",
     "add_trainer_flags",
+    "out_dir_flags",
     "config_from_args",
     "data_args",
     "emit_json",
@@ -360,7 +362,8 @@ BUDGET_FIELDS = ("epochs", "max_steps", "max_minutes")
 def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str] = ()) -> None:
     """The shared flags of every ``train`` command: budgets (``--epochs``, ``--max-steps``,
     ``--max-minutes``; training stops cleanly and keeps the best checkpoint), then the rest of
-    TrainerConfig (optimizer, schedule, clipping, validation, device), and ``--resume``."""
+    TrainerConfig (optimizer, schedule, clipping, validation, device), ``--resume`` and
+    ``--overwrite``."""
     skip = {"progress", *exclude}
     non_budget = [f.name for f in dataclasses.fields(TrainerConfig) if f.name not in BUDGET_FIELDS]
     add_config_flags(parser, TrainerConfig, exclude=[*skip, *non_budget],
@@ -368,6 +371,18 @@ def add_trainer_flags(parser: argparse.ArgumentParser, *, exclude: Iterable[str]
     add_config_flags(parser, TrainerConfig, exclude=[*skip, *BUDGET_FIELDS], group="training")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run saved in the output folder")  # fmt: skip
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the model in the output folder (it stays until the new "
+                        "one is complete); without it or --resume the folder must be empty "
+                        "or missing")  # fmt: skip
+
+
+def out_dir_flags(args: argparse.Namespace) -> dict[str, bool]:
+    """``resume`` and ``overwrite`` for a ``train_*`` function, from ``add_trainer_flags``'s
+    flags (seqlab.train.outdir: one run owns its output folder)."""
+    if args.resume and args.overwrite:
+        raise CLIError("give --resume or --overwrite, not both")
+    return {"resume": args.resume, "overwrite": args.overwrite}
 
 
 def data_args(parser: argparse.ArgumentParser, *dests: str) -> None:
@@ -553,6 +568,13 @@ def is_main_process() -> bool:
     """False on every process but rank 0 of a ``torchrun`` job (only rank 0 prints and writes
     the command's own files: summaries, plots)."""
     return os.environ.get("RANK", "0") == "0"
+
+
+def add_on_long_flag(p: argparse.ArgumentParser, limit: str = "10000 tokens") -> None:
+    """``--on-long error|truncate``: what to do with an input over the command's limit."""
+    p.add_argument("--on-long", choices=("error", "truncate"), default="error",
+                   help=f"an input longer than {limit}: stop with an error (default) or keep "
+                   "its beginning")  # fmt: skip
 
 
 def add_output_flags(p: argparse.ArgumentParser, json_help: str) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import io
+import itertools
+import sys
+from collections.abc import Iterator
 
-from seqlab.cli._common import CLIError, Switch, data_args, emit_json, read_stdin
+from seqlab.cli._common import CLIError, Switch, data_args, emit_json
 
 EPILOG = """examples:
   seqlab bleu hyp.txt ref.txt
@@ -38,32 +42,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     data_args(p, "hyp", "refs")
 
 
-def _lines(path: str, encoding: str) -> list[str]:
-    from seqlab.datasets import read_text
+def _lines(path: str, encoding: str) -> Iterator[str]:
+    """The lines of a file or stdin ("-"), one at a time, without their newline."""
+    from seqlab.datasets.lines import iter_lines
 
     if path == "-":
-        text = read_stdin(encoding)
-        if not text.strip():
-            raise CLIError("stdin: no hypotheses")
-    else:
-        text = read_text(path, encoding=encoding)
-    lines = text.split("\n")
-    return lines[:-1] if lines and lines[-1] == "" else lines
+        stdin = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else _encoded(sys.stdin)
+        try:
+            for line in iter_lines(stdin, encoding=encoding):
+                yield line.removesuffix("\n")
+        except ValueError as error:
+            if "is empty" in str(error):
+                raise CLIError("stdin: no hypotheses") from None
+            raise
+        return
+    for line in iter_lines(path, encoding=encoding):
+        yield line.removesuffix("\n")
+
+
+def _encoded(stream) -> io.BytesIO:
+    return io.BytesIO(stream.read().encode())
 
 
 def run(args: argparse.Namespace) -> int:
-    from seqlab.metrics.bleu import bleu_signature, corpus_bleu
+    """Corpus BLEU over the files read in step, line by line: BLEU's statistics add up over
+    sentences, so memory holds one line of each file, not the files (the score is the same)."""
+    from seqlab.metrics.bleu import MAX_N, BleuStats, bleu_signature, bleu_stats, score_from_stats
 
     if args.refs.count("-") or (args.hyp != "-" and args.hyp in args.refs):
         raise CLIError("a reference cannot be stdin or the hypothesis file itself")
-    hyps = _lines(args.hyp, args.encoding)
-    refs = [_lines(path, args.encoding) for path in args.refs]
-    for path, stream in zip(args.refs, refs):
-        if len(stream) != len(hyps):
-            raise CLIError(f"{args.hyp} has {len(hyps)} lines but {path} has {len(stream)}")
-    score = corpus_bleu(hyps, refs, smooth=args.smooth, smooth_value=args.smooth_value,
-                        tokenize=args.tokenize, lowercase=args.lowercase)  # fmt: skip
-    signature = bleu_signature(n_refs=len(refs), lowercase=args.lowercase,
+    streams = [_lines(args.hyp, args.encoding), *(_lines(p, args.encoding) for p in args.refs)]
+    total = BleuStats((0,) * MAX_N, (0,) * MAX_N, 0, 0)
+    n = 0
+    for row in itertools.zip_longest(*streams):
+        if None in row:
+            _length_mismatch(args, row, n, streams)
+        total += bleu_stats(row[0], row[1:], tokenize=args.tokenize, lowercase=args.lowercase)
+        n += 1
+    score = score_from_stats(total, smooth=args.smooth, smooth_value=args.smooth_value)
+    signature = bleu_signature(n_refs=len(args.refs), lowercase=args.lowercase,
                                tokenize=args.tokenize, smooth=args.smooth,
                                smooth_value=args.smooth_value)  # fmt: skip
     if args.json:
@@ -72,3 +89,11 @@ def run(args: argparse.Namespace) -> int:
         print(score.format())
         print(f"signature: {signature}")
     return 0
+
+
+def _length_mismatch(args: argparse.Namespace, row: tuple, n: int, streams: list) -> None:
+    """Count what is left of every file and name the first that differs from the hypotheses."""
+    counts = [n + (line is not None) + sum(1 for _ in stream) for line, stream in zip(row, streams)]
+    for path, count in zip(args.refs, counts[1:]):
+        if count != counts[0]:
+            raise CLIError(f"{args.hyp} has {counts[0]} lines but {path} has {count}")

@@ -19,6 +19,7 @@ from seqlab.cli._common import (
     CLIError,
     add_config_flags,
     add_model_flags,
+    add_on_long_flag,
     add_output_flags,
     add_trainer_flags,
     auto_threads,
@@ -30,6 +31,7 @@ from seqlab.cli._common import (
     load_task_model,
     load_vectors,
     one_of,
+    out_dir_flags,
     pick_device,
     plot_losses,
     print_train_footer,
@@ -110,6 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help='one {"text", "label", "prob"} per line')
     _add_ensemble_flag(p)
     add_model_flags(p)
+    add_on_long_flag(p)
     p.set_defaults(func=run_predict)
     data_args(p, "file")
 
@@ -199,7 +202,7 @@ def run_train(args: argparse.Namespace) -> int:
         val_rows=dev,
         vectors=vectors,
         sources=sources,
-        resume=args.resume,
+        **out_dir_flags(args),
     )
     unit = "sequence" if alphabet == "dna" else "sentence"
     plot_file = plot_losses(out, title=f"Classifier: {out.name}",
@@ -293,12 +296,12 @@ def run_predict(args: argparse.Namespace) -> int:
     lines = input_lines(args.file, args.encoding)
     for i, line in enumerate(lines, 1):
         try:
-            model.tokenize(line)
+            model.tokenize(line, on_long=args.on_long)
         except ValueError as error:
             raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
     names = class_names(args.model, [str(label) for label in model.labels])
     n_unk = 0
-    for p in model.predict(lines):
+    for p in model.predict(lines, on_long=args.on_long):
         n_unk += p.n_unk
         if args.json:
             name = {"name": names[p.label]} if p.label in names else {}

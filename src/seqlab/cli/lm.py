@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import math
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ from seqlab.cli._common import (
     CLIError,
     add_config_flags,
     add_model_flags,
+    add_on_long_flag,
     add_threads_flag,
     add_trainer_flags,
     auto_threads,
@@ -19,6 +22,7 @@ from seqlab.cli._common import (
     emit_json,
     load_task_model,
     one_of,
+    out_dir_flags,
     pick_device,
     plot_losses,
     read_stdin,
@@ -102,6 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--tokens", action="store_true", help="print every token's log-probability")
     p.add_argument("--encoding", default="utf-8", help="encoding of --file and stdin")
+    add_on_long_flag(p, "10000 tokens (sentences; --file reads any length)")
     _add_output_flags(p, progress=False)
     p.set_defaults(func=run_score)
     data_args(p, "file")
@@ -140,13 +145,13 @@ def run_train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
     trained = train_language_model(text, model_cfg, data_cfg, trainer_cfg, out, corpus_path=corpus,
-                                   encoding=args.encoding, resume=args.resume)  # fmt: skip
+                                   encoding=args.encoding, **out_dir_flags(args))  # fmt: skip
     plot_file = plot_losses(out)
     result = trained.result
     summary = {
         "val_loss": result.best_val_loss,
         "train_seconds": result.elapsed,
-        "perplexity": math.exp(result.best_val_loss) if result.best_val_loss is not None else None,
+        "perplexity": _exp(result.best_val_loss),
         "steps": result.steps,
         "epochs": result.epochs,
         "best_step": result.best_step,
@@ -170,6 +175,11 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"loss curves: {plot_file}")
     print(f"next: seqlab lm sample {out} -n 5")
     return 0
+
+
+def _exp(loss: float | None) -> float | None:
+    """The perplexity of a validation loss (inf past what a float holds: lr 1e6 gets there)."""
+    return None if loss is None else (math.exp(loss) if loss < 709 else math.inf)
 
 
 # --- sample and score --------------------------------------------------------------------------
@@ -215,20 +225,27 @@ def _membership(train_text: str | None, lines_mode: bool):
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from seqlab.datasets import read_text
-    from seqlab.lm import score_sentences, score_text
+    from seqlab.datasets.lines import iter_lines
+    from seqlab.lm import score_lines, score_sentences
 
     set_threads(args.threads)
     model = load_lm(args.model, args.device)
     if args.file and args.sentences:
         raise CLIError("give sentences or --file, not both")
-    if args.file:
-        results = [score_text(model, read_text(args.file, encoding=args.encoding))]
+    if args.file:  # streamed: memory holds a chunk, not the file (--tokens keeps every token)
+        lines = iter_lines(args.file, encoding=args.encoding)
+        results = [score_lines(model, lines, keep_tokens=args.tokens)]
+        if args.json and not args.tokens:
+            _emit_file_score(results[0], args.file, args.encoding)
+            return 0
+        if args.json:
+            results = [dataclasses.replace(results[0], text="".join(
+                iter_lines(args.file, encoding=args.encoding)))]  # fmt: skip
     else:
         sentences = args.sentences or _stdin_lines(args.encoding)
         if not sentences:
             raise CLIError("no sentences to score (give them as arguments or on stdin)")
-        results = score_sentences(model, sentences)
+        results = score_sentences(model, sentences, on_long=args.on_long)
     for r in results:
         if args.json:
             obj = r.to_json()
@@ -243,6 +260,19 @@ def run_score(args: argparse.Namespace) -> int:
         if args.tokens:
             print(_token_table(r))
     return 0
+
+
+def _emit_file_score(r, file: str, encoding: str) -> None:
+    """The --json line of ``lm score --file``, its "text" copied from the file block by block:
+    the same bytes as ``emit_json(r.to_json())`` with the whole text in memory."""
+    from seqlab.datasets.lines import iter_lines
+
+    rest = json.dumps({k: v for k, v in r.to_json().items() if k != "text"}, ensure_ascii=False)
+    sys.stdout.write('{"text": "')
+    for line in iter_lines(file, encoding=encoding):
+        sys.stdout.write(json.dumps(line, ensure_ascii=False)[1:-1])
+    sys.stdout.write('", ' + rest[1:] + "\n")
+    sys.stdout.flush()
 
 
 def _stdin_lines(encoding: str) -> list[str]:

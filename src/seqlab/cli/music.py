@@ -19,6 +19,7 @@ from seqlab.cli._common import (
     emit_json,
     load_task_model,
     one_of,
+    out_dir_flags,
     pick_device,
     plot_losses,
     plot_roll,
@@ -136,7 +137,7 @@ def run_train(args: argparse.Namespace) -> int:
     trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
                                    progress=progress)  # fmt: skip
     trained = train_music_model(rolls, model_cfg, data_cfg, trainer_cfg, out,
-                                data_path=args.data, resume=args.resume)  # fmt: skip
+                                data_path=args.data, **out_dir_flags(args))  # fmt: skip
     plot_file = _plot_losses(out)
     result = trained.result
     summary = train_summary(result, trained.record, out)

@@ -14,6 +14,7 @@ from seqlab.cli._common import (
     config_from_args,
     data_args,
     emit_json,
+    out_dir_flags,
     pick_device,
     plot_losses,
     print_train_footer,
@@ -141,7 +142,9 @@ def run_train(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, progress=progress)
     out = Path(args.out)
-    trained = train_recognizer(utterances, model_cfg, data_cfg, trainer_cfg, out)
+    trained = train_recognizer(
+        utterances, model_cfg, data_cfg, trainer_cfg, out, **out_dir_flags(args)
+    )
     plot_file = plot_losses(out, title=f"Speech recogniser: {out.name}",
                             ylabel="CTC loss (nats per transcript label)")  # fmt: skip
     result = trained.result

@@ -11,6 +11,7 @@ from seqlab.cli._common import (
     CLIError,
     add_config_flags,
     add_model_flags,
+    add_on_long_flag,
     add_output_flags,
     add_trainer_flags,
     auto_threads,
@@ -21,6 +22,7 @@ from seqlab.cli._common import (
     load_task_model,
     load_vectors,
     one_of,
+    out_dir_flags,
     pick_device,
     plot_losses,
     print_train_footer,
@@ -103,6 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help="one JSON object per sentence")
     add_model_flags(p)
+    add_on_long_flag(p)
     p.set_defaults(func=run_predict)
     data_args(p, "file")
 
@@ -179,7 +182,7 @@ def run_train(args: argparse.Namespace) -> int:
         val_sentences=dev,
         vectors=vectors,
         sources=sources,
-        resume=args.resume,
+        **out_dir_flags(args),
     )
     plot_file = plot_losses(out, title=f"Tagger: {out.name}")
     r = trained.result
@@ -215,7 +218,7 @@ def run_predict(args: argparse.Namespace) -> int:
     model = load_tagger(args.model, args.device)
     lines = input_lines(args.file, args.encoding)
     n_unk = 0
-    for p in model.predict([line.split() for line in lines]):
+    for p in model.predict([_words(line, i, args) for i, line in enumerate(lines, 1)]):
         n_unk += p.n_unk
         if args.json:
             emit_json(p.to_json())
@@ -228,6 +231,16 @@ def run_predict(args: argparse.Namespace) -> int:
         print(f"seqlab: warning: {n_unk} word(s) not in the model's vocabulary (read as <unk>; "
               "their characters and shape still count)", file=sys.stderr)  # fmt: skip
     return 0
+
+
+def _words(line: str, i: int, args: argparse.Namespace) -> list[str]:
+    """A line's words, at most MAX_TOKENS of them (--on-long)."""
+    from seqlab.text.limits import MAX_TOKENS, limit_tokens
+
+    try:
+        return limit_tokens(str.split, line, MAX_TOKENS, on_long=args.on_long, what="the line")
+    except ValueError as error:
+        raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from seqlab.cli._common import (
     emit_json,
     load_task_model,
     one_of,
+    out_dir_flags,
     pick_device,
     plot_losses,
     progress,
@@ -218,7 +219,7 @@ def run_train(args: argparse.Namespace) -> int:
                "src_lang": args.src_lang, "tgt_lang": args.tgt_lang}  # fmt: skip
     trained = train_seq2seq(train_pairs, model_cfg, data_cfg, trainer_cfg, out,
                             val_pairs=val_pairs, sources=sources,
-                            resume=args.resume)  # fmt: skip
+                            **out_dir_flags(args))  # fmt: skip
     plot_file = plot_losses(out, title=f"Encoder-decoder: {out.name}")
     r = trained.result
     summary = {"val_loss": r.best_val_loss, "train_seconds": r.elapsed, "steps": r.steps,

@@ -17,6 +17,7 @@ from seqlab.cli._common import (
     config_from_args,
     data_args,
     emit_json,
+    out_dir_flags,
     pick_device,
     plot_losses,
     print_train_footer,
@@ -240,7 +241,7 @@ def run_train(args: argparse.Namespace) -> int:
         trained = train_detector(clips, model_cfg, trainer_cfg, out,
                                  val_fraction=args.val_fraction, batch_size=args.batch_size,
                                  hop_ms=args.hop_ms, refractory=args.refractory,
-                                 resume=args.resume, on_progress=bar.update)  # fmt: skip
+                                 **out_dir_flags(args), on_progress=bar.update)  # fmt: skip
     val = trained.scores
     data = {"clips": len(clips), "threshold": trained.model.threshold,
             **{f"val_{k}": v for k, v in val.items() if k != "threshold"}}  # fmt: skip

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.lm.config import LMConfig
 from seqlab.lm.sample import sample
 from seqlab.lm.score import TextScore, score_sentences, score_text
@@ -199,10 +200,7 @@ class LanguageModel(nn.Module):
         for name in (VOCAB_FILE, TOKENIZER_FILE):
             if not (folder / name).is_file():
                 raise ValueError(f"{folder}: missing {name}")
-        try:
-            tok_config = json.loads((folder / TOKENIZER_FILE).read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{folder / TOKENIZER_FILE}: invalid JSON ({error})") from None
+        tok_config = read_json(folder / TOKENIZER_FILE)
         return cls(config, Vocabulary.load(folder / VOCAB_FILE), tokenizer_from_config(tok_config))
 
 

@@ -10,12 +10,12 @@ Named presets (:data:`PRESETS`) bundle settings that were measured to work (see 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from seqlab._config import read_json
 from seqlab.lm.config import PRESETS, LMDataConfig
 from seqlab.lm.data import (
     SentenceBatches,
@@ -93,6 +93,7 @@ def train_language_model(
     encoding: str = "utf-8",
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[LanguageModel]:
     """Train a language model on ``text`` and leave the best one in ``out_dir``.
 
@@ -106,6 +107,7 @@ def train_language_model(
         encoding: recorded in corpus.json.
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabulary saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; its ``record`` is the corpus.json record.
@@ -138,7 +140,8 @@ def train_language_model(
         return TaskData(train, val, record)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=CORPUS_FILE,
-                    callbacks=callbacks, resume=resume)  # fmt: skip
+                    callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _batches(
@@ -194,7 +197,7 @@ def load_training_text(folder: str | os.PathLike[str]) -> str | None:
     if not file.is_file():
         return None
     try:
-        record = json.loads(file.read_text(encoding="utf-8"))
+        record = read_json(file)
         text = read_text(record["path"], encoding=record.get("encoding", "utf-8"))
     except (ValueError, KeyError, TypeError, OSError):
         return None

@@ -230,11 +230,13 @@ def score_from_stats(
             BLEU of short sentences, as sacrebleu's ``sentence_bleu`` does).
 
     Raises:
-        ValueError: on an unknown smoothing method.
+        ValueError: on an unknown smoothing method, or a smoothing constant that is not > 0.
     """
     if smooth not in SMOOTHING:
         raise ValueError(f"smooth must be one of {list(SMOOTHING)}, got {smooth!r}")
     k = SMOOTHING[smooth] if smooth_value is None else smooth_value
+    if k is not None and not (math.isfinite(k) and k > 0):  # k <= 0: precisions over 100%
+        raise ValueError(f"smooth_value must be a finite number > 0, got {k!r}")
     c, r = stats.sys_len, stats.ref_len
     bp = 1.0 if c >= r else (math.exp(1 - r / c) if c > 0 else 0.0)
     matches, totals = list(stats.matches), list(stats.totals)

@@ -65,6 +65,7 @@ def train_music_model(
     data_path: str | os.PathLike[str] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[PianoRollRNN]:
     """Train on ``rolls["train"]``, validate on ``rolls["valid"]`` (if there), keep the best.
 
@@ -77,6 +78,7 @@ def train_music_model(
         data_path: recorded in data.json.
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last``.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; its ``record`` is the data.json record.
@@ -105,7 +107,8 @@ def train_music_model(
         return TaskData(train, val, record)
 
     return fit_task(lambda _: PianoRollRNN(model_config), make_data, trainer_config, out_dir,
-                    record_file=DATA_FILE, callbacks=callbacks, resume=resume)  # fmt: skip
+                    record_file=DATA_FILE, callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 @torch.no_grad()

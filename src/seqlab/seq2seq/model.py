@@ -34,9 +34,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention, last_step, lengths_to_mask
 from seqlab.seq2seq.config import Seq2SeqConfig
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
+from seqlab.text.limits import head_tokens
 
 __all__ = ["CELLS", "Memory", "Seq2Seq", "Seq2SeqConfig", "State"]
 
@@ -268,14 +270,15 @@ class Seq2Seq(nn.Module):
         """
         if on_long not in ("error", "truncate"):
             raise ValueError(f"on_long must be 'error' or 'truncate', got {on_long!r}")
-        tokens = self.src_tokenizer.tokenize(text)
+        limit = self.config.max_src_len
+        tokens, complete = head_tokens(self.src_tokenizer.tokenize, text, limit)  # not all 50 MB
         if not tokens or not text.strip():
             raise ValueError("empty source sentence: there is nothing to translate")
-        limit = self.config.max_src_len
         if len(tokens) > limit:
             if on_long == "error":
+                count = len(tokens) if complete else f"more than {limit}"
                 raise ValueError(
-                    f"source has {len(tokens)} tokens, more than the model's max_src_len={limit} "
+                    f"source has {count} tokens, more than the model's max_src_len={limit} "
                     "(truncate it, e.g. --on-long truncate)"
                 )
             tokens = tokens[:limit]
@@ -333,9 +336,9 @@ class Seq2Seq(nn.Module):
             if not (folder / name).is_file():
                 raise ValueError(f"{folder}: missing {name}")
         try:
-            tokenizers = json.loads((folder / TOKENIZERS_FILE).read_text(encoding="utf-8"))
+            tokenizers = read_json(folder / TOKENIZERS_FILE)
             src_tok, tgt_tok = tokenizers["src"], tokenizers["tgt"]
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
+        except (KeyError, TypeError) as error:
             raise ValueError(f"{folder / TOKENIZERS_FILE}: invalid ({error})") from None
         return cls(
             config,

@@ -52,6 +52,7 @@ def train_seq2seq(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[Seq2Seq]:
     """Train an encoder-decoder and leave the best one in ``out_dir``.
 
@@ -66,6 +67,7 @@ def train_seq2seq(
         sources: recorded in data.json (e.g. the file paths).
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabularies saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; its ``record`` is the data.json record.
@@ -87,6 +89,7 @@ def train_seq2seq(
         src_vocab, tgt_vocab = build_vocabs(
             train_pairs, tokenizer, tokenizer, min_count=data_config.min_count,
             max_size=data_config.max_vocab,
+            max_src_len=model_config.max_src_len,
         )  # fmt: skip
         return Seq2Seq(model_config, src_vocab, tgt_vocab, tokenizer, tokenizer)
 
@@ -112,4 +115,5 @@ def train_seq2seq(
         return TaskData(train_data, val_data, record)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=DATA_FILE,
-                    callbacks=callbacks, resume=resume)  # fmt: skip
+                    callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip

@@ -19,9 +19,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.nn import GRU, LSTM
 from seqlab.speech.config import CTCConfig, FeatureConfig
 from seqlab.speech.data import Alphabet
+from seqlab.train import config_from_dict
 
 __all__ = ["SPEECH_FILE", "CTCConfig", "CTCRecognizer", "output_lengths"]
 
@@ -120,7 +122,8 @@ class CTCRecognizer(nn.Module):
         if not path.is_file():
             return cls(config)
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            return cls(config, Alphabet(record["alphabet"]), FeatureConfig(**record["features"]))
-        except (ValueError, KeyError, TypeError) as e:
+            record = read_json(path)
+            features = config_from_dict(FeatureConfig, record["features"], source=path)
+            return cls(config, Alphabet(record["alphabet"]), features)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ValueError(f"{path}: invalid ({e})") from e

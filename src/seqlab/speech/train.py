@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -120,11 +121,15 @@ def train_recognizer(
     out_dir: str | os.PathLike[str],
     *,
     val: Sequence[Utterance] | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[CTCRecognizer]:
     """Train on ``train`` (validating on ``val`` or a held-out ``val_fraction``), keep the best.
 
     The alphabet is every character of the training transcripts; ``model_config``'s
-    ``n_features`` and ``n_labels`` are set from the data.
+    ``n_features`` and ``n_labels`` are set from the data. ``resume`` continues the run saved
+    in ``out_dir/last`` (with the alphabet saved there); ``overwrite`` replaces the model already
+    in ``out_dir`` once the new one is complete.
 
     Raises:
         ValueError: no utterances, a bad file (named), a validation transcript with a character
@@ -139,14 +144,20 @@ def train_recognizer(
     cfg = CTCConfig(**{**asdict(model_config), "n_features": feats.n_mels,
                        "n_labels": len(alphabet)})  # fmt: skip
 
-    def make_data(model: CTCRecognizer) -> TaskData:
-        train_b = _batches(train, alphabet, feats, data_config.batch_size, True,
-                           trainer_config.seed, data_config.masks())  # fmt: skip
-        val_b = _batches(val, alphabet, feats, data_config.batch_size, False, 0) if val else None
+    def make_data(model: CTCRecognizer) -> TaskData:  # the model's alphabet: last/'s on resume
+        abc, fc = model.alphabet, model.features
+        train_b = _batches(train, abc, fc, data_config.batch_size, True, trainer_config.seed,
+                           data_config.masks())  # fmt: skip
+        val_b = _batches(val, abc, fc, data_config.batch_size, False, 0) if val else None
         return TaskData(train_b, val_b)
 
-    return fit_task(lambda _: CTCRecognizer(cfg, alphabet, feats), make_data, trainer_config,
-                    out_dir)  # fmt: skip
+    def build_model(resume_dir: Path | None) -> CTCRecognizer:
+        if resume_dir is not None:
+            return CTCRecognizer.from_dir(resume_dir, cfg)
+        return CTCRecognizer(cfg, alphabet, feats)
+
+    return fit_task(build_model, make_data, trainer_config, out_dir, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1)):

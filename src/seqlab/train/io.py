@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 from collections.abc import Mapping
@@ -28,7 +29,9 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "commit_dir",
+    "read_aliases",
     "read_safetensors",
+    "read_safetensors_header",
     "recover_dir",
     "remove_stale_temp",
     "write_safetensors",
@@ -37,6 +40,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _ALIASES_KEY = "seqlab.aliases"
+# Bytes per element of every dtype the safetensors format names.
+DTYPE_SIZES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "F8_E4M3": 1, "F8_E5M2": 1,
+               "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U64": 8, "U32": 4, "U16": 2, "U8": 1,
+               "BOOL": 1}  # fmt: skip
+_MAX_HEADER = 100_000_000  # bytes; the safetensors library's own limit
 
 
 # --- atomic files ---------------------------------------------------------------------------
@@ -131,24 +139,124 @@ def write_safetensors(
     atomic_write(path, lambda tmp: save_file(stored, str(tmp), metadata=meta))
 
 
+def read_safetensors_header(path: str | os.PathLike) -> tuple[dict[str, tuple], dict[str, str]]:
+    """The tensors a safetensors file declares, checked against its size; no data is read.
+
+    The file is an 8-byte little-endian header length, a JSON header ``{name: {"dtype",
+    "shape", "data_offsets": [begin, end]}, "__metadata__": {...}}`` and the data. Every
+    declared size is checked against the file's size before anything is allocated, so a header
+    that promises more than the file holds is an error, never a large allocation.
+
+    Returns:
+        ``{name: (dtype, shape)}`` (dtype as the format names it, e.g. ``"F32"``; shape a
+        tuple) and the metadata (str -> str).
+
+    Raises:
+        ValueError: naming the file and what is wrong: missing, truncated, a header that is
+            not JSON or lies about sizes, an unknown dtype, overlapping or out-of-file data.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"missing file {path}")
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size < 8:
+            raise ValueError(f"{path}: not a readable safetensors file (only {size} bytes)")
+        n = int.from_bytes(f.read(8), "little")
+        if n > min(size - 8, _MAX_HEADER):
+            raise ValueError(f"{path}: not a readable safetensors file (its header claims {n} "
+                             f"bytes, {size - 8} follow its length)")  # fmt: skip
+        raw = f.read(n)
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as error:  # RecursionError: absurdly nested JSON
+        raise ValueError(f"{path}: not a readable safetensors file ({error})") from None
+    if not isinstance(header, dict):
+        raise ValueError(f"{path}: not a readable safetensors file (header not a JSON object)")
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+    ):
+        raise ValueError(f"{path}: __metadata__ must map strings to strings")
+    tensors, spans = {}, []
+    for name, entry in header.items():
+        dtype, shape, (begin, end) = _header_entry(path, name, entry)
+        numel = math.prod(shape)
+        if end - begin != numel * DTYPE_SIZES[dtype]:
+            raise ValueError(f"{path}: {name}: shape {list(shape)} of {dtype} needs "
+                             f"{numel * DTYPE_SIZES[dtype]} bytes, data_offsets give "
+                             f"{end - begin}")  # fmt: skip
+        if end > size - 8 - n:
+            raise ValueError(f"{path}: {name}: data ends at byte {end} of {size - 8 - n} "
+                             "(the file is truncated or its header lies)")  # fmt: skip
+        tensors[name] = (dtype, shape)
+        spans.append((begin, end, name))
+    spans.sort()
+    for (_, end, a), (begin, _, b) in zip(spans, spans[1:]):
+        if begin < end:
+            raise ValueError(f"{path}: tensors {a} and {b} overlap")
+    return tensors, metadata
+
+
+def _header_entry(path: Path, name: str, entry: Any) -> tuple[str, tuple[int, ...], list[int]]:
+    def bad(what: str) -> ValueError:
+        return ValueError(f"{path}: tensor {name!r}: {what}")
+
+    if not isinstance(entry, dict):
+        raise bad("expected a JSON object")
+    dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+    if dtype not in DTYPE_SIZES:
+        raise bad(f"unknown dtype {dtype!r}")
+    if not isinstance(shape, list) or not all(_is_count(d) for d in shape):
+        raise bad(f"shape must be a list of non-negative integers, got {shape!r}")
+    if (not isinstance(offsets, list) or len(offsets) != 2 or not all(map(_is_count, offsets))
+            or offsets[0] > offsets[1]):  # fmt: skip
+        raise bad(f"data_offsets must be [begin, end] with 0 <= begin <= end, got {offsets!r}")
+    return dtype, tuple(shape), offsets
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
 def read_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:
     """Read a file written by :func:`write_safetensors` (aliases restored) onto the CPU.
+
+    The header is checked first (:func:`read_safetensors_header`), so a file that lies about
+    its sizes is refused before any tensor is allocated.
 
     Raises:
         ValueError: if the file is missing or is not a readable safetensors file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"missing file {path}")
+    read_safetensors_header(path)
     try:
         with safe_open(str(path), framework="pt", device="cpu") as f:
             metadata = f.metadata() or {}
             tensors = {name: f.get_tensor(name) for name in f.keys()}
-        aliases = json.loads(metadata.get(_ALIASES_KEY, "{}"))
     except Exception as error:  # safetensors raises its own error types for a corrupt header
         raise ValueError(f"{path}: not a readable safetensors file ({error})") from error
-    for name, target in aliases.items():
-        if target not in tensors:
-            raise ValueError(f"{path}: alias {name!r} points to missing tensor {target!r}")
+    for name, target in read_aliases(path, metadata, tensors).items():
         tensors[name] = tensors[target]
     return tensors
+
+
+def read_aliases(path: Path, metadata: Mapping[str, str], names: Any) -> dict[str, str]:
+    """The tied-weight aliases in a file's metadata (alias -> stored name), checked.
+
+    Raises:
+        ValueError: if the entry is not a JSON object of names, or an alias points to a tensor
+            that ``names`` (the stored tensors) lacks.
+    """
+    try:
+        aliases = json.loads(metadata.get(_ALIASES_KEY, "{}"))
+    except (ValueError, RecursionError):
+        aliases = None
+    if not isinstance(aliases, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
+    ):
+        raise ValueError(f"{path}: metadata {_ALIASES_KEY} is not a JSON object of names")
+    for name, target in aliases.items():
+        if target not in names:
+            raise ValueError(f"{path}: alias {name!r} points to missing tensor {target!r}")
+    return aliases

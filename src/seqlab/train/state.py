@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.train.folder import save_model
 from seqlab.train.io import (
     append_jsonl,
@@ -135,10 +136,7 @@ def read_state(last: Path) -> dict[str, Any]:
     """
     if not (last / STATE_FILE).is_file():
         raise ValueError(f"cannot resume: no checkpoint in {last}")
-    try:
-        state = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{last / STATE_FILE}: invalid JSON ({error})") from error
+    state = read_json(last / STATE_FILE)
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise ValueError(f"{last / STATE_FILE}: not a format-{STATE_FORMAT} trainer state")
     if "best_val_loss" in state:  # states written before `select` existed selected by loss

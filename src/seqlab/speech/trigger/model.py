@@ -37,10 +37,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.nn import GRU
 from seqlab.speech.config import FeatureConfig, TriggerConfig
 from seqlab.speech.features import log_mel_spectrogram
 from seqlab.speech.model import output_lengths
+from seqlab.train import config_from_dict
 
 __all__ = [
     "TRIGGER_FILE",
@@ -243,11 +245,11 @@ class TriggerWordDetector(nn.Module):
         if not path.is_file():
             return cls(config)
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            return cls(config, FeatureConfig(**record["features"]),
+            record = read_json(path)
+            return cls(config, config_from_dict(FeatureConfig, record["features"], source=path),
                        label_steps=int(record["label_steps"]),
                        threshold=float(record["threshold"]))  # fmt: skip
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ValueError(f"{path}: invalid ({e})") from e
 
 
