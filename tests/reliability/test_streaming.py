@@ -161,6 +161,8 @@ def test_cli_bleu_streamed_equals_corpus_bleu(tmp_path, capsys, extra):
     options = {"smooth": extra[1]} if extra[:1] == ["--smooth"] else {}
     options |= {"lowercase": True} if "--lowercase" in extra else {}
     options |= {"tokenize": "none"} if "--tokenize" in extra else {}
+    signature = streamed.pop("signature")  # the CLI also prints how the score was computed
+    assert signature.startswith("nrefs:2|case:" + ("lc" if "--lowercase" in extra else "mixed"))
     assert streamed == corpus_bleu(lines[0], lines[1:], **options).to_json()
 
 

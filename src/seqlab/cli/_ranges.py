@@ -4,7 +4,7 @@
 ``float`` flag with its range from :data:`RANGES` (by the flag's destination name; a command
 may override one in :data:`COMMAND_RANGES`), and writes the range into ``--help``. A value
 outside its range, NaN or an infinity is a :class:`FlagRangeError`: ``main`` prints one line,
-``seqlab: error: --topn must be at least 1, got 0 (topn=0, allowed: [1, 100000])``, and exits
+``seqlab: error: -n must be at least 1, got 0 (n=0, allowed: [1, 100000])``, and exits
 with 2. The config classes keep their own checks (tests/reliability/test_numbers.py checks that
 every value a range allows is one its config accepts); cross-field rules (``hop_ms <=
 win_ms``) stay with the configs.
@@ -60,13 +60,10 @@ RANGES: dict[str, str] = {
     "conv_kernel": "[1, 1025]",
     "subsample": "[1, 64]",
     "num_layers": "[1, 64]",
-    "n_layers": "[1, 64]",
     "n_steps": "[0, 100000]",
     "max_src_len": "[1, 100000]",
     "dropout": _FRACTION,
-    "weight_drop": _FRACTION,
     "label_smoothing": _FRACTION,
-    "pos_weight": "(0, inf)",
     # data
     "batch_size": "[1, 65536]",
     "val_batch_size": "[1, 65536]",
@@ -83,24 +80,17 @@ RANGES: dict[str, str] = {
     "freq_mask_width": "[1, 512]",
     "time_masks": "[0, 100]",
     "time_mask_width": "[1, 100000]",
-    "freq_mask": "[0, 512]",
-    "n_freq_masks": "[0, 100]",
     "word_column": "[0, 1000]",
     "tag_column": "[-1000, 1000]",  # negative: counted from the end of the row
     # decoding and output lengths
     "beam": "[1, 256]",
-    "n_best": "[1, 256]",
     "max_len": "[1, 10000]",
     "temperature": "(0, 100]",
     "top_k": _COUNT,
     "n": "[1, 100000]",
     "steps": "[1, 100000]",
-    "prime_steps": "[1, 100000]",
     "tempo": "(0, 1000]",
-    "show": "[0, 100000]",
-    "topn": "[1, 100000]",
     "restrict_vocab": _COUNT,
-    "top": "[2, 100000]",
     "perplexity": "(0, 10000]",
     "lm_weight": "[0, 100]",
     "insertion_bonus": "[-100, 100]",
@@ -132,6 +122,7 @@ RANGES: dict[str, str] = {
     "sample": "[0, 1]",
     "alpha": "(0, inf)",  # the initial learning rate (embed train)
     "min_alpha": "[0, inf)",
+    "min_lr": "[0, inf)",  # the final learning rate (embed train)
     "x_max": "(0, inf)",
 }
 
@@ -139,13 +130,14 @@ RANGES: dict[str, str] = {
 _LENGTH_PENALTY = {"alpha": "[0, 10]"}  # length normalisation of beam search (translate)
 COMMAND_RANGES: dict[str, dict[str, str]] = {
     "lm train": {"embedding_size": _SIZE0},  # 0: one-hot input, as in the notes
-    "translate run": _LENGTH_PENALTY,
+    "translate run": _LENGTH_PENALTY | {"n": "[1, 256]"},  # the n best: at most --beam
     "translate evaluate": _LENGTH_PENALTY,
-    "translate analyze": _LENGTH_PENALTY,
+    "translate analyze": _LENGTH_PENALTY | {"n": "[0, 100000]"},  # examples shown; 0: none
     "translate attention": _LENGTH_PENALTY,
     "lm sample": {"max_len": "[1, 100000]", "n": "[1, 100000]"},
     "translate dates": {"n": "[1, 10000000]"},
-    "music sample": {"steps": "[1, 10000]", "prime_steps": "[1, 10000]"},
+    "embed plot": {"n": "[2, 100000]"},  # a 2-D map needs two words
+    "music sample": {"length": "[1, 10000]", "prime_length": "[1, 10000]"},
     "diagnose vanishing": {"steps": "[1, 1000000]"},
 }
 
