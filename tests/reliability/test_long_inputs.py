@@ -6,6 +6,7 @@ parser (tests/reliability/test_numbers.py)."""
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 
@@ -93,3 +94,24 @@ def test_translate_run_refuses_a_huge_source_by_default(tmp_path, monkeypatch, c
     _stdin(monkeypatch, "abc" * 2_000_000 + "\n")
     assert main(["translate", "run", folder, "--beam", "1"]) == 2
     assert "more than 256 tokens, more than the model's max_src_len=256" in capsys.readouterr().err
+
+
+def test_evaluate_a_huge_sentence_is_an_error_or_truncated(tmp_path, capsys):
+    """classify evaluate and tag evaluate take --on-long too (a 60k-token CoNLL sentence took
+    925 MB in tag evaluate before; a 50 MB one would have taken gigabytes)."""
+    words = LONG.split()[: MAX_TOKENS + 500]
+    test_tsv = tmp_path / "test.tsv"
+    test_tsv.write_text(f"pos\t{' '.join(words)}\nneg\tthe mat\n", encoding="utf-8")
+    conll = tmp_path / "test.conll"
+    conll.write_text("".join(f"{w} O\n" for w in words) + "\nJohn B-X\nsat O\n", encoding="utf-8")
+    for task, test in (("classify", test_tsv), ("tag", conll)):
+        folder = str(tiny_folder(task, tmp_path / task))
+        assert main([task, "evaluate", folder, str(test)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and f"than the {MAX_TOKENS} allowed" in err, err
+        assert "--on-long truncate" in err
+        assert main([task, "evaluate", folder, str(test), "--on-long", "truncate", "--json"]) == 0
+        scores = json.loads(capsys.readouterr().out)
+        assert scores["n"] == 2
+    # tag: the first MAX_TOKENS tokens and their gold tags are scored (all O: no entity added)
+    assert scores["n_true"] == 1

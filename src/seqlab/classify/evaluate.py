@@ -22,8 +22,10 @@ def evaluate_classifier(
     rows: Sequence[tuple[str, str]],
     *,
     batch_size: int = 256,
+    on_long: str = "error",
 ) -> tuple[ClassificationScores, list[str]]:
-    """Predict every (text, label) row and score it.
+    """Predict every (text, label) row and score it (``on_long``: a text over
+    :data:`~seqlab.text.limits.MAX_TOKENS` tokens is an error, or read from its first tokens).
 
     Returns:
         The scores (over the model's labels) and the predicted labels, in row order.
@@ -39,7 +41,8 @@ def evaluate_classifier(
                 f"sentence {i + 1} has label {label!r}, which the model was not trained on "
                 f"(its labels: {model.labels})"
             )
-    predicted = [p.label for p in model.predict([t for t, _ in rows], batch_size=batch_size)]
+    texts = [t for t, _ in rows]
+    predicted = [p.label for p in model.predict(texts, batch_size=batch_size, on_long=on_long)]
     scores = classification_scores([y for _, y in rows], predicted, labels=model.labels)
     return scores, predicted
 

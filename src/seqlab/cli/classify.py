@@ -127,6 +127,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", help="draw the confusion matrix to this PNG file")
     _add_file_flags(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
+    add_on_long_flag(p)
     _add_ensemble_flag(p)
     add_model_flags(p)
     p.set_defaults(func=run_evaluate)
@@ -322,7 +323,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     model = load_classifiers(args)
     rows = read_rows(args.test, args, "dna" if model.config.alphabet == "dna" else "any")
-    scores, _ = evaluate_classifier(model, rows)
+    scores, _ = evaluate_classifier(model, rows, on_long=args.on_long)
     names = class_names(args.model, [str(label) for label in scores.labels])
     plot = (plot_confusion(scores, args.plot, title=Path(args.test).name, names=names)
             if args.plot else None)  # fmt: skip

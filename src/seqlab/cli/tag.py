@@ -120,6 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--write-conll", help="also write word, gold and predicted tag per line")
     _add_conll_flags(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
+    add_on_long_flag(p)  # truncate: the first tokens of a long sentence, and their gold tags
     add_model_flags(p)
     p.set_defaults(func=run_evaluate)
     data_args(p, "test")
@@ -243,6 +244,24 @@ def _words(line: str, i: int, args: argparse.Namespace) -> list[str]:
         raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
 
 
+def _limited(sentences: list, path: str, on_long: str) -> list:
+    """Sentences of at most MAX_TOKENS tokens: a longer one is an error, or its first tokens with
+    their gold tags (``--on-long truncate``)."""
+    from seqlab.datasets import TaggedSentence
+    from seqlab.text.limits import MAX_TOKENS
+
+    kept = []
+    for i, s in enumerate(sentences, 1):
+        if len(s.tokens) > MAX_TOKENS:
+            if on_long == "error":
+                raise CLIError(f"{path}: sentence {i} has {len(s.tokens)} tokens, more than the "
+                               f"{MAX_TOKENS} allowed (--on-long truncate keeps the first "
+                               "ones)")  # fmt: skip
+            s = TaggedSentence(s.tokens[:MAX_TOKENS], s.tags[:MAX_TOKENS])
+        kept.append(s)
+    return kept
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.classify import evaluate_tagger
     from seqlab.datasets import write_conll
@@ -251,7 +270,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.write_conll and not Path(args.write_conll).resolve().parent.is_dir():
         raise CLIError(f"folder does not exist: {Path(args.write_conll).parent}")
     model = load_tagger(args.model, args.device)
-    sentences = _read(args.test, args)
+    sentences = _limited(_read(args.test, args), args.test, args.on_long)
     scores, predicted = evaluate_tagger(model, sentences)
     if args.write_conll:
         write_conll(args.write_conll, sentences, predicted)
