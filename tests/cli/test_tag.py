@@ -216,7 +216,9 @@ def test_invalid_bio_names_the_sentence_of_the_file(tmp_path, capsys):
 def test_train_bad_input(files, tmp_path, capsys):
     out = tmp_path / "m"
     argv = ["tag", "train", files["train"], *TINY, "--out", out]
-    _fails([*argv, "--preset", "nope"], "unknown preset 'nope'; known: conll-cpu", capsys)
+    _fails(
+        [*argv, "--preset", "nope"], "unknown preset 'nope'; known: auto, none, conll-cpu", capsys
+    )
     _fails([*argv, "--preset", "emojify-average"], "unknown preset 'emojify-average'", capsys)
     _fails([*argv, "--scheme", "BILOU"], "scheme", capsys)
     _fails([*argv, "--tag-column", "7"], "too few for word_column=0 and tag_column=7", capsys)

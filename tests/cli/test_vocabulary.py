@@ -219,7 +219,10 @@ def test_an_unknown_flag_shows_the_command_s_usage(capsys):
     ("argv", "message"),
     [
         (["lm", "train", "--cell", "lstmm"], "cell='lstmm' (one of 'rnn', 'gru', 'lstm')"),
-        (["lm", "train", "--preset", "x"], "unknown preset 'x'; known: dinos, shakespeare-cpu"),
+        (
+            ["lm", "train", "--preset", "x"],
+            "unknown preset 'x'; known: auto, none, dinos, shakespeare-cpu",
+        ),
         (["lm", "train", "--optimizer", "adam"], "optimizer='adam' (one of 'adamw', 'sgd')"),
         (["lm", "sample", "m", "--device", "gpu"], "--device gpu: expected one of auto, cpu"),
     ],
@@ -237,7 +240,7 @@ def test_help_lists_the_valid_names(capsys):
         main(["lm", "train", "--help"])
     out = capsys.readouterr().out
     assert "--cell {rnn,gru,lstm}" in out and "--device {auto,cpu,cuda}" in out
-    assert "--preset {dinos,shakespeare-cpu,shakespeare-gpu}" in out
+    assert "--preset [{auto,none,dinos,shakespeare-cpu,shakespeare-gpu}]" in out
 
 
 def test_a_config_error_names_the_valid_values():

@@ -24,6 +24,8 @@ __all__ = [
     "SCHEMES",
     "TaggerConfig",
     "TaggerDataConfig",
+    "classifier_recipe",
+    "tagger_recipe",
 ]
 
 CELL_NAMES = ("rnn", "gru", "lstm")  # the keys of seqlab.classify.classifier.CELLS
@@ -290,3 +292,58 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
 }
+
+
+# The size below which a set of sentences is "small" (Emojify: 132 training sentences): there a
+# mean of frozen pretrained vectors beats a recurrent network (BENCHMARKS.md: 90.0% vs 78.2%).
+SMALL_SET = 2000
+
+
+def classifier_recipe(
+    *,
+    n_train: int,
+    level: str | None,
+    dna_length: int | None,
+    model: str | None,
+    has_vectors: bool,
+) -> tuple[str | None, str]:
+    """The preset behind the BENCHMARKS figure for this kind of data, and why, in words.
+
+    Args:
+        n_train: training sentences.
+        level: "word" or "char" when the user asked for one, else None.
+        dna_length: the length of every training sequence when they are DNA of one length
+            (the splice windows: 60), else None.
+        model: "average" or "rnn" when the user asked for one, else None.
+        has_vectors: whether pretrained word vectors were given.
+
+    Returns:
+        (preset name or None for the defaults, the reason).
+    """
+    if dna_length is not None and level != "word":
+        return "splice", f"DNA windows of {dna_length} letters (the splice-junction recipe)"
+    if level == "char":
+        return None, "character-level text that is not DNA of one length: no measured recipe"
+    if n_train <= SMALL_SET:
+        if not has_vectors:
+            return None, f"a small set ({n_train} sentences) without --vectors: no measured recipe"
+        return f"emojify-{model or 'average'}", (
+            f"a small set ({n_train} sentences) with word vectors (the Emojify recipe)"
+        )
+    if model == "average":
+        return None, f"{n_train} sentences and --model average: no measured recipe"
+    return "sst2", f"{n_train} sentences (the SST-2 recipe)"
+
+
+CONLL_TYPES = frozenset({"PER", "LOC", "ORG", "MISC"})  # CoNLL-2003's entity types
+
+
+def tagger_recipe(*, n_train: int, entity_types: set[str]) -> tuple[str | None, str]:
+    """The tagger's preset for its data: named entities of CoNLL-2003's types, in a set of at
+    least 1,000 sentences, get the CoNLL-2003 recipe (up to 55 minutes on 2 cores)."""
+    if entity_types and entity_types <= CONLL_TYPES and n_train >= 1000:
+        return "conll-cpu", (
+            f"{n_train} sentences of CoNLL-2003 entity types (the CoNLL-2003 recipe: "
+            "up to 55 minutes on 2 cores)"
+        )
+    return None, "not CoNLL-2003-style entities: no measured recipe"

@@ -459,10 +459,11 @@ def emit_json(obj: dict[str, Any], stream=None) -> None:
 
 
 def progress(total: int | None, desc: str, *, enabled: bool = True, unit: str = "step"):
-    """A tqdm progress bar on stderr (disabled with enabled=False)."""
+    """A tqdm progress bar on stderr, drawn only on a terminal (and not with enabled=False)."""
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not enabled,
+    disable = not enabled or not sys.stderr.isatty()
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=disable,
                 dynamic_ncols=True, leave=False)  # fmt: skip
 
 

@@ -14,7 +14,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from seqlab.classify.config import PRESETS, ClassifierConfig, ClassifierDataConfig
+from seqlab.classify.config import (
+    PRESETS,
+    ClassifierConfig,
+    ClassifierDataConfig,
+    classifier_recipe,
+)
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
@@ -30,7 +35,6 @@ from seqlab.cli._common import (
     input_lines,
     load_task_model,
     load_vectors,
-    one_of,
     out_dir_flags,
     pick_device,
     plot_losses,
@@ -40,7 +44,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.train.config import TrainerConfig
+from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 
 TRAIN_EPILOG = """examples:
   seqlab classify train emojify --preset emojify-average --vectors glove --out emoji-avg
@@ -89,8 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("train", help="labelled sentences (TSV, SST or Emojify CSV)")
     p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", metavar=one_of(CLASSIFIER_PRESETS),
-                   help="named settings (flags you give override them)")  # fmt: skip
+    add_recipe_flag(p, CLASSIFIER_PRESETS, "by the data: DNA windows, a small set with "
+                    "--vectors, or a large set")  # fmt: skip
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
     _add_file_flags(p)
     add_config_flags(p, ClassifierConfig, exclude=["vocab_size", "n_classes"], group="model")
@@ -169,13 +173,14 @@ def run_train(args: argparse.Namespace) -> int:
 
     from seqlab.classify import resolve_alphabet, train_classifier
 
-    if args.preset is not None and args.preset not in CLASSIFIER_PRESETS:
-        known = ", ".join(sorted(CLASSIFIER_PRESETS))
-        raise CLIError(f"unknown preset {args.preset!r}; known: {known}")
-    preset = PRESETS.get(args.preset, {})
-    model_cfg = config_from_args(ClassifierConfig, args, preset=preset.get("model"))
-    data_cfg = config_from_args(ClassifierDataConfig, args, preset=preset.get("data"))
     rows = read_rows(args.train, args)
+    recipe = choose_recipe(args, {n: PRESETS[n] for n in CLASSIFIER_PRESETS},
+                           _classifier_recipe(args, [t for t, _ in rows]))  # fmt: skip
+    model_preset = recipe.part("model")
+    if model_preset.get("pool") == "concat" and len({len(t) for t, _ in rows}) == 1:
+        model_preset["n_steps"] = len(rows[0][0])  # the windows' length (the splice recipe: 60)
+    model_cfg = config_from_args(ClassifierConfig, args, preset=model_preset)
+    data_cfg = config_from_args(ClassifierDataConfig, args, preset=recipe.part("data"))
     alphabet = resolve_alphabet(model_cfg.alphabet, data_cfg.level, [t for t, _ in rows])
     if alphabet == "dna":  # again, so that a bad letter is reported with its line
         rows = read_rows(args.train, args, "dna")
@@ -183,7 +188,7 @@ def run_train(args: argparse.Namespace) -> int:
     model_cfg = dataclasses.replace(model_cfg, alphabet=alphabet)
     set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     show = not args.no_progress and sys.stderr.isatty()
-    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"), progress=show)
+    trainer_cfg = trainer_config(args, recipe, progress=show)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
@@ -193,6 +198,7 @@ def run_train(args: argparse.Namespace) -> int:
         "dev": str(Path(args.dev).resolve()) if args.dev else None,
         "vectors": str(Path(args.vectors).resolve()) if args.vectors else None,
         "format": _file_format(args.train, args),  # e.g. emojify: its classes have names
+        "recipe": recipe.name,
     }
     trained = train_classifier(
         rows,
@@ -204,12 +210,13 @@ def run_train(args: argparse.Namespace) -> int:
         vectors=vectors,
         sources=sources,
         **out_dir_flags(args),
+        callbacks=recipe.callbacks(),
     )
     unit = "sequence" if alphabet == "dna" else "sentence"
     plot_file = plot_losses(out, title=f"Classifier: {out.name}",
                             ylabel=f"loss (nats per {unit})")  # fmt: skip
     r = trained.result
-    summary = train_summary(r, trained.record, out)
+    summary = {"recipe": recipe.name, **train_summary(r, trained.record, out)}
     if trained.scores:
         summary["val_accuracy"] = trained.scores["accuracy"]
     if args.json:
@@ -228,6 +235,23 @@ def run_train(args: argparse.Namespace) -> int:
         )
     print_train_footer(r, out, plot_file, f"echo 'a {unit}' | seqlab classify predict {out}")
     return 0
+
+
+def _classifier_recipe(args: argparse.Namespace, texts: list[str]) -> tuple[str | None, str]:
+    """(recipe, reason) for these training texts: the facts classifier_recipe decides on."""
+    from seqlab.datasets.dna import looks_like_dna
+
+    explicit = getattr(args, "_explicit", set())
+    level = args.level if "level" in explicit else None
+    lengths = {len(t) for t in texts}
+    one_length = len(lengths) == 1 and level != "word" and looks_like_dna(texts)
+    return classifier_recipe(
+        n_train=len(texts),
+        level=level,
+        dna_length=lengths.pop() if one_length else None,
+        model=args.model if "model" in explicit else None,
+        has_vectors=args.vectors is not None,
+    )
 
 
 def _file_format(path: str, args: argparse.Namespace) -> str:

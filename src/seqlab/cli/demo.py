@@ -26,15 +26,15 @@ EPILOG = """example:
 DO_IT_YOURSELF = {
     "dinosaurs": "seqlab lm train --out dinos-lm && seqlab lm sample dinos-lm",
     "dates": "seqlab translate dates -n 10000 --out dates.tsv && "
-    "seqlab translate train dates.tsv --preset dates --out dates-model",
+    "seqlab translate train dates.tsv --out dates-model",
     "emoji": "seqlab data fetch emojify glove && seqlab classify train emojify "
-    "--preset emojify-average --vectors glove --out emoji && "
+    "--vectors glove --out emoji && "
     "seqlab classify evaluate emoji emojify:test",
     "words": "seqlab data fetch lee_corpus glove && seqlab embed train lee_corpus "
     "--method skipgram --min-count 3 --out lee.txt && seqlab embed similar lee.txt police && "
     "seqlab embed analogy glove man woman king",
     "music": "seqlab data fetch jsb_chorales && seqlab music train jsb_chorales "
-    "--preset jsb-gru --out jsb-gru && seqlab music sample jsb-gru --out chorale.mid "
+    "--cell gru --out jsb-gru && seqlab music sample jsb-gru --out chorale.mid "
     "--plot roll.png",
     "speech": "seqlab data fetch fsdd && seqlab speech train --fsdd fsdd --out digits && "
     "seqlab speech transcribe digits fsdd:recordings/7_jackson_0.wav --beam 8",
@@ -242,7 +242,7 @@ def part_music(show_progress: bool, quick: bool) -> None:
     print(f"{len(rolls['train'])} chorales; a GRU with {model_cfg.hidden_size} units "
           f"({trained.record['n_parameters']:,} parameters) trained {r.epochs} epochs in "
           f"{r.elapsed:.0f} s: test NLL {test_nll:.2f} nats per step (Chung et al. 2014: 8.54; "
-          "`seqlab music train --preset jsb-gru` trains to about 8.5).")  # fmt: skip
+          "`seqlab music train jsb_chorales --cell gru` trains to about 8.5).")  # fmt: skip
     prime = rolls["test"][0][:8]
     roll = sample(model, 32, prime=prime, seed=1)
     out = Path("seqlab-demo")

@@ -289,6 +289,7 @@ def run_train(args: argparse.Namespace) -> int:
         "words_per_second": epochs * corpus.n_tokens / seconds,
         "train_seconds": seconds,
         "total_seconds": total_seconds,
+        "compile_seconds": getattr(trainer, "compile_seconds", 0.0),  # word2vec's loop, once
         "vocab_size": len(corpus),
         "tokens": corpus.n_tokens,
         "epochs": epochs,
@@ -302,6 +303,9 @@ def run_train(args: argparse.Namespace) -> int:
             f"{len(corpus):,} vectors of {trainer.config.dim} in {seconds:.1f} s "
             f"({summary['words_per_second']:,.0f} words/s); written to {out} ({args.format})"
         )
+        if summary["compile_seconds"] >= 1.0:
+            print(f"(before that, {summary['compile_seconds']:.1f} s compiling the training loop: "
+                  "once, later runs load it from the cache)")  # fmt: skip
         print(f"next: seqlab embed similar {out} {corpus.words[min(50, len(corpus) - 1)]}")
     return 0
 

@@ -21,15 +21,14 @@ from seqlab.cli._common import (
     data_args,
     emit_json,
     load_task_model,
-    one_of,
     out_dir_flags,
     pick_device,
     plot_losses,
     read_stdin,
     set_threads,
 )
-from seqlab.lm.config import PRESETS, LMConfig, LMDataConfig
-from seqlab.train.config import TrainerConfig
+from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
+from seqlab.lm.config import PRESETS, LMConfig, LMDataConfig, lm_recipe
 
 TRAIN_EPILOG = """examples:
   seqlab lm train --out dinos-lm                      # the bundled dinosaur names
@@ -67,8 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("corpus", nargs="?", help="a UTF-8 text file (default: the bundled "
                    "dinosaur names, with --preset dinos)")  # fmt: skip
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", metavar=one_of(PRESETS), help="named settings (flags you give "
-                   "override them; default: dinos without a corpus)")  # fmt: skip
+    add_recipe_flag(p, PRESETS, "dinos for many short lines or no corpus, shakespeare-cpu for a "
+                    "long text")  # fmt: skip
     p.add_argument("--encoding", default="utf-8", help="the corpus's encoding")
     add_config_flags(p, LMConfig, exclude=["vocab_size"], group="model")
     add_config_flags(p, LMDataConfig, group="data")
@@ -129,26 +128,27 @@ def run_train(args: argparse.Namespace) -> int:
     from seqlab.lm import dinosaur_names_path
     from seqlab.lm.train import train_language_model
 
-    preset_name = args.preset or (None if args.corpus else "dinos")
-    if preset_name is not None and preset_name not in PRESETS:
-        raise CLIError(f"unknown preset {preset_name!r}; known: {', '.join(sorted(PRESETS))}")
-    preset = PRESETS.get(preset_name, {})
     corpus = args.corpus or str(dinosaur_names_path())
     text = read_text(corpus, encoding=args.encoding)
-    model_cfg = config_from_args(LMConfig, args, preset=preset.get("model"))
-    data_cfg = config_from_args(LMDataConfig, args, preset=preset.get("data"))
+    explicit = getattr(args, "_explicit", set())
+    recipe = choose_recipe(args, PRESETS, lm_recipe(
+        n_chars=len(text), n_lines=text.count("\n") + 1,
+        level=args.level if "level" in explicit else None))  # fmt: skip
+    model_cfg = config_from_args(LMConfig, args, preset=recipe.part("model"))
+    data_cfg = config_from_args(LMDataConfig, args, preset=recipe.part("data"))
     set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     progress = not args.no_progress and sys.stderr.isatty()
-    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
-                                   progress=progress)  # fmt: skip
+    trainer_cfg = trainer_config(args, recipe, progress=progress)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
     trained = train_language_model(text, model_cfg, data_cfg, trainer_cfg, out, corpus_path=corpus,
-                                   encoding=args.encoding, **out_dir_flags(args))  # fmt: skip
+                                   encoding=args.encoding, **out_dir_flags(args),
+                                   callbacks=recipe.callbacks())  # fmt: skip
     plot_file = plot_losses(out)
     result = trained.result
     summary = {
+        "recipe": recipe.name,
         "val_loss": result.best_val_loss,
         "train_seconds": result.elapsed,
         "perplexity": _exp(result.best_val_loss),

@@ -27,18 +27,19 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
+from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.music.config import PRESETS, MusicConfig, MusicDataConfig
-from seqlab.train.config import TrainerConfig
 
 SPLITS = ("train", "valid", "test")
 
 TRAIN_EPILOG = """examples:
-  seqlab music train jsb_chorales --cell gru --preset --out jsb-gru
+  seqlab music train jsb_chorales --cell gru --out jsb-gru   # the jsb-gru recipe
   seqlab music train jsb_chorales --preset jsb-lstm --epochs 20 --out jsb-lstm
   seqlab music train chorales.json --cell rnn --hidden-size 64 --max-minutes 2 --out tiny
 
 The JSON holds {"train": [...], "valid": [...], "test": [...]}: pieces, each a list of time steps,
-each a list of MIDI pitches (21..108). --preset alone picks jsb-CELL (Chung et al. 2014 sizes).
+each a list of MIDI pitches (21..108). The recipe is jsb-CELL (Chung et al. 2014 sizes) unless
+--preset names another (none: the bare defaults).
 --json prints one line at the end: {"val_loss": NLL per time step (nats), "train_seconds": ...}
 """
 
@@ -63,9 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("data", help="chorales JSON with train/valid/test splits")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", nargs="?", const="auto", metavar=one_of(("auto", *PRESETS)),
-                   help="named settings; alone (or auto): jsb-CELL for the --cell given (flags "
-                   "you give override it)")  # fmt: skip
+    add_recipe_flag(p, PRESETS, "jsb-CELL for the --cell given")
     add_config_flags(p, MusicConfig, group="model")
     add_config_flags(p, MusicDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
@@ -117,30 +116,27 @@ def run_train(args: argparse.Namespace) -> int:
     from seqlab.music import read_chorales
     from seqlab.music.train import train_music_model
 
-    name = args.preset
-    if name == "auto":
-        name = f"jsb-{args.cell}"
-    if name is not None and name not in PRESETS:
-        raise CLIError(f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
-    preset = dict(PRESETS.get(name, {}))
-    if name is not None and "cell" in getattr(args, "_explicit", set()):
-        if args.cell != preset["model"]["cell"]:
-            raise CLIError(f"--cell {args.cell} contradicts --preset {name}")
+    jsb = f"jsb-{args.cell}"  # no preset for a bad --cell: MusicConfig names the valid ones
+    auto = (jsb, "piano rolls (the JSB Chorales recipe: Chung et al. 2014 sizes)")
+    recipe = choose_recipe(args, PRESETS, auto if jsb in PRESETS else (None, "no such cell"))
+    if recipe.name is not None and "cell" in getattr(args, "_explicit", set()):
+        if args.cell != recipe.part("model")["cell"]:
+            raise CLIError(f"--cell {args.cell} contradicts --preset {recipe.name}")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
     rolls = read_chorales(args.data)
-    model_cfg = config_from_args(MusicConfig, args, preset=preset.get("model"))
-    data_cfg = config_from_args(MusicDataConfig, args, preset=preset.get("data"))
+    model_cfg = config_from_args(MusicConfig, args, preset=recipe.part("model"))
+    data_cfg = config_from_args(MusicDataConfig, args, preset=recipe.part("data"))
     set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     progress = not args.no_progress and sys.stderr.isatty()
-    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
-                                   progress=progress)  # fmt: skip
+    trainer_cfg = trainer_config(args, recipe, progress=progress)
     trained = train_music_model(rolls, model_cfg, data_cfg, trainer_cfg, out,
-                                data_path=args.data, **out_dir_flags(args))  # fmt: skip
+                                data_path=args.data, **out_dir_flags(args),
+                                callbacks=recipe.callbacks())  # fmt: skip
     plot_file = _plot_losses(out)
     result = trained.result
-    summary = train_summary(result, trained.record, out)
+    summary = {"recipe": recipe.name, **train_summary(result, trained.record, out)}
     if args.json:
         emit_json(summary)
         return 0

@@ -22,8 +22,8 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.speech.config import CTCConfig, SpeechDataConfig
-from seqlab.train.config import TrainerConfig
+from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
+from seqlab.speech.config import PRESETS, CTCConfig, SpeechDataConfig, recognizer_recipe
 
 TRAIN_EPILOG = """examples:
   seqlab speech train --fsdd fsdd --out digits      # FSDD (seqlab data fetch fsdd), its split
@@ -58,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", nargs="?", help="folder of WAV files with transcripts.tsv")
     p.add_argument("--fsdd", metavar="DIR", help="the Free Spoken Digit Dataset folder instead")
     p.add_argument("--out", required=True, help="the model folder to write")
+    add_recipe_flag(p, PRESETS, "fsdd for --fsdd")
     add_config_flags(p, CTCConfig, exclude=["n_features", "n_labels"], group="model")
     add_config_flags(p, SpeechDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
@@ -137,20 +138,27 @@ def run_train(args: argparse.Namespace) -> int:
 
     utterances = _utterances(args, "train")
     set_threads(args.threads)
-    model_cfg = config_from_args(CTCConfig, args)
-    data_cfg = config_from_args(SpeechDataConfig, args)
+    recipe = choose_recipe(args, PRESETS, recognizer_recipe(fsdd=bool(args.fsdd)))
+    model_cfg = config_from_args(CTCConfig, args, preset=recipe.part("model"))
+    data_cfg = config_from_args(SpeechDataConfig, args, preset=recipe.part("data"))
     progress = not args.no_progress and sys.stderr.isatty()
-    trainer_cfg = config_from_args(TrainerConfig, args, progress=progress)
+    trainer_cfg = trainer_config(args, recipe, progress=progress)
     out = Path(args.out)
     trained = train_recognizer(
-        utterances, model_cfg, data_cfg, trainer_cfg, out, **out_dir_flags(args)
+        utterances,
+        model_cfg,
+        data_cfg,
+        trainer_cfg,
+        out,
+        **out_dir_flags(args),
+        callbacks=recipe.callbacks(),
     )
     plot_file = plot_losses(out, title=f"Speech recogniser: {out.name}",
                             ylabel="CTC loss (nats per transcript label)")  # fmt: skip
     result = trained.result
     data = {"utterances": len(utterances), "alphabet": trained.model.alphabet.chars}
     if args.json:
-        emit_json(train_summary(result, data, out))
+        emit_json({"recipe": recipe.name, **train_summary(result, data, out)})
         return 0
     print(f"{len(utterances)} utterances, alphabet {trained.model.alphabet.chars!r}; "
           f"validation CTC loss {result.best_val_loss:.4f} per label")  # fmt: skip

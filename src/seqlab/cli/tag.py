@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from seqlab.classify.config import PRESETS, TaggerConfig, TaggerDataConfig
+from seqlab.classify.config import PRESETS, TaggerConfig, TaggerDataConfig, tagger_recipe
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
@@ -21,7 +21,6 @@ from seqlab.cli._common import (
     input_lines,
     load_task_model,
     load_vectors,
-    one_of,
     out_dir_flags,
     pick_device,
     plot_losses,
@@ -29,7 +28,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.train.config import TrainerConfig
+from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 
 TAGGER_PRESETS = tuple(name for name in PRESETS if name.startswith("conll"))
 
@@ -73,8 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("train", help="tagged sentences in CoNLL column format")
     p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", metavar=one_of(TAGGER_PRESETS),
-                   help="named settings (flags you give override them)")  # fmt: skip
+    add_recipe_flag(p, TAGGER_PRESETS, "conll-cpu for 1,000 or more sentences of CoNLL-2003's "
+                    "entity types")  # fmt: skip
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
     p.add_argument(
         "--repair",
@@ -154,17 +153,19 @@ def _read(path: str, args: argparse.Namespace, *, repair: bool = False, scheme: 
 def run_train(args: argparse.Namespace) -> int:
     from seqlab.classify import train_tagger
 
-    if args.preset is not None and args.preset not in TAGGER_PRESETS:
-        known = ", ".join(sorted(TAGGER_PRESETS))
-        raise CLIError(f"unknown preset {args.preset!r}; known: {known}")
-    preset = PRESETS.get(args.preset, {})
-    model_cfg = config_from_args(TaggerConfig, args, preset=preset.get("model"))
-    data_cfg = config_from_args(TaggerDataConfig, args, preset=preset.get("data"))
-    train = _read(args.train, args, repair=args.repair, scheme=model_cfg.scheme)
+    scheme = args.scheme
+    train = _read(args.train, args, repair=args.repair, scheme=scheme)
+    types = {tag.partition("-")[2] for s in train for tag in s.tags if tag != "O"}
+    recipe = choose_recipe(args, {n: PRESETS[n] for n in TAGGER_PRESETS},
+                           tagger_recipe(n_train=len(train), entity_types=types))  # fmt: skip
+    model_cfg = config_from_args(TaggerConfig, args, preset=recipe.part("model"))
+    data_cfg = config_from_args(TaggerDataConfig, args, preset=recipe.part("data"))
+    if model_cfg.scheme != scheme:  # a recipe's scheme: read the tags again in it
+        train = _read(args.train, args, repair=args.repair, scheme=model_cfg.scheme)
     dev = _read(args.dev, args, repair=args.repair, scheme=model_cfg.scheme) if args.dev else None
     set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     show = not args.no_progress and sys.stderr.isatty()
-    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"), progress=show)
+    trainer_cfg = trainer_config(args, recipe, progress=show)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
@@ -184,10 +185,11 @@ def run_train(args: argparse.Namespace) -> int:
         vectors=vectors,
         sources=sources,
         **out_dir_flags(args),
+        callbacks=recipe.callbacks(),
     )
     plot_file = plot_losses(out, title=f"Tagger: {out.name}")
     r = trained.result
-    summary = train_summary(r, trained.record, out)
+    summary = {"recipe": recipe.name, **train_summary(r, trained.record, out)}
     if trained.scores:
         summary.update({f"val_{k}": v for k, v in trained.scores.items()})
     if args.json:

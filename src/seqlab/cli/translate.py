@@ -24,7 +24,6 @@ from seqlab.cli._common import (
     deprecated_alias,
     emit_json,
     load_task_model,
-    one_of,
     out_dir_flags,
     pick_device,
     plot_losses,
@@ -33,8 +32,8 @@ from seqlab.cli._common import (
     save_figure,
     set_threads,
 )
-from seqlab.seq2seq.config import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig
-from seqlab.train.config import TrainerConfig
+from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
+from seqlab.seq2seq.config import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig, seq2seq_recipe
 
 TRAIN_EPILOG = """examples:
   seqlab translate dates -n 20000 --out dates.tsv
@@ -89,8 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="validation pairs, like PAIRS (default: a random --val-fraction)",
     )
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", metavar=one_of(PRESETS),
-                   help="named settings (flags you give override them)")  # fmt: skip
+    add_recipe_flag(p, PRESETS, "dates for short targets, multi30k-cpu for 10,000 sentence pairs "
+                    "or more")  # fmt: skip
     p.add_argument("--src-lang", help="source language code (recorded; the word tokenizer is "
                    "the same for every language)")  # fmt: skip
     p.add_argument("--tgt-lang", help="target language code (recorded)")
@@ -200,17 +199,18 @@ def run_train(args: argparse.Namespace) -> int:
     from seqlab.seq2seq import greedy_decode
     from seqlab.seq2seq.train import train_seq2seq
 
-    if args.preset is not None and args.preset not in PRESETS:
-        raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(sorted(PRESETS))}")
-    preset = PRESETS.get(args.preset, {})
     train_pairs = _read_pairs(args.pairs, "PAIRS", args.encoding)
     val_pairs = _read_pairs(args.dev, "--dev", args.encoding) if args.dev else None
-    model_cfg = config_from_args(Seq2SeqConfig, args, preset=preset.get("model"))
-    data_cfg = config_from_args(Seq2SeqDataConfig, args, preset=preset.get("data"))
+    explicit = getattr(args, "_explicit", set())
+    target_chars = sum(len(p[1]) for p in train_pairs) / max(len(train_pairs), 1)
+    recipe = choose_recipe(args, PRESETS, seq2seq_recipe(
+        n_pairs=len(train_pairs), mean_target_chars=target_chars,
+        level=args.level if "level" in explicit else None))  # fmt: skip
+    model_cfg = config_from_args(Seq2SeqConfig, args, preset=recipe.part("model"))
+    data_cfg = config_from_args(Seq2SeqDataConfig, args, preset=recipe.part("data"))
     set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     show = not args.no_progress and sys.stderr.isatty()
-    trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
-                                   progress=show)  # fmt: skip
+    trainer_cfg = trainer_config(args, recipe, progress=show)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
@@ -219,11 +219,11 @@ def run_train(args: argparse.Namespace) -> int:
                "src_lang": args.src_lang, "tgt_lang": args.tgt_lang}  # fmt: skip
     trained = train_seq2seq(train_pairs, model_cfg, data_cfg, trainer_cfg, out,
                             val_pairs=val_pairs, sources=sources,
-                            **out_dir_flags(args))  # fmt: skip
+                            **out_dir_flags(args), callbacks=recipe.callbacks())  # fmt: skip
     plot_file = plot_losses(out, title=f"Encoder-decoder: {out.name}")
     r = trained.result
-    summary = {"val_loss": r.best_val_loss, "train_seconds": r.elapsed, "steps": r.steps,
-               "epochs": r.epochs, "best_step": r.best_step,
+    summary = {"recipe": recipe.name, "val_loss": r.best_val_loss, "train_seconds": r.elapsed,
+               "steps": r.steps, "epochs": r.epochs, "best_step": r.best_step,
                "stopped_because": r.stopped_because, **trained.record, "out": str(out)}  # fmt: skip
     held = val_pairs or _held_out(trained, train_pairs, data_cfg)
     if held:

@@ -55,6 +55,7 @@ class Word2Vec:
         self.words: tuple[str, ...] = ()
         self.stats: list[EpochStats] = []
         self.syn0 = self.syn1neg = self.syn1 = None
+        self.compile_seconds = 0.0  # the first job of train(): compiling (or loading) the loop
 
     @property
     def vectors(self) -> WordVectors:
@@ -82,7 +83,9 @@ class Word2Vec:
         tables = self._prepare(corpus)
         jobs = _jobs(corpus.offsets, JOB_TOKENS)
         total = cfg.epochs * corpus.n_tokens
+        start = time.perf_counter()
         self._run_job(corpus, (0, 0, 0), 0, cfg.alpha, tables)  # compile or load the loop first
+        self.compile_seconds = time.perf_counter() - start  # seconds on a first run, then ~0
         self.stats = []
         for epoch in range(cfg.epochs):
             stats = self._epoch(corpus, jobs, epoch, total, tables, on_progress)

@@ -123,13 +123,14 @@ def train_recognizer(
     val: Sequence[Utterance] | None = None,
     resume: bool = False,
     overwrite: bool = False,
+    callbacks: Sequence[Any] = (),
 ) -> Trained[CTCRecognizer]:
     """Train on ``train`` (validating on ``val`` or a held-out ``val_fraction``), keep the best.
 
     The alphabet is every character of the training transcripts; ``model_config``'s
     ``n_features`` and ``n_labels`` are set from the data. ``resume`` continues the run saved
     in ``out_dir/last`` (with the alphabet saved there); ``overwrite`` replaces the model already
-    in ``out_dir`` once the new one is complete.
+    in ``out_dir`` once the new one is complete; ``callbacks`` go to the Trainer.
 
     Raises:
         ValueError: no utterances, a bad file (named), a validation transcript with a character
@@ -157,7 +158,7 @@ def train_recognizer(
         return CTCRecognizer(cfg, alphabet, feats)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, resume=resume,
-                    overwrite=overwrite)  # fmt: skip
+                    overwrite=overwrite, callbacks=callbacks)  # fmt: skip
 
 
 def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1)):
