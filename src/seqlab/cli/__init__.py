@@ -14,7 +14,9 @@ import sys
 
 from seqlab import __version__
 from seqlab.cli import (
+    activity,
     bleu,
+    caption,
     classify,
     demo,
     diagnose,
@@ -30,7 +32,8 @@ from seqlab.cli._common import CLIError
 
 __all__ = ["main", "build_parser"]
 
-GROUPS = (demo, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
+GROUPS = (demo, lm, embed, classify, tag, translate, music, speech, trigger, caption, activity,
+          bleu, diagnose)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,237 @@
+"""``seqlab activity``: clips, train, predict, evaluate (many-to-one activity recognition)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seqlab.cli._common import (
+    CLIError,
+    add_config_flags,
+    add_threads_flag,
+    add_trainer_flags,
+    config_from_args,
+    emit_json,
+    save_figure,
+    set_threads,
+)
+
+CLIPS_EPILOG = """examples:
+  seqlab activity clips -n 8000 --seed 0 --split train --out clips-train
+  seqlab activity clips -n 2000 --seed 1 --split test --out clips-test
+
+Eight activities (move left/right/up/down, rotate clockwise/anticlockwise, zoom in/out) of one
+Fashion-MNIST photo of that split (--data); each is the time reversal of its opposite, so only
+the frames' order tells them apart. Same arguments, same bytes.
+"""
+
+TRAIN_EPILOG = """examples:
+  seqlab activity train clips-train --out clips-gru
+  seqlab activity train clips-train --recurrent false --out clips-average    # the baseline
+  seqlab activity train ../shared/data/motion/GunPoint/GunPoint_TRAIN.ts --out gunpoint
+
+DATA is a clips folder (labels.tsv + PNG strips) or one or more .ts files.
+--json prints one line at the end: {"val_loss", "train_seconds", "steps", ...}
+"""
+
+PREDICT_EPILOG = """examples:
+  seqlab activity predict gunpoint GunPoint_TEST.ts --json     # {"id", "label", "prob"}
+  seqlab activity predict clips-gru clips-test
+"""
+
+EVALUATE_EPILOG = """examples:
+  seqlab activity evaluate gunpoint GunPoint_TEST.ts
+  seqlab activity evaluate clips-gru clips-test --plot confusion.png --json
+      # {"accuracy", "n", "per_class": {label: {"precision", "recall", "f1", "support"}}, ...}
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from seqlab.vision.config import ActivityConfig, ActivityDataConfig, ClipConfig
+
+    group = sub.add_parser("activity", help="activity recognition: clips, train, predict, ...")
+    verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
+
+    p = verbs.add_parser("clips", help="generate Fashion clips (video) with activity labels",
+                         epilog=CLIPS_EPILOG, formatter_class=raw)  # fmt: skip
+    p.add_argument("-n", type=int, default=1000, help="clips to write (default: 1000)")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same clips (default: 0)")
+    p.add_argument("--split", choices=("train", "test"), default="train",
+                   help="which Fashion-MNIST photos (default: train)")  # fmt: skip
+    p.add_argument("--data", default="../shared/data/fashion_mnist",
+                   help="the Fashion-MNIST folder (default: ../shared/data/fashion_mnist)")  # fmt: skip
+    p.add_argument("--out", required=True, help="the clips folder to write")
+    add_config_flags(p, ClipConfig, group="clips")
+    p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
+    p.set_defaults(func=run_clips)
+
+    p = verbs.add_parser("train", help="train on clips or .ts series", epilog=TRAIN_EPILOG,
+                         formatter_class=raw)  # fmt: skip
+    p.add_argument("data", nargs="+", metavar="DATA", help="a clips folder, or .ts files")
+    p.add_argument("--dev", nargs="+", metavar="DATA",
+                   help="validation data, like DATA (default: a --val-fraction of DATA)")  # fmt: skip
+    p.add_argument("--out", required=True, help="the model folder to write")
+    add_config_flags(p, ActivityConfig, group="model",
+                     exclude=["input", "in_channels", "image_size", "num_classes"])  # fmt: skip
+    add_config_flags(p, ActivityDataConfig, group="data")
+    add_trainer_flags(p, exclude=["shuffle"])
+    _activity_defaults(p)
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_threads_flag(p)
+    p.set_defaults(func=run_train)
+
+    for verb, func, epilog, text in (
+        ("predict", run_predict, PREDICT_EPILOG, "the label of every clip or series"),
+        ("evaluate", run_evaluate, EVALUATE_EPILOG, "accuracy, per-class scores, confusion"),
+    ):
+        p = verbs.add_parser(verb, help=text, epilog=epilog, formatter_class=raw)
+        p.add_argument("model", help="a folder written by `seqlab activity train`")
+        p.add_argument("data", nargs="+", metavar="DATA", help="a clips folder, or .ts files")
+        p.add_argument("--on-size", choices=("error", "resize"), default="error",
+                       help="frames of another size than the model's (default: error)")  # fmt: skip
+        if verb == "evaluate":
+            p.add_argument("--plot", help="write the confusion matrix to this PNG")
+        p.add_argument("--json", action="store_true", help="one JSON object per line")
+        add_threads_flag(p)
+        p.set_defaults(func=func)
+
+
+def _activity_defaults(p: argparse.ArgumentParser) -> None:
+    """The activity task's training defaults (seqlab.vision.config) as the flags' defaults."""
+    from seqlab.vision.config import ACTIVITY_TRAINER
+
+    for action in p._actions:
+        if action.dest in ACTIVITY_TRAINER:
+            old, action.default = action.default, ACTIVITY_TRAINER[action.dest]
+            if action.help:
+                action.help = action.help.replace(f"(default: {old})",
+                                                  f"(default: {action.default})")  # fmt: skip
+
+
+def run_clips(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from seqlab.vision.clips import make_clips
+    from seqlab.vision.config import ClipConfig
+    from seqlab.vision.fashion import read_fashion_mnist
+    from seqlab.vision.sequences import write_clips_folder
+
+    if args.n < 1:
+        raise CLIError(f"-n must be at least 1, got {args.n}")
+    config = config_from_args(ClipConfig, args)
+    photos, _ = read_fashion_mnist(args.data, args.split)
+    clips, labels = make_clips(photos, args.n, seed=args.seed, config=config)
+    record = {"generator": "fashion-clips", "split": args.split, "seed": args.seed, "n": args.n,
+              "config": dataclasses.asdict(config)}  # fmt: skip
+    out = write_clips_folder(args.out, clips, labels, record=record)
+    if args.json:
+        emit_json({"out": str(out), "n": args.n, "split": args.split})
+    else:
+        print(f"{args.n} clips of {config.frames} frames ({args.split} photos) in {out}/: "
+              "labels.tsv, clips/")  # fmt: skip
+    return 0
+
+
+def read_data(paths: list[str], *, size: int | None = None, on_size: str = "error"):
+    """A clips folder or .ts files -> SequenceSet; skipped files are reported on stderr."""
+    from seqlab.vision.sequences import read_clips_folder, read_series
+
+    folders = [p for p in paths if Path(p).is_dir()]
+    if folders and len(paths) > 1:
+        raise CLIError("give one clips folder, or .ts files (not both, not several folders)")
+    if folders:
+        data, problems = read_clips_folder(folders[0], size=size, on_size=on_size)
+    else:
+        data, problems = read_series(paths)
+    for problem in problems:
+        print(f"seqlab: error: {problem} (skipped)", file=sys.stderr)
+    return data, len(problems)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from seqlab.cli._common import print_train_footer, train_summary
+    from seqlab.train import TrainerConfig
+    from seqlab.vision.config import ActivityConfig, ActivityDataConfig
+    from seqlab.vision.train import train_activity
+
+    model_cfg = config_from_args(ActivityConfig, args)
+    data_cfg = config_from_args(ActivityDataConfig, args)
+    set_threads(args.threads)
+    show = not args.no_progress and sys.stderr.isatty()
+    trainer_cfg = config_from_args(TrainerConfig, args, progress=show)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a folder")
+    train, _ = read_data(args.data, on_size=data_cfg.on_size)
+    dev = None
+    if args.dev:
+        size = train.shape_fields()["image_size"] or None
+        dev, _ = read_data(args.dev, size=size, on_size=data_cfg.on_size)
+    sources = {"data": [str(Path(p).resolve()) for p in args.data],
+               "dev": [str(Path(p).resolve()) for p in args.dev or []]}  # fmt: skip
+    trained = train_activity(train, model_cfg, data_cfg, trainer_cfg, out, val_set=dev,
+                             sources=sources, resume=args.resume)  # fmt: skip
+    if args.json:
+        emit_json(train_summary(trained.result, trained.record, out))
+        return 0
+    d = trained.model.describe()
+    kind = f"{d['cell'].upper()}" if d["recurrent"] else "frame-averaging baseline"
+    print(f"{kind} on {d['input']}: {d['parameters']:,} parameters, {len(d['labels'])} "
+          f"classes, {len(train)} sequences")  # fmt: skip
+    print_train_footer(trained.result, out, None, f"seqlab activity evaluate {out} TEST_DATA")
+    return 0
+
+
+def _load_and_read(args: argparse.Namespace):
+    from seqlab.cli._common import load_task_model
+
+    import seqlab.vision.activity  # noqa: F401  (registers the "activity" task)
+
+    set_threads(args.threads)
+    model = load_task_model(args.model, "activity", "an activity recogniser")
+    size = model.config.image_size or None
+    data, skipped = read_data(args.data, size=size, on_size=args.on_size)
+    return model, data, skipped
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    model, data, skipped = _load_and_read(args)
+    for p in model.predict(data):
+        if args.json:
+            emit_json({"id": p.id, "label": p.label, "prob": p.prob})
+        else:
+            print(f"{p.id}\t{p.label}\t{p.prob:.4f}")
+    return 2 if skipped else 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from seqlab.vision.activity import evaluate_activity
+    from seqlab.vision.plot import confusion_figure
+
+    model, data, skipped = _load_and_read(args)
+    scores, _ = evaluate_activity(model, data)
+    labels = [str(x) for x in scores.labels]
+    plot = None
+    if args.plot:
+        fig = confusion_figure(scores.confusion, labels,
+                               title=f"accuracy {scores.accuracy:.1%} on {len(data)}")  # fmt: skip
+        plot = save_figure(fig, args.plot)
+    per_class = {str(k): {"precision": v.precision, "recall": v.recall, "f1": v.f1,
+                          "support": v.support} for k, v in scores.per_class.items()}  # fmt: skip
+    if args.json:
+        emit_json({"accuracy": scores.accuracy, "n": len(data), "per_class": per_class,
+                   "labels": labels, "confusion": scores.confusion,
+                   "plot": str(plot) if plot else None})  # fmt: skip
+        return 2 if skipped else 0
+    print(f"accuracy {scores.accuracy:.1%} on {len(data)} sequences")
+    width = max(8, *(len(x) for x in labels))
+    for label in labels:
+        c = per_class[label]
+        print(f"  {label:<{width}} recall {c['recall']:.1%}  precision {c['precision']:.1%}  "
+              f"(n={c['support']})")  # fmt: skip
+    if plot:
+        print(f"confusion matrix: {plot}")
+    return 2 if skipped else 0
