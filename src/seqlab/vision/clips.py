@@ -19,7 +19,7 @@ from scipy import ndimage
 
 from seqlab.vision.config import ACTIVITIES, ClipConfig
 
-__all__ = ["ACTIVITIES", "make_clips", "render_frame"]
+__all__ = ["ACTIVITIES", "clip_frames", "make_clips", "render_frame"]
 
 # The four activities generated forwards; each one's opposite is the same clip reversed.
 _FORWARD = {"move left": "move right", "move up": "move down",
@@ -78,6 +78,28 @@ def _trajectory(activity: str, rng: np.random.Generator, config: ClipConfig) -> 
     return [(x0, y0, angle0, s0 * (1 + config.zoom) ** t) for t in steps]
 
 
+def clip_frames(
+    photo: np.ndarray, activity: str, rng: np.random.Generator, config: ClipConfig = ClipConfig()
+) -> np.ndarray:
+    """One clip, uint8 (T, size, size), of ``photo`` doing ``activity`` from a random start.
+
+    The four activities of ``_FORWARD`` draw a path; each opposite draws the same path (the
+    same random numbers) and plays it backwards.
+
+    Raises:
+        ValueError: on an unknown activity.
+    """
+    if activity not in ACTIVITIES:
+        raise ValueError(f"unknown activity {activity!r}; known: {list(ACTIVITIES)}")
+    reverse_of = {v: k for k, v in _FORWARD.items()}
+    forward = activity if activity in _FORWARD else reverse_of[activity]
+    path = _trajectory(forward, rng, config)
+    if forward != activity:
+        path = path[::-1]
+    return np.stack([render_frame(photo, config.size, x=x, y=y, angle=angle, scale=scale)
+                     for x, y, angle, scale in path])  # fmt: skip
+
+
 def make_clips(
     photos: np.ndarray,
     n: int,
@@ -104,17 +126,11 @@ def make_clips(
     if photos.ndim != 3 or photos.dtype != np.uint8 or len(photos) == 0:
         raise ValueError(f"photos must be uint8 (N, h, w), got {photos.dtype} {photos.shape}")
     rng = np.random.default_rng(seed)
-    reverse_of = {v: k for k, v in _FORWARD.items()}
     clips = np.zeros((n, config.frames, config.size, config.size), dtype=np.uint8)
     labels = []
     for i in range(n):
         activity = ACTIVITIES[i % len(ACTIVITIES)]
         photo = photos[int(rng.integers(len(photos)))]
-        forward = activity if activity in _FORWARD else reverse_of[activity]
-        path = _trajectory(forward, rng, config)
-        if forward != activity:
-            path = path[::-1]
-        for t, (x, y, angle, scale) in enumerate(path):
-            clips[i, t] = render_frame(photo, config.size, x=x, y=y, angle=angle, scale=scale)
+        clips[i] = clip_frames(photo, activity, rng, config)
         labels.append(activity)
     return clips, labels

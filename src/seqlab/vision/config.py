@@ -147,6 +147,7 @@ class ActivityDataConfig:
 
     batch_size: int = 32  # sequences per step
     val_fraction: float = 0.1  # held out at random (stratified by label) for validation
+    min_val: int = 500  # smaller training sets keep every example (and the last weights)
     split_seed: int = 0  # which sequences are held out
     normalize: bool = True  # series: z-normalise each series' channels (UCR practice)
     augment: bool = True  # series: random scaling, shifts and crops in training
@@ -156,6 +157,7 @@ class ActivityDataConfig:
         checks = {
             "batch_size": self.batch_size >= 1,
             "val_fraction": 0.0 <= self.val_fraction < 1.0,
+            "min_val": self.min_val >= 0,
             "on_size": self.on_size in ("error", "resize"),
         }
         check_fields(self, checks)
@@ -221,5 +223,6 @@ ACTIVITY_TRAINER: dict[str, Any] = {
     "warmup_steps": 100,
     "clip_norm": 1.0,
     "weight_decay": 1e-4,
-    "select": "accuracy",
+    "eval_every": 200,
+    "checkpoint_every": 500,
 }

@@ -115,8 +115,9 @@ def train_activity(
 ) -> Trained[ActivityRecognizer]:
     """Train an activity recogniser and leave the best one in ``out_dir``.
 
-    ``seqlab activity train`` keeps the weights of the best validation accuracy
-    (``select="accuracy"`` in :data:`seqlab.vision.config.ACTIVITY_TRAINER`).
+    A training set smaller than ``data_config.min_val`` is not split: the archive's small
+    series sets (50 examples) train on everything and keep the last weights (a validation set of
+    five examples would pick a checkpoint by luck).
 
     Args:
         train_set: clips or series with labels (:mod:`seqlab.vision.sequences`).
@@ -125,7 +126,8 @@ def train_activity(
         data_config: batching, normalisation, augmentation, validation split.
         trainer_config: optimizer, schedule, budgets.
         out_dir: the model folder.
-        val_set: validation examples; None = a stratified ``val_fraction`` of ``train_set``.
+        val_set: validation examples; None = a stratified ``val_fraction`` of ``train_set``
+            (none below ``min_val`` sequences).
         sources, callbacks, resume: as :func:`train_captioner`.
 
     Raises:
@@ -133,7 +135,7 @@ def train_activity(
     """
     if len(train_set) == 0:
         raise ValueError("no training sequences")
-    if val_set is None and data_config.val_fraction > 0:
+    if val_set is None and data_config.val_fraction > 0 and len(train_set) >= data_config.min_val:
         train_idx, val_idx = stratified_split(train_set.labels, data_config.val_fraction,
                                               seed=data_config.split_seed)  # fmt: skip
         train_set, val_set = train_set.subset(train_idx), train_set.subset(val_idx)
