@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 
-import seqlab
 from seqlab.train import TrainerConfig, save_model
 from seqlab.vision.activity import ActivityRecognizer, evaluate_activity
 from seqlab.vision.config import ActivityConfig, ActivityDataConfig

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 
-import seqlab
 from seqlab.seq2seq import beam_search, greedy_decode
 from seqlab.text import Vocabulary
 from seqlab.train import save_model

@@ -13,7 +13,8 @@ from seqlab.vision.images import write_png
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TINY_CAPTION = ["--epochs", "1", "--max-minutes", "none", "--cnn-width", "4", "--hidden-size",
                 "16", "--embedding-size", "8", "--attention-size", "8", "--vector-size", "8",
-                "--batch-size", "16", "--no-progress", "--device", "cpu", "--warmup-steps", "0"]  # fmt: skip
+                "--batch-size", "16", "--no-progress", "--device", "cpu",
+                "--warmup-steps", "0"]  # fmt: skip
 TINY_ACTIVITY = ["--max-steps", "4", "--max-minutes", "none", "--cnn-width", "4", "--cnn-blocks",
                  "2", "--hidden-size", "8", "--frame-size", "8", "--batch-size", "8",
                  "--no-progress", "--device", "cpu", "--warmup-steps", "0"]  # fmt: skip
@@ -144,8 +145,12 @@ def test_caption_emoji(tmp_path, capsys):
     (root / "emoji.json").write_text(json.dumps(entries))
     assert main(["caption", "emoji", "--data", str(root), "--out", str(tmp_path / "e"),
                  "--json"]) == 0  # fmt: skip
-    assert _json_lines(capsys.readouterr().out)[0] == {"out": str(tmp_path / "e"),
-                                                       "split": "tones", "train": 6, "test": 1}
+    assert _json_lines(capsys.readouterr().out)[0] == {
+        "out": str(tmp_path / "e"),
+        "split": "tones",
+        "train": 6,
+        "test": 1,
+    }
     held = (tmp_path / "e" / "test" / "captions.tsv").read_text()
     assert held.startswith("images/00000.png\tok hand sign, ") and held.endswith(" skin tone\n")
 

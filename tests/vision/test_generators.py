@@ -13,7 +13,7 @@ import pytest
 
 from seqlab.vision.captions import read_captions_folder, write_captions_folder
 from seqlab.vision.clips import clip_frames, make_clips, render_frame
-from seqlab.vision.config import ACTIVITIES, ClipConfig, SceneConfig
+from seqlab.vision.config import ACTIVITIES, SceneConfig
 from seqlab.vision.emoji import emoji_captions, read_emoji
 from seqlab.vision.images import write_png
 from seqlab.vision.scenes import (
@@ -83,12 +83,14 @@ def test_caption_grammar_by_hand():
     assert scene_caption([("ankle boot", "upper left")], 2) == "an ankle boot in the upper left"
     fine = SceneConfig(words="fine")
     assert parse_caption("an ankle boot in the centre and a t-shirt in the lower left", fine) == {
-        ("ankle boot", "centre"), ("t-shirt", "lower left")}
+        ("ankle boot", "centre"),
+        ("t-shirt", "lower left"),
+    }
 
 
 @pytest.mark.parametrize("bad", ["a cat in the centre", "a bag at the centre",
-                                 "a bag in the middle", "a bag in the centre and a top in the centre",
-                                 ""])  # fmt: skip
+                                 "a bag in the middle",
+                                 "a bag in the centre and a top in the centre", ""])  # fmt: skip
 def test_parse_refuses_other_text(bad):
     with pytest.raises(ValueError):
         parse_caption(bad)
@@ -184,9 +186,11 @@ def test_render_frame_geometry():
 
 def test_clip_motion_direction(photos):
     clips, labels = make_clips(photos[0], 8, seed=2)
+
     def centroid(frame):
         rows, cols = np.nonzero(frame > 0)
         return rows.mean(), cols.mean()
+
     first, last = centroid(clips[0, 0]), centroid(clips[0, -1])
     assert labels[0] == "move left" and last[1] < first[1] - 5
     first, last = centroid(clips[3, 0]), centroid(clips[3, -1])

@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--split", choices=("train", "test"), default="train",
                    help="which Fashion-MNIST photos (default: train)")  # fmt: skip
     p.add_argument("--data", default="../shared/data/fashion_mnist",
-                   help="the Fashion-MNIST folder (default: ../shared/data/fashion_mnist)")  # fmt: skip
+                   help="the Fashion-MNIST folder (default: %(default)s)")  # fmt: skip
     p.add_argument("--out", required=True, help="the clips folder to write")
     add_config_flags(p, ClipConfig, group="clips")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                          formatter_class=raw)  # fmt: skip
     p.add_argument("data", nargs="+", metavar="DATA", help="a clips folder, or .ts files")
     p.add_argument("--dev", nargs="+", metavar="DATA",
-                   help="validation data, like DATA (default: a --val-fraction of DATA)")  # fmt: skip
+                   help="validation data, like DATA (default: --val-fraction of DATA)")  # fmt: skip
     p.add_argument("--out", required=True, help="the model folder to write")
     add_config_flags(p, ActivityConfig, group="model",
                      exclude=["input", "in_channels", "image_size", "num_classes"])  # fmt: skip
@@ -186,9 +186,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _load_and_read(args: argparse.Namespace):
-    from seqlab.cli._common import load_task_model
-
     import seqlab.vision.activity  # noqa: F401  (registers the "activity" task)
+    from seqlab.cli._common import load_task_model
 
     set_threads(args.threads)
     model = load_task_model(args.model, "activity", "an activity recogniser")

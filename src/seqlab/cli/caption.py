@@ -80,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--held-out", action="store_true",
                    help="every scene holds one held-out (item, place) pair")  # fmt: skip
     p.add_argument("--data", default="../shared/data/fashion_mnist",
-                   help="the Fashion-MNIST folder (default: ../shared/data/fashion_mnist)")  # fmt: skip
+                   help="the Fashion-MNIST folder (default: %(default)s)")  # fmt: skip
     p.add_argument("--out", required=True, help="the captions folder to write")
     add_config_flags(p, SceneConfig, group="scenes")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
@@ -92,7 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="what is held out (default: tones)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="which tones or emoji are held out")
     p.add_argument("--data", default="../shared/data/emoji_images",
-                   help="the emoji_images folder (default: ../shared/data/emoji_images)")  # fmt: skip
+                   help="the emoji_images folder (default: %(default)s)")  # fmt: skip
     p.add_argument("--out", required=True, help="the folder to write (train/ and test/)")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
     p.set_defaults(func=run_emoji)
@@ -153,7 +153,7 @@ def _vision_defaults(p: argparse.ArgumentParser, task: str) -> None:
 def _add_search_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beam", type=int, default=3, help="beam size K; 1 = greedy (default: 3)")
     p.add_argument("--alpha", type=float, default=0.7,
-                   help="length normalisation: score = logprob / T_y^alpha (default: 0.7)")  # fmt: skip
+                   help="length normalisation: logprob / T_y^alpha (default: 0.7)")  # fmt: skip
     p.add_argument("--max-len", type=int, default=None,
                    help="most words (default: the model's max_caption_len)")  # fmt: skip
     p.add_argument("--batch-size", type=int, default=64, help="images searched together")
@@ -164,9 +164,8 @@ def _add_search_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _load(folder: str):
-    from seqlab.cli._common import load_task_model
-
     import seqlab.vision.captioner  # noqa: F401  (registers the "caption" task)
+    from seqlab.cli._common import load_task_model
 
     return load_task_model(folder, "caption", "a captioner")
 
@@ -175,10 +174,10 @@ def _load(folder: str):
 
 
 def run_scenes(args: argparse.Namespace) -> int:
+    from seqlab.vision.captions import write_captions_folder
     from seqlab.vision.config import SceneConfig
     from seqlab.vision.fashion import read_fashion_mnist
     from seqlab.vision.scenes import held_out_pairs, make_scenes
-    from seqlab.vision.captions import write_captions_folder
 
     if args.n < 1:
         raise CLIError(f"-n must be at least 1, got {args.n}")

@@ -137,7 +137,9 @@ def read_ts(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> TimeSer
         try:
             n_channels = int(header["dimensions"])
         except ValueError:
-            raise ValueError(f"{name}: @dimensions {header['dimensions']!r} is not a number") from None
+            raise ValueError(
+                f"{name}: @dimensions {header['dimensions']!r} is not a number"
+            ) from None
     equal = _flag(header, "equallength", False, name)
     fixed = int(header["serieslength"]) if equal and "serieslength" in header else None
     series, labels = [], []

@@ -156,9 +156,12 @@ class ActivityRecognizer(nn.Module):
         """``{"loss", "accuracy"}`` of one batch."""
         logits = self(batch["x"], batch["lengths"])
         loss = F.cross_entropy(logits, batch["y"])
-        return {"loss": float(loss), "accuracy": float((logits.argmax(1) == batch["y"]).float().mean())}
+        return {
+            "loss": float(loss),
+            "accuracy": float((logits.argmax(1) == batch["y"]).float().mean()),
+        }
 
-    # --- data ---------------------------------------------------------------------------------------
+    # --- data -----------------------------------------------------------------------------
 
     def prepare(self, data: Any, *, labelled: bool = True) -> dict[str, Any]:
         """A :class:`~seqlab.vision.sequences.SequenceSet` -> ``{"x": [...], "y": (N,)}``.

@@ -9,7 +9,8 @@ decoder and the words carry on alone::
 
     s<0> = tanh(W_init v + b_init)
     s<t> = cell(e(y<t-1>), s<t-1>)
-    o<t> = tanh(W_o [s<t>, e(y<t-1>)] + b_o),       P(y<t> | image, y<1..t-1>) = softmax(W_y o<t> + b_y)
+    o<t> = tanh(W_o [s<t>, e(y<t-1>)] + b_o)
+    P(y<t> | image, y<1..t-1>) = softmax(W_y o<t> + b_y)
 
 **Show, Attend and Tell** (``attention=True``, Xu et al. 2015): at every step the decoder looks
 at the L grid positions with the notes' additive attention (``seqlab.nn.AdditiveAttention``)::
@@ -110,8 +111,10 @@ class Captioner(nn.Module):
         if not vocab.has_specials:
             raise ValueError("the caption vocabulary needs <pad>/<unk>/<bos>/<eos>")
         if config.vocab_size not in (0, len(vocab)):
-            raise ValueError(f"config says the vocabulary has {config.vocab_size} words but it "
-                             f"has {len(vocab)}: the folder's files do not belong together")  # fmt: skip
+            raise ValueError(
+                f"config says the vocabulary has {config.vocab_size} words but it has "
+                f"{len(vocab)}: the folder's files do not belong together"
+            )
         config = dataclasses.replace(config, vocab_size=len(vocab))
         self.config, self.vocab = config, vocab
         self.tokenizer = tokenizer or WordTokenizer(lower=True)

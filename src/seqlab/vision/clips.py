@@ -79,7 +79,10 @@ def _trajectory(activity: str, rng: np.random.Generator, config: ClipConfig) -> 
 
 
 def clip_frames(
-    photo: np.ndarray, activity: str, rng: np.random.Generator, config: ClipConfig = ClipConfig()
+    photo: np.ndarray,
+    activity: str,
+    rng: np.random.Generator,
+    config: ClipConfig | None = None,
 ) -> np.ndarray:
     """One clip, uint8 (T, size, size), of ``photo`` doing ``activity`` from a random start.
 
@@ -89,6 +92,7 @@ def clip_frames(
     Raises:
         ValueError: on an unknown activity.
     """
+    config = config or ClipConfig()
     if activity not in ACTIVITIES:
         raise ValueError(f"unknown activity {activity!r}; known: {list(ACTIVITIES)}")
     reverse_of = {v: k for k, v in _FORWARD.items()}
@@ -105,7 +109,7 @@ def make_clips(
     n: int,
     *,
     seed: int = 0,
-    config: ClipConfig = ClipConfig(),
+    config: ClipConfig | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Generate ``n`` clips (activities in turn, so the classes are balanced).
 
@@ -121,6 +125,7 @@ def make_clips(
     Raises:
         ValueError: on n < 1 or photos that are not (N, h, w) uint8.
     """
+    config = config or ClipConfig()
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be an int >= 1, got {n!r}")
     if photos.ndim != 3 or photos.dtype != np.uint8 or len(photos) == 0:

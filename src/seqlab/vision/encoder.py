@@ -63,8 +63,8 @@ class CNNEncoder(nn.Module):
         channels = in_channels
         for k in range(blocks):
             out = width * 2**k
-            layers += [nn.Conv2d(channels, out, 3, stride=2 if k == 0 else 1, padding=1,
-                                 bias=False), nn.BatchNorm2d(out), nn.ReLU(inplace=True)]  # fmt: skip
+            conv = nn.Conv2d(channels, out, 3, stride=2 if k == 0 else 1, padding=1, bias=False)
+            layers += [conv, nn.BatchNorm2d(out), nn.ReLU(inplace=True)]
             if k > 0:
                 layers.append(nn.MaxPool2d(2))
             channels = out
@@ -75,7 +75,9 @@ class CNNEncoder(nn.Module):
         self.num_positions = self.side**2  # L
         self.vector_size = vector_size
         self.W_v = nn.Linear(self.num_positions * channels, vector_size) if vector_size else None
-        self.p = nn.Parameter(0.1 * torch.randn(self.num_positions, channels)) if positions else None
+        self.p = (
+            nn.Parameter(0.1 * torch.randn(self.num_positions, channels)) if positions else None
+        )
 
     def grid(self, images: Tensor) -> Tensor:
         """images (B, C, S, S) -> a (B, L, D), positions row-major."""

@@ -79,7 +79,11 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
             f"{name}: the header announces {shape} ({want} bytes of data), "
             f"the file has {len(raw) - header} bytes: truncated or not this file"
         )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    return (
+        np.frombuffer(raw, dtype=dtype, offset=header)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )
 
 
 def _open_image(path: str | os.PathLike[str]):

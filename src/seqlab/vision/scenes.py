@@ -94,9 +94,10 @@ def _phrase(word: str) -> str:
     return PHRASES.get(word, f"a {word}")
 
 
-def held_out_pairs(config: SceneConfig = SceneConfig()) -> frozenset[tuple[str, str]]:
+def held_out_pairs(config: SceneConfig | None = None) -> frozenset[tuple[str, str]]:
     """The (word, place) pairs no training scene contains: word k never sits at place
     (5k + 8) mod P, which spreads the pairs over the board."""
+    config = config or SceneConfig()
     words = list(dict.fromkeys(scene_words(config.words)))  # distinct, in class order
     places = place_names(config.grid)
     return frozenset((w, places[(5 * k + 8) % len(places)]) for k, w in enumerate(words))
@@ -111,7 +112,7 @@ def scene_caption(pairs: Sequence[tuple[str, str]], grid: int = 3) -> str:
     places = place_names(grid)
     if not pairs:
         raise ValueError("a scene caption needs at least one item")
-    for word, place in pairs:
+    for _, place in pairs:
         if place not in places:
             raise ValueError(f"unknown place {place!r} for a {grid}x{grid} grid")
     ordered = sorted(pairs, key=lambda wp: places.index(wp[1]))
@@ -121,12 +122,13 @@ def scene_caption(pairs: Sequence[tuple[str, str]], grid: int = 3) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def parse_caption(caption: str, config: SceneConfig = SceneConfig()) -> set[tuple[str, str]]:
+def parse_caption(caption: str, config: SceneConfig | None = None) -> set[tuple[str, str]]:
     """The (word, place) set a caption of :func:`scene_caption` describes.
 
     Raises:
         ValueError: if the caption does not follow the grammar (naming the part that does not).
     """
+    config = config or SceneConfig()
     phrase_of = {_phrase(w): w for w in scene_words(config.words)}
     places = place_names(config.grid)
     text = " ".join(caption.split())
@@ -155,7 +157,7 @@ def make_scenes(
     n: int,
     *,
     seed: int = 0,
-    config: SceneConfig = SceneConfig(),
+    config: SceneConfig | None = None,
     held_out: bool = False,
 ) -> list[Scene]:
     """Generate ``n`` scenes from one split's photos; the same arguments give the same scenes.
@@ -172,6 +174,7 @@ def make_scenes(
     Raises:
         ValueError: on n < 1, photos and labels that disagree, or a word with no photo.
     """
+    config = config or SceneConfig()
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be an int >= 1, got {n!r}")
     if photos.ndim != 3 or photos.shape[1:] != (28, 28) or len(labels) != len(photos):
