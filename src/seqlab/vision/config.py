@@ -46,7 +46,7 @@ class CaptionerConfig:
     vector_size: int = 256  # the image vector v (a linear map of the whole feature grid)
     cell: str = "lstm"  # "rnn" | "gru" | "lstm", the decoder
     embedding_size: int = 64  # E, word embeddings
-    hidden_size: int = 256  # n_a of the decoder
+    hidden_size: int = 128  # n_a of the decoder
     attention_size: int = 128  # hidden units of the alignment network
     dropout: float = 0.1  # on embeddings, the image vector and o<t>
     max_caption_len: int = 40  # most words a generated caption may have (<eos> aside)
