@@ -11,7 +11,6 @@ from seqlab.cli._common import (
     add_config_flags,
     add_threads_flag,
     add_trainer_flags,
-    auto_threads,
     config_from_args,
     emit_json,
     save_figure,
@@ -174,6 +173,8 @@ def _load(folder: str):
 
 
 def run_scenes(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from seqlab.vision.captions import write_captions_folder
     from seqlab.vision.config import SceneConfig
     from seqlab.vision.fashion import read_fashion_mnist
@@ -188,8 +189,8 @@ def run_scenes(args: argparse.Namespace) -> int:
     items = [[{"word": i.word, "place": i.place, "cell": i.cell, "label": i.label,
                "photo": i.photo} for i in s.items] for s in scenes]  # fmt: skip
     record = {"generator": "fashion-scenes", "split": args.split, "seed": args.seed, "n": args.n,
-              "held_out": args.held_out, "config": vars(config) if hasattr(config, "__dict__")
-              else {}, "held_out_pairs": sorted(map(list, held_out_pairs(config)))}  # fmt: skip
+              "held_out": args.held_out, "config": dataclasses.asdict(config),
+              "held_out_pairs": sorted(map(list, held_out_pairs(config)))}  # fmt: skip
     out = write_captions_folder(args.out, [s.image for s in scenes], [s.caption for s in scenes],
                                 items=items, grid=config.grid, record=record)  # fmt: skip
     if args.json:
@@ -242,7 +243,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     model_cfg = config_from_args(CaptionerConfig, args)
     data_cfg = config_from_args(CaptionDataConfig, args)
-    set_threads(auto_threads(args.threads, 0))
+    set_threads(args.threads)
     show = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, progress=show)
     out = Path(args.out)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from torch import Tensor
 
 from seqlab.metrics import corpus_bleu
 from seqlab.seq2seq import Hypothesis, beam_search
@@ -54,8 +53,6 @@ def caption_images(
         One :class:`seqlab.seq2seq.Hypothesis` per image: ``text``, ``tokens``, ``score``,
         and ``attention`` (T_y, L) (None for Show and Tell).
     """
-    if isinstance(images, Tensor) and images.dtype == torch.uint8:
-        images = images.float() / 255.0
     limit = max_len if max_len is not None else model.config.max_caption_len + 1
     found = beam_search(model, images, beam_size, alpha, limit, batch_size=batch_size)
     return [hyps[0] for hyps in found]

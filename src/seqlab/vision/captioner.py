@@ -198,14 +198,15 @@ class Captioner(nn.Module):
         """Images -> the rows the search batches.
 
         Args:
-            images: a float tensor (N, C, S, S) in [0, 1], or a list of uint8 arrays
-                (S, S) / (S, S, 3) as :func:`seqlab.vision.read_image` gives them.
+            images: a tensor (N, C, S, S), float in [0, 1] or uint8, or a list of uint8
+                arrays (S, S) / (S, S, 3) as :func:`seqlab.vision.read_image` gives them.
 
         Raises:
             ValueError: on no images, or one of another size or number of channels.
         """
         if isinstance(images, Tensor):
-            rows = list(images.float())
+            x = images.float() / 255.0 if images.dtype == torch.uint8 else images.float()
+            rows = list(x)
         else:
             rows = [torch.from_numpy(to_chw(np.asarray(im))) for im in images]
         if not rows:
