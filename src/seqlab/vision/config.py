@@ -207,7 +207,7 @@ class ClipConfig:
 
 # The training defaults (TrainerConfig fields) of `caption train` and `activity train`.
 CAPTION_TRAINER: dict[str, Any] = {
-    "lr": 2e-3,
+    "lr": 3e-3,
     "epochs": 30,
     "max_minutes": 14.0,
     "lr_schedule": "cosine",
