@@ -208,7 +208,7 @@ class ClipConfig:
 # The training defaults (TrainerConfig fields) of `caption train` and `activity train`.
 CAPTION_TRAINER: dict[str, Any] = {
     "lr": 3e-3,
-    "epochs": 30,
+    "epochs": None,
     "max_minutes": 14.0,
     "lr_schedule": "cosine",
     "warmup_steps": 100,
