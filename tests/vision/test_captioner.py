@@ -95,13 +95,17 @@ def test_attention_step_equals_the_equations():
 
 
 def test_show_and_tell_equations():
-    """Show and Tell: v = ReLU(W_v flatten(a) + b_v) starts the decoder; no attention."""
+    """Show and Tell: v = tanh(BN(W_v flatten(a) + b_v)) starts the decoder; no attention."""
     torch.manual_seed(2)
     model = _model(False, "gru")
     images = torch.rand(2, 1, 16, 16)
     memory, state = model.encode(images)
     a = model.encoder.grid(images)
-    v = torch.relu(a.flatten(1) @ model.encoder.W_v.weight.T + model.encoder.W_v.bias)
+    bn = model.encoder.norm_v  # eval mode: running statistics
+    z = a.flatten(1) @ model.encoder.W_v.weight.T + model.encoder.W_v.bias
+    v = torch.tanh(
+        (z - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight + bn.bias
+    )
     s0 = torch.tanh(v @ model.W_init.weight.T + model.W_init.bias)
     torch.testing.assert_close(state[0][0], s0)
     y = torch.tensor([model.vocab.bos_id, 6])
@@ -194,7 +198,7 @@ def test_loss_falls_on_one_batch():
         model.loss(batch).backward()
         opt.step()
     model.eval()
-    assert float(model.loss(batch)) < first / 4
+    assert float(model.loss(batch).detach()) < first / 4
     assert model.count_tokens(batch) == sum(len(i) + 1 for i in ids)
     assert set(model.evaluate(batch)) == {"loss", "accuracy"}
 

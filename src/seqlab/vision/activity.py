@@ -3,7 +3,7 @@
 A sequence x<1..T> goes in, one label comes out ("Running"). Per step t an input vector:
 
 - frames: a :class:`~seqlab.vision.encoder.CNNEncoder` reads frame t into its image vector,
-  x<t> = ReLU(W_v flatten(CNN(frame<t>)) + b_v), the same CNN for every frame;
+  x<t> = tanh(BN(W_v flatten(CNN(frame<t>)) + b_v)), the same CNN for every frame;
 - series: the recurrent layer reads the channels directly, x<t> = (values<t> - mean) / std,
   with each channel's mean and standard deviation over the training set (model buffers).
 

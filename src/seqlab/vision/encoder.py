@@ -12,9 +12,10 @@ twice as fast on a CPU as pooling at full resolution, for the same grid.) Read t
   position is added, a<l> = CNN(image)<l> + p<l>: convolutions are translation-equivariant, so
   without it the context c<t> = Σ_l alpha<t,l> a<l> says what the decoder looked at but not
   where, and a caption that names places ("in the upper left") could not be written;
-- the vector v = ReLU(W_v flatten(a) + b_v): (B, V), one summary of the whole image that still
-  knows where things are (W_v has a weight per position): what Show and Tell starts its decoder
-  from (Vinyals et al. 2014), and one frame's features for the activity recogniser.
+- the vector v = tanh(BN(W_v flatten(a) + b_v)): (B, V) (BN: batch norm), one summary of the
+  whole image that still knows where things are (W_v has a weight per position): what Show and
+  Tell starts its decoder from (Vinyals et al. 2014), and one frame's features for the activity
+  recogniser.
 
 No pretrained weights exist offline, so the encoder learns with the rest of the model.
 """
@@ -75,6 +76,9 @@ class CNNEncoder(nn.Module):
         self.num_positions = self.side**2  # L
         self.vector_size = vector_size
         self.W_v = nn.Linear(self.num_positions * channels, vector_size) if vector_size else None
+        # The grid is ReLU output (all >= 0), so W_v flatten(a) carries a large part shared by
+        # every image; batch norm removes it, or tanh saturates and v stops depending on the image.
+        self.norm_v = nn.BatchNorm1d(vector_size) if vector_size else None
         self.p = (
             nn.Parameter(0.1 * torch.randn(self.num_positions, channels)) if positions else None
         )
@@ -93,10 +97,10 @@ class CNNEncoder(nn.Module):
         return a if self.p is None else a + self.p  # (B, L, D)
 
     def vector(self, a: Tensor) -> Tensor:
-        """v = ReLU(W_v flatten(a) + b_v): a (B, L, D) -> (B, V)."""
+        """v = tanh(BN(W_v flatten(a) + b_v)): a (B, L, D) -> (B, V)."""
         if self.W_v is None:
             raise ValueError("this encoder has no image vector (vector_size=0)")
-        return self.W_v(a.flatten(1)).relu()  # (B, V)
+        return torch.tanh(self.norm_v(self.W_v(a.flatten(1))))  # (B, V)
 
     def forward(self, images: Tensor) -> tuple[Tensor, Tensor | None]:
         """images (B, C, S, S) -> (a (B, L, D), v (B, V) or None)."""
