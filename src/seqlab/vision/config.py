@@ -217,7 +217,7 @@ CAPTION_TRAINER: dict[str, Any] = {
 ACTIVITY_TRAINER: dict[str, Any] = {
     "lr": 3e-3,
     "epochs": None,
-    "max_steps": 3000,
+    "max_steps": 1000,
     "max_minutes": 14.0,
     "lr_schedule": "cosine",
     "warmup_steps": 100,
