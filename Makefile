@@ -1,4 +1,5 @@
-# seqlab: two commands.  `make demo` runs the tour, `make test` runs everything CI runs.
+# seqlab: two commands.  `make demo` runs the tour, `make test` runs everything CI runs
+# (`make test-fast` skips the tests marked slow: end-to-end trainings).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -6,7 +7,7 @@ PY := $(VENV)/bin/python
 WHEELS := $(wildcard /opt/wheels)
 PIP := $(PY) -m pip install --quiet -c constraints.txt $(if $(WHEELS),--find-links $(WHEELS))
 
-.PHONY: demo test lint bench bench-deps install install-dev clean
+.PHONY: demo test test-fast lint bench bench-deps install install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q
+
+test-fast: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(PY) -m pytest -q -m "not slow"
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests benchmarks

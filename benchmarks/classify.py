@@ -5,8 +5,6 @@
     .venv/bin/python benchmarks/classify.py --task sst2 --train sentences
     .venv/bin/python benchmarks/classify.py --task sst2 --vectors full --seeds 2 --first-seed 3 \
         --save runs/sst2_models   # keeps runs/sst2_models/seed3, seed4 for --ensemble
-    .venv/bin/python benchmarks/classify.py --task sst2 --vectors full \
-        --teacher runs/sst2_models/seed{0,1,2,3,4}   # distil the 5 models' votes into one
 
 Emojify: train_emoji.csv (132 sentences) -> tesss.csv (56), GloVe 6B 50d (top 40k + the extra
 evaluation words), frozen, as the course does (reference test accuracy 85.7% for the averaging
@@ -44,7 +42,6 @@ from seqlab.classify import (
 )
 from seqlab.datasets import read_labelled
 from seqlab.embeddings import WordVectors
-from seqlab.train import load_model
 
 DATA = Path(__file__).resolve().parents[1] / "../shared/data"
 
@@ -64,21 +61,17 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}"
 
 
-def run(
-    preset, train, dev, test, vectors, changes, seed, keep=None, save=None, teacher=None
-) -> dict:
+def run(preset, train, dev, test, vectors, changes, seed, keep=None, save=None) -> dict:
     """One training run; with ``keep`` (a list), also append the trained model (for an
-    ensemble); with ``save`` (a folder), the model folder is written to ``save/seedK``; with
-    ``teacher``, the model learns its probabilities beside the labels (distillation)."""
+    ensemble); with ``save`` (a folder), the model folder is written to ``save/seedK``."""
     changes = {k: dict(v) for k, v in changes.items()}
     changes["trainer"].update(seed=seed, progress=sys.stderr.isatty())
     model_cfg, data_cfg, trainer_cfg = preset_configs(preset, **changes)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(save) / f"seed{seed}" if save else tmp
         trained = train_classifier(
-            train, model_cfg, data_cfg, trainer_cfg, out, val_rows=dev, vectors=vectors,
-            teacher=teacher,
-        )  # fmt: skip
+            train, model_cfg, data_cfg, trainer_cfg, out, val_rows=dev, vectors=vectors
+        )
     scores, _ = evaluate_classifier(trained.model, test)
     if keep is not None:
         keep.append(trained.model)
@@ -90,7 +83,7 @@ def run(
         "epochs": r.epochs,
         "best_step": r.best_step,
         "stopped_because": r.stopped_because,
-        "val": trained.val_scores,
+        "val": trained.scores,
     }
     print(f"{preset} seed {seed}: {json.dumps(record)}", file=sys.stderr, flush=True)  # as it ends
     return record
@@ -140,11 +133,8 @@ def sst2(args) -> list[dict]:
     else:
         vectors = glove(extra=False)
     kept: list = []
-    teacher = None
-    if args.teacher:
-        teacher = ClassifierEnsemble([load_model(folder) for folder in args.teacher])
     runs = [
-        run("sst2", train, dev, test, vectors, _changes(args), seed, kept, args.save, teacher)
+        run("sst2", train, dev, test, vectors, _changes(args), seed, kept, args.save)
         for seed in range(args.first_seed, args.first_seed + args.seeds)
     ]
     accs = [x["test_accuracy"] for x in runs]
@@ -191,9 +181,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON")
     parser.add_argument("--log", help="append the JSON results to this file")
-    parser.add_argument("--teacher", nargs="+", default=[], metavar="MODEL",
-                        help="SST-2: distil these models' mean probabilities into each run "
-                        "(--set data.distill=A sets their share, default 0.5)")  # fmt: skip
     parser.add_argument("--save", metavar="DIR", help="SST-2: keep each model in DIR/seedK "
                         "(for seqlab classify evaluate ... --ensemble)")  # fmt: skip
     parser.add_argument(
@@ -214,7 +201,6 @@ def main() -> None:
                 "machine": machine(),
                 "threads": args.threads,
                 "sets": args.set,
-                "teacher": args.teacher,
             }
         )
         line = json.dumps(record)

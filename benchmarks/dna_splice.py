@@ -76,7 +76,7 @@ def run_fold(rows, train_idx, test_idx, changes, seed: int) -> dict:
         val_curve = read_val_curve(Path(tmp) / "model" / "metrics.jsonl")
     return {
         "accuracy": scores.accuracy,
-        "val_accuracy": (trained.val_scores or {}).get("accuracy"),
+        "val_accuracy": (trained.scores or {}).get("accuracy"),
         "val_curve": val_curve,
         "best_step": trained.result.best_step,
         "seconds": time.perf_counter() - start,

@@ -117,7 +117,7 @@ def decode_all(model, paths, beams: list[int], lexicon_beam: int) -> dict[str, t
 
 def train(args, train_utts, val_utts) -> dict:
     model_cfg = CTCConfig(conv_channels=args.conv_channels, hidden_size=args.hidden_size,
-                          n_layers=args.n_layers, dropout=args.dropout)  # fmt: skip
+                          num_layers=args.num_layers, dropout=args.dropout)  # fmt: skip
     data_cfg = SpeechDataConfig(batch_size=args.batch_size)
     trainer_cfg = TrainerConfig(epochs=args.epochs, max_minutes=args.max_minutes, lr=args.lr,
                                 lr_schedule="cosine", warmup_steps=args.warmup_steps,
@@ -129,7 +129,7 @@ def train(args, train_utts, val_utts) -> dict:
     return {"train_seconds": round(r.elapsed, 1), "epochs": r.epochs, "steps": r.steps,
             "best_val_loss": r.best_val_loss, "stopped_because": r.stopped_because,
             "model": {"conv_channels": args.conv_channels, "hidden_size": args.hidden_size,
-                      "n_layers": args.n_layers, "dropout": args.dropout}}  # fmt: skip
+                      "num_layers": args.num_layers, "dropout": args.dropout}}  # fmt: skip
 
 
 def parse_args() -> argparse.Namespace:
@@ -148,7 +148,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--snr", type=float, nargs=2, default=[10.0, 30.0], metavar=("LOW", "HIGH"))
     p.add_argument("--conv-channels", type=int, default=128)
     p.add_argument("--hidden-size", type=int, default=128)
-    p.add_argument("--n-layers", type=int, default=2)
+    p.add_argument("--num-layers", type=int, default=2)
     p.add_argument("--dropout", type=float, default=0.2)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--epochs", type=int, default=12)

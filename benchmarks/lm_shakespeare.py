@@ -105,7 +105,6 @@ class TorchCharLM(nn.Module):
 def speed(args: argparse.Namespace) -> dict:
     text = read_text(args.corpus)
     model_cfg, data_cfg, _ = configs(args.preset, args.set, None)
-    model_cfg = dataclasses.replace(model_cfg, weight_drop=0.0)  # torch.nn.LSTM has none
     from seqlab.lm import StreamBatches, build_vocab, stream_ids
     from seqlab.lm.model import LanguageModel
     from seqlab.text import CharTokenizer

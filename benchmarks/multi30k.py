@@ -26,9 +26,9 @@ from pathlib import Path
 
 import torch
 
+import seqlab
 from seqlab.metrics import corpus_bleu
 from seqlab.seq2seq import beam_search, greedy_decode, preset_configs, read_pairs, train_seq2seq
-from seqlab.train import load_model
 
 DATA = Path(__file__).resolve().parents[1] / "../shared/data/multi30k"
 
@@ -104,7 +104,7 @@ def main() -> None:
                     f"{os.cpu_count()} cores, torch {torch.__version__}",
                     "threads": args.threads, "date": time.strftime("%Y-%m-%d")}  # fmt: skip
     if args.eval_only:
-        model = load_model(out)
+        model = seqlab.load(out)
     else:
         model_cfg, data_cfg, trainer_cfg = configs(args.set, args.minutes)
         trained = train_seq2seq(

@@ -100,7 +100,7 @@ def main() -> None:
         "steps": r.steps,
         "stopped_because": r.stopped_because,
         "best_val_loss": r.best_val_loss,
-        "val": trained.val_scores,
+        "val": trained.scores,
         "sets": args.set,
         "vectors": f"glove 6B 50d {args.vectors} ({len(vectors)} words)",
         "model": model.describe() | {"tags": None},

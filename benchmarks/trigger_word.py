@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     masks = f"-fm{args.freq_mask}" if args.freq_mask else ""
     model_dir = work / f"model-{tag}-e{args.epochs}{masks}"
     t0 = time.perf_counter()
-    trained = train_detector(read_clips(data / "train"), TriggerConfig(freq_mask=args.freq_mask),
+    model_cfg = TriggerConfig(freq_mask_width=args.freq_mask)
+    trained = train_detector(read_clips(data / "train"), model_cfg,
                              TrainerConfig(epochs=args.epochs, lr=args.lr, lr_schedule="cosine",
                                            clip_norm=5.0, seed=args.seed),
                              model_dir, batch_size=args.batch_size)  # fmt: skip

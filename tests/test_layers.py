@@ -27,6 +27,7 @@ LAYERS: dict[str | None, int] = {
     "_version": 0,
     "_config": 0,
     "_atomic": 0,
+    "_lazy": 0,
     "data": 0,  # bundled data files and their paths
     "nn": 1,
     "text": 1,

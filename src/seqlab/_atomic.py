@@ -1,6 +1,6 @@
 """Atomic file writes: a crash never leaves a half-written file (temp file + fsync + rename).
 
-Shared by model folders (``seqlab.train.checkpoint``), vocabularies (``seqlab.text``) and the
+Shared by model folders (``seqlab.train.folder``), vocabularies (``seqlab.text``) and the
 PNGs the CLI draws. Imports nothing from seqlab, so every package may use it.
 """
 

@@ -1,6 +1,7 @@
 """SentenceClassifier: the notes' averaging model vs NumPy, padding, word order, folders."""
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from seqlab.classify import (
     train_classifier,
 )
 from seqlab.text import Vocabulary, WordTokenizer, pad_sequences
-from seqlab.train import TrainerConfig
+from seqlab.train import TrainerConfig, save_model
 
 WORDS = ["good", "bad", "taste", "lacking", "completely", "in", "movie"]
 
@@ -101,6 +102,30 @@ def test_folder_round_trip_gives_the_same_predictions(tmp_path):
     assert sorted((tmp_path / "m").iterdir()) and (tmp_path / "m" / "labels.json").is_file()
 
 
+def test_a_folder_saved_with_static_channel_off_still_loads_and_one_with_it_on_is_named(
+    tmp_path,
+):
+    """static_channel was removed: config.json files written before hold false and load."""
+    model = _model("rnn")
+    save_model(model, tmp_path / "m")
+    file = tmp_path / "m" / "config.json"
+    saved = json.loads(file.read_text())
+    assert "static_channel" not in saved["config"]
+    saved["config"]["static_channel"] = False
+    file.write_text(json.dumps(saved))
+    texts = ["good movie", "bad taste"]
+    torch.testing.assert_close(seqlab.load(tmp_path / "m").predict_proba(texts)[0],
+                               model.predict_proba(texts)[0])  # fmt: skip
+    saved["config"]["static_channel"] = True
+    file.write_text(json.dumps(saved))
+    removed = (
+        r"config\.json: ClassifierConfig\.static_channel=True: this option was removed from "
+        r"seqlab \(only static_channel=False loads\)"
+    )
+    with pytest.raises(ValueError, match=removed):
+        seqlab.load(tmp_path / "m")
+
+
 def test_labels_keep_the_file_spelling_and_a_stable_order():
     assert order_labels(["3", "10", "2", "3"]) == ["2", "3", "10"]
     assert order_labels(["pos", "neg"]) == ["neg", "pos"]
@@ -164,7 +189,7 @@ def test_frozen_pretrained_embeddings_stay_and_a_wrong_dimension_is_an_error(tmp
     trained, vectors = _train_average_on_vectors(tmp_path / "m", freeze_embeddings=True)
     rows = _ROWS
     model = trained.model
-    assert trained.data["vectors_found"] == 3
+    assert trained.record["vectors_found"] == 3
     for word in ("good", "bad", "unused"):
         assert model.embed.weight[model.vocab.token_to_id(word)].tolist() == pytest.approx(
             vectors.vector(word).tolist())  # fmt: skip
@@ -173,39 +198,6 @@ def test_frozen_pretrained_embeddings_stay_and_a_wrong_dimension_is_an_error(tmp
         train_classifier(rows, ClassifierConfig(model="average", embedding_size=3),
                          ClassifierDataConfig(val_fraction=0.0), TrainerConfig(epochs=1),
                          tmp_path / "x", vectors=vectors)  # fmt: skip
-
-
-def test_the_static_channel_keeps_the_loaded_vectors_while_E_is_fine_tuned(tmp_path):
-    """e<t> = [E o_w ; E_0 o_w]: E_0 stays as loaded (a word never trained keeps it in both
-    channels), E moves, and the averaging model's softmax reads both halves."""
-    trained, vectors = _train_average_on_vectors(tmp_path / "m", static_channel=True)
-    rows, config = _ROWS, trained.model.config
-    model = seqlab.load(tmp_path / "m")
-    E, E0 = model.embed.weight.detach().numpy(), model.embed_static.weight.detach().numpy()
-    for word in ("good", "bad", "unused"):
-        np.testing.assert_allclose(E0[model.vocab.token_to_id(word)], vectors.vector(word))
-    for word in ("good", "bad"):  # trained: E moved away from E_0
-        assert np.abs(E[model.vocab.token_to_id(word)] - vectors.vector(word)).max() > 1e-3
-    np.testing.assert_allclose(E[model.vocab.token_to_id("unused")], vectors.vector("unused"))
-    assert model.out.weight.shape == (2, 4)  # W reads 2E
-    W, b = model.out.weight.detach().numpy(), model.out.bias.detach().numpy()
-    ids = model.vocab.encode(["good", "unused", "bad"])
-    z = W @ np.concatenate([E[ids], E0[ids]], axis=1).mean(0) + b
-    expected = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
-    np.testing.assert_allclose(model.predict_proba(["good unused bad"])[0][0], expected,
-                               rtol=1e-5, atol=1e-6)  # fmt: skip
-    assert [p.label for p in trained.model.predict(["good", "bad"])] == ["pos", "neg"]
-    # the RNN reads 2E-wide inputs too, and saliency differentiates through both channels
-    rnn = ClassifierConfig(model="rnn", embedding_size=2, hidden_size=3, static_channel=True)
-    trained = train_classifier(rows, rnn, ClassifierDataConfig(val_fraction=0.0),
-                               TrainerConfig(epochs=1), tmp_path / "r",
-                               vectors=vectors)  # fmt: skip
-    assert len(seqlab.classify.explain(trained.model, "good bad").saliency) == 2
-    with pytest.raises(ValueError, match="static_channel keeps a frozen copy"):
-        train_classifier(rows, config, ClassifierDataConfig(val_fraction=0.0),
-                         TrainerConfig(epochs=1), tmp_path / "x")  # fmt: skip
-    with pytest.raises(ValueError, match="static_channel"):
-        ClassifierConfig(static_channel=True, freeze_embeddings=True)
 
 
 def test_config_and_vocabulary_mismatch_is_caught():
@@ -246,112 +238,3 @@ def test_an_ensemble_averages_the_probabilities_label_by_label():
         )
     with pytest.raises(ValueError, match="at least one"):
         ClassifierEnsemble([])
-
-
-def test_the_soft_target_loss_equals_numpy_and_one_hot_targets_give_the_label_loss():
-    model = _model("rnn", cell="gru")
-    ids, lengths = pad_sequences(
-        [model.vocab.encode(["good", "movie"]), model.vocab.encode(["bad"])]
-    )
-    q = torch.tensor([[0.2, 0.8], [0.9, 0.1]])
-    labels = torch.tensor([1, 0])
-    z = model(ids, lengths).detach().double().numpy()  # (2, C)
-    log_p = z - z.max(1, keepdims=True)
-    log_p = log_p - np.log(np.exp(log_p).sum(1, keepdims=True))
-    expected = -(q.double().numpy() * log_p).sum(1).mean()
-    batch = {"ids": ids, "lengths": lengths, "labels": labels}
-    one_hot = torch.nn.functional.one_hot(labels, 2).float()
-    with torch.no_grad():
-        assert float(model.loss({**batch, "targets": q})) == pytest.approx(expected, rel=1e-5)
-        assert float(model.loss({**batch, "targets": one_hot})) == pytest.approx(
-            float(model.loss(batch)), rel=1e-6
-        )
-
-
-def test_distillation_targets_mix_the_label_and_the_teacher_by_label_name():
-    from seqlab.classify.train import _distill_targets
-
-    torch.manual_seed(1)
-    config = ClassifierConfig(model="average", embedding_size=4)
-    teacher = SentenceClassifier(config, Vocabulary(WORDS), ["pos", "neg"], WordTokenizer())
-    rows = [("good movie", "pos"), ("bad taste", "neg"), ("movie", "neg")]
-    y = [1, 0, 0]  # ids in the student's order ["neg", "pos"]
-    q = _distill_targets(teacher, ["neg", "pos"], rows, y, 0.3)
-    p, _ = teacher.predict_proba([t for t, _ in rows])  # columns: pos, neg
-    expected = 0.7 * torch.tensor([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]) + 0.3 * p[:, [1, 0]]
-    torch.testing.assert_close(q, expected)
-    assert torch.allclose(q.sum(1), torch.ones(3))
-
-
-def test_a_student_with_distill_1_learns_the_teacher_not_the_labels(tmp_path):
-    rows = [("good movie", "pos"), ("bad movie", "neg"), ("good taste", "pos"),
-            ("bad taste", "neg"), ("good", "pos"), ("bad", "neg")]  # fmt: skip
-    flipped = [(t, "neg" if y == "pos" else "pos") for t, y in rows]
-    config = ClassifierConfig(model="average", embedding_size=4)
-    data = ClassifierDataConfig(val_fraction=0.0)
-    trainer = TrainerConfig(epochs=40, lr=0.05)
-    teacher = train_classifier(flipped, config, data, trainer, tmp_path / "t").model
-    assert [p.label for p in teacher.predict(["good", "bad"])] == ["neg", "pos"]
-    for distill, expected in ((1.0, ["neg", "pos"]), (0.0, ["pos", "neg"])):
-        student = train_classifier(
-            rows, config, ClassifierDataConfig(val_fraction=0.0, distill=distill), trainer,
-            tmp_path / f"s{distill}", teacher=teacher,
-        )  # fmt: skip
-        assert [p.label for p in student.model.predict(["good", "bad"])] == expected
-        assert student.data["teacher"] == {"models": 1, "distill": distill}
-    other = SentenceClassifier(config, Vocabulary(WORDS), ["a", "b"], WordTokenizer())
-    with pytest.raises(ValueError, match="teacher's labels"):
-        train_classifier(rows, config, data, trainer, tmp_path / "x", teacher=other)
-    assert not (tmp_path / "x").exists()
-    with pytest.raises(ValueError, match="distill"):
-        ClassifierDataConfig(distill=1.5)
-
-
-def test_word_dropout_reads_tokens_as_unk_at_its_rate_and_leaves_padding_and_labels():
-    from seqlab.classify.data import ClassBatches
-
-    rng = np.random.default_rng(0)
-    ids = [rng.integers(2, 50, rng.integers(1, 30)).tolist() for _ in range(300)]
-    labels = rng.integers(0, 2, 300).tolist()
-    kw = {"shuffle": True, "seed": 3, "unk_id": 1}
-    clean = ClassBatches(ids, labels, 16, **kw)(0)
-    noisy = ClassBatches(ids, labels, 16, word_dropout=0.25, **kw)
-    dropped = real = 0
-    for a, b in zip(clean, noisy(0), strict=True):
-        assert torch.equal(a["labels"], b["labels"]) and torch.equal(a["lengths"], b["lengths"])
-        is_real = torch.arange(a["ids"].shape[1]) < a["lengths"][:, None]
-        changed = a["ids"] != b["ids"]
-        assert not (changed & ~is_real).any()  # padding stays padding
-        assert (b["ids"][changed] == 1).all()  # a dropped word is read as <unk>
-        dropped, real = dropped + int(changed.sum()), real + int(is_real.sum())
-    assert real > 3000 and abs(dropped / real - 0.25) < 0.035  # 4 standard errors
-    again, later = noisy(0), noisy(1)
-    assert all(torch.equal(x["ids"], y["ids"]) for x, y in zip(noisy(0), again, strict=True))
-    assert not all(torch.equal(x["ids"], y["ids"]) for x, y in zip(again, later, strict=True))
-    with pytest.raises(ValueError, match="word_dropout"):
-        ClassBatches(ids, labels, 16, word_dropout=1.0)
-    with pytest.raises(ValueError, match="word_dropout"):
-        ClassifierDataConfig(word_dropout=-0.1)
-
-
-def test_word_dropout_reaches_the_training_batches_only(tmp_path, monkeypatch):
-    import seqlab.classify.train as train_module
-    from seqlab.classify.data import ClassBatches
-
-    made = []
-
-    class Recording(ClassBatches):
-        def __init__(self, *args, **kw):
-            super().__init__(*args, **kw)
-            made.append((kw["shuffle"], self.word_dropout, self.unk_id))
-
-    monkeypatch.setattr(train_module, "ClassBatches", Recording)
-    rows = [("good movie", "pos"), ("bad movie", "neg"), ("good taste", "pos"),
-            ("bad taste", "neg")]  # fmt: skip
-    trained = train_classifier(
-        rows, ClassifierConfig(model="average", embedding_size=4),
-        ClassifierDataConfig(val_fraction=0.0, word_dropout=0.3), TrainerConfig(epochs=1),
-        tmp_path / "m", val_rows=rows,
-    )  # fmt: skip
-    unk = trained.model.vocab.unk_id
-    assert made == [(True, 0.3, unk), (False, 0.0, unk)]

@@ -1,5 +1,7 @@
 """SequenceTagger: features, padding, the CRF loss, learning a toy NER task, folders, errors."""
 
+import json
+
 import pytest
 import torch
 
@@ -16,7 +18,7 @@ from seqlab.classify import (
 )
 from seqlab.datasets import TaggedSentence
 from seqlab.text import Vocabulary
-from seqlab.train import TrainerConfig
+from seqlab.train import TrainerConfig, save_model
 
 TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
 
@@ -101,7 +103,7 @@ def test_learns_a_toy_ner_task(tmp_path, crf):
     trained = train_tagger(_toy(120, 0), config, TaggerDataConfig(batch_size=8),
                            TrainerConfig(epochs=8, lr=0.02), tmp_path / "m",
                            val_sentences=_toy(30, 1))  # fmt: skip
-    assert trained.val_scores["f1"] == 1.0
+    assert trained.scores["f1"] == 1.0
     scores, _ = evaluate_tagger(trained.model, _toy(30, 2))
     assert scores.f1 == 1.0
     (p,) = trained.model.predict([["Eva", "Dahl", "lives", "in", "Rome", "."]])
@@ -109,6 +111,12 @@ def test_learns_a_toy_ner_task(tmp_path, crf):
     assert p.to_json()["entities"][0] == {"text": "Eva Dahl", "type": "PER", "start": 0, "end": 2}
     loaded = seqlab.load(tmp_path / "m")
     assert loaded.predict([p.tokens])[0].tags == p.tags
+    # a folder written before lower_words was renamed lowercase still loads
+    file = tmp_path / "m" / "config.json"
+    saved = json.loads(file.read_text())
+    saved["config"]["lower_words"] = saved["config"].pop("lowercase")
+    file.write_text(json.dumps(saved))
+    assert seqlab.load(tmp_path / "m").predict([p.tokens])[0].tags == p.tags
 
 
 def test_invalid_bio_is_refused_with_a_hint(tmp_path):
@@ -145,6 +153,29 @@ def test_config_and_vocabulary_mismatch_is_caught():
         SequenceTagger(TaggerConfig(char_embedding_size=4), Vocabulary(["a"]), None, TAGS)
 
 
+def test_a_folder_saved_with_constrain_on_still_loads_and_one_with_it_off_is_named(tmp_path):
+    """constrain was removed (the CRF always forbids the scheme's invalid transitions):
+    config.json files written before hold true and load."""
+    model = _model(crf=True).eval()
+    file = save_model(model, tmp_path / "m") / "config.json"
+    saved = json.loads(file.read_text())
+    assert "constrain" not in saved["config"]
+    saved["config"]["constrain"] = True
+    file.write_text(json.dumps(saved))
+    batch = collate_tagged([model.encode(["Anna", "Berg", "visited", "Oslo", "."])])
+    loaded = seqlab.load(tmp_path / "m")
+    torch.testing.assert_close(loaded.emissions(batch), model.emissions(batch))
+    assert loaded.decode(batch) == model.decode(batch)
+    saved["config"]["constrain"] = False
+    file.write_text(json.dumps(saved))
+    removed = (
+        r"config\.json: TaggerConfig\.constrain=False: this option was removed from seqlab "
+        r"\(only constrain=True loads\)"
+    )
+    with pytest.raises(ValueError, match=removed):
+        seqlab.load(tmp_path / "m")
+
+
 def test_iobes_data_trains_with_the_iobes_scheme_and_is_named_otherwise(tmp_path):
     from seqlab.text import convert_tags
 
@@ -162,7 +193,7 @@ def test_iobes_data_trains_with_the_iobes_scheme_and_is_named_otherwise(tmp_path
     trained = train_tagger(train, config, TaggerDataConfig(batch_size=8),
                            TrainerConfig(epochs=8, lr=0.02), tmp_path / "m",
                            val_sentences=val)  # fmt: skip
-    assert trained.val_scores["f1"] == 1.0
+    assert trained.scores["f1"] == 1.0
     (p,) = trained.model.predict([["Eva", "lives", "in", "Rome", "."]])
     assert p.tags == ["S-PER", "O", "O", "S-LOC", "O"]
     assert [(e.type, e.start, e.end) for e in p.entities] == [("PER", 0, 1), ("LOC", 3, 4)]

@@ -30,3 +30,25 @@ def fails(argv, match, capsys) -> str:
     assert len(err.splitlines()) == 1, err
     assert err.startswith("seqlab: error: ") and match in err and "Traceback" not in err
     return err
+
+
+def capture_figures(monkeypatch, *modules) -> list:
+    """Keep every matplotlib figure the given CLI modules save (they still write their PNG):
+    a test can then read the titles, axis labels and ticks."""
+    from seqlab.cli import _common
+
+    figures = []
+    original = _common.save_figure
+
+    def save(fig, path):
+        figures.append(fig)
+        return original(fig, path)
+
+    for module in modules:
+        monkeypatch.setattr(module, "save_figure", save)
+    return figures
+
+
+def tick_labels(axis) -> list[str]:
+    """The texts of an axis's tick labels (x or y)."""
+    return [t.get_text() for t in axis.get_ticklabels()]

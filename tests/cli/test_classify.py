@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
+import seqlab
 from seqlab.cli import main
-from seqlab.train import load_model, save_model
+from seqlab.datasets.labelled import EMOJIFY_CLASSES
+from seqlab.train import save_model
 
+from ._helpers import capture_figures, tick_labels
 from ._helpers import fails as _fails
 from ._helpers import feed_stdin as _stdin
 from ._helpers import json_lines as _json_lines
@@ -132,7 +135,7 @@ def test_train_prints_a_summary(data, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "flags",
-    [["--model", "average"], ["--cell", "gru", "--pool", "max", "--bidirectional", "false"]],
+    [["--model", "average"], ["--cell", "gru", "--pool", "max", "--no-bidirectional"]],
 )
 def test_train_other_architectures(data, tmp_path, monkeypatch, capsys, flags):
     out = tmp_path / "m"
@@ -140,6 +143,7 @@ def test_train_other_architectures(data, tmp_path, monkeypatch, capsys, flags):
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))["config"]
     for flag, value in zip(flags[::2], flags[1::2]):
         assert str(config[flag[2:].replace("-", "_")]).lower() == value
+    assert config["bidirectional"] is ("--no-bidirectional" not in flags)
     capsys.readouterr()
     _stdin(monkeypatch, "I love pizza\n")
     assert main(["classify", "predict", str(out), "--json"]) == 0
@@ -177,7 +181,7 @@ def test_train_with_vectors_and_a_preset(data, tmp_path, monkeypatch, capsys):
     assert f"pretrained vectors for {n_words} of {n_words + 4} vocabulary words ({glove})" in text
     assert "validation loss" not in text  # the preset trains on everything
     assert "4 steps, 2 epochs" in text  # --epochs beats the preset's 200
-    model = load_model(out)
+    model = seqlab.load(out)
     assert (model.config.model, model.config.freeze_embeddings) == ("average", True)
     for word in ("love", "zebra"):  # frozen rows are the file's vectors
         row = model.embed.weight[model.vocab.encode([word])[0]].detach().numpy()
@@ -254,7 +258,7 @@ def test_predict_json_from_stdin_matches_the_library(model_dir, monkeypatch, cap
     rows = _json_lines(captured.out)
     assert captured.err == ""  # every word is known
     assert [r["text"] for r in rows] == sentences
-    expected = load_model(model_dir).predict(sentences)
+    expected = seqlab.load(model_dir).predict(sentences)
     for row, p in zip(rows, expected):
         assert {"text", "label", "prob"} <= set(row)
         assert isinstance(row["label"], str) and row["label"] in LABELS
@@ -340,7 +344,7 @@ def test_evaluate_json_matches_sklearn(model_dir, data, capsys):
     assert scores["labels"] == LABELS and list(scores["per_class"]) == LABELS
     assert scores["n"] == len(EMOJI_TEST) and scores["plot"] is None
     gold = [y for _, y in EMOJI_TEST]
-    pred = [p.label for p in load_model(model_dir).predict([t for t, _ in EMOJI_TEST])]
+    pred = [p.label for p in seqlab.load(model_dir).predict([t for t, _ in EMOJI_TEST])]
     assert scores["accuracy"] == pytest.approx(accuracy_score(gold, pred))
     assert scores["confusion"] == confusion_matrix(gold, pred, labels=LABELS).tolist()
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=LABELS, zero_division=0)
@@ -358,8 +362,8 @@ def test_predict_and_evaluate_an_ensemble(model_dir, data, tmp_path, monkeypatch
                  "--out", str(other)]) == 0  # fmt: skip
     capsys.readouterr()
     texts = [t for t, _ in EMOJI_TEST]
-    pa = load_model(model_dir).predict_proba(texts)[0]
-    pb = load_model(other).predict_proba(texts)[0]
+    pa = seqlab.load(model_dir).predict_proba(texts)[0]
+    pb = seqlab.load(other).predict_proba(texts)[0]
     mean = ((pa + pb) / 2).numpy()
     _stdin(monkeypatch, "\n".join(texts) + "\n")
     assert main(["classify", "predict", str(model_dir), "--ensemble", str(other), "--json"]) == 0
@@ -383,27 +387,6 @@ def test_predict_and_evaluate_an_ensemble(model_dir, data, tmp_path, monkeypatch
     )
     _fails(["classify", "evaluate", str(model_dir), data["test"], "--ensemble", str(tmp_path)],
            "config.json", capsys)  # fmt: skip
-
-
-def test_train_with_teachers_records_them_and_refuses_other_labels(model_dir, data, tmp_path,
-                                                                     capsys):  # fmt: skip
-    other = tmp_path / "seed1"
-    assert main(["classify", "train", data["csv"], *TINY, "--val-fraction", "0", "--seed", "1",
-                 "--out", str(other)]) == 0  # fmt: skip
-    out = tmp_path / "student"
-    teachers = ["--teacher", str(model_dir), str(other), "--distill", "0.7"]
-    assert main(["classify", "train", data["csv"], *TINY, "--val-fraction", "0", *teachers,
-                 "--out", str(out)]) == 0  # fmt: skip
-    record = json.loads((out / "data.json").read_text(encoding="utf-8"))
-    assert record["teacher"] == {"models": 2, "distill": 0.7}
-    assert record["sources"]["teacher"] == [str(model_dir.resolve()), str(other.resolve())]
-    capsys.readouterr()
-    reviews = tmp_path / "reviews"
-    _fails(["classify", "train", data["tsv"], *TINY, "--teacher", str(model_dir), "--out",
-            str(reviews)], "teacher's labels", capsys)  # fmt: skip
-    assert not reviews.exists()
-    _fails(["classify", "train", data["csv"], *TINY, "--teacher", str(tmp_path / "none"),
-            "--out", str(reviews)], "does not exist", capsys)  # fmt: skip
 
 
 def test_evaluate_text_and_plot(model_dir, data, tmp_path, capsys):
@@ -482,7 +465,7 @@ def test_char_level_predict_and_evaluate(dna_dir, tmp_path, monkeypatch, capsys)
     rows = _json_lines(capsys.readouterr().out)
     assert [r["text"] for r in rows] == ["CCAGGTAAGTCA", "ttccaggctacc"]
     assert all(r["label"] in {"EI", "IE", "N"} and r["n_unk"] == 0 for r in rows)
-    library = load_model(dna_dir).predict(["CCAGGTAAGTCA"])[0]
+    library = seqlab.load(dna_dir).predict(["CCAGGTAAGTCA"])[0]
     assert rows[0]["prob"] == pytest.approx(library.prob, rel=1e-6)
     test = _write(tmp_path / "test.tsv", [f"{y}\t{s}" for y, s in DNA[:4]])
     assert main(["classify", "evaluate", str(dna_dir), test, "--json"]) == 0
@@ -492,16 +475,72 @@ def test_char_level_predict_and_evaluate(dna_dir, tmp_path, monkeypatch, capsys)
 def test_explain_json_and_png(dna_dir, tmp_path, capsys):
     png = tmp_path / "saliency.png"
     seq = "ccaggtaagtca"
-    assert main(["classify", "explain", str(dna_dir), seq, "--out", str(png), "--json"]) == 0
+    assert main(["classify", "explain", str(dna_dir), seq, "--plot", str(png), "--json"]) == 0
     (row,) = _json_lines(capsys.readouterr().out)
     assert {"label", "prob", "saliency", "tokens", "plot"} <= set(row)
     assert len(row["saliency"]) == len(seq) and row["tokens"] == list(seq.upper())
     assert row["plot"] == str(png) and png.read_bytes().startswith(PNG_MAGIC)
-    predicted = load_model(dna_dir).predict([seq])[0]
+    predicted = seqlab.load(dna_dir).predict([seq])[0]
     assert (row["label"], row["prob"]) == (predicted.label, pytest.approx(predicted.prob))
     assert main(["classify", "explain", str(dna_dir), seq, "--label", "N"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("N\t") and "most salient positions" in text
+
+
+def test_saliency_plot_numbers_the_positions(dna_dir, tmp_path, monkeypatch, capsys):
+    from seqlab.cli import classify as module
+
+    figures = capture_figures(monkeypatch, module)
+    seq = "ccaggtaagtca" * 3  # 36 positions: every 10th numbered along the top
+    assert main(["classify", "explain", str(dna_dir), seq, "--plot", str(tmp_path / "s.png")]) == 0
+    (ax,) = [a for a in figures[0].axes if a.get_xlabel() != "position"]
+    (top,) = ax.child_axes
+    assert tick_labels(top.xaxis) == ["1", "10", "20", "30"] and top.get_xlabel() == "position"
+    assert tick_labels(ax.xaxis) == list(seq.upper())  # the letters stay along the bottom
+
+
+EMOJIFY_FIVE = [f"{text},{label}" for label, texts in enumerate([
+    ["I love you", "you are my love", "love you forever"],
+    ["lets play ball", "he threw the ball", "a great game"],
+    ["so happy today", "what a happy day", "I smiled"],
+    ["I am sad", "she is so sad", "a bad day"],
+    ["lets eat pizza", "food is ready", "I am hungry"],
+]) for text in texts]  # fmt: skip
+
+
+def test_emojify_classes_are_shown_by_name(tmp_path, monkeypatch, capsys):
+    from seqlab.cli import _common, classify
+
+    csv = _write(tmp_path / "emoji.csv", EMOJIFY_FIVE)
+    out = tmp_path / "m"
+    figures = capture_figures(monkeypatch, _common, classify)
+    assert main(["classify", "train", csv, *TINY, "--out", str(out)]) == 0
+    (loss,) = figures
+    assert loss.axes[0].get_ylabel() == "loss (nats per sentence)"  # one loss per sentence
+    capsys.readouterr()
+    _stdin(monkeypatch, "I love you\n")
+    assert main(["classify", "predict", str(out)]) == 0
+    label, _, text = capsys.readouterr().out.strip().split("\t")
+    names = EMOJIFY_CLASSES
+    assert label == f"{label.split()[0]} {names[label.split()[0]]}" and text == "I love you"
+    assert names == {"0": "heart", "1": "baseball", "2": "smile", "3": "disappointed",
+                     "4": "fork_and_knife"}  # fmt: skip
+    _stdin(monkeypatch, "I love you\n")
+    assert main(["classify", "predict", str(out), "--json"]) == 0
+    (row,) = _json_lines(capsys.readouterr().out)
+    assert row["name"] == names[row["label"]]
+    assert main(["classify", "evaluate", str(out), csv, "--plot", str(tmp_path / "c.png")]) == 0
+    text = capsys.readouterr().out
+    assert "0 heart" in text.split("confusion matrix (rows")[1]
+    ax = figures[-1].axes[0]
+    shown = [f"{k} {v}" for k, v in names.items()]
+    assert tick_labels(ax.xaxis) == tick_labels(ax.yaxis) == shown
+
+
+def test_other_labels_stay_as_they_are(model_dir, monkeypatch, capsys):
+    _stdin(monkeypatch, "I love you\n")  # labels 0, 2, 10: not Emojify's five
+    assert main(["classify", "predict", str(model_dir), "--json"]) == 0
+    assert "name" not in _json_lines(capsys.readouterr().out)[0]
 
 
 def test_splice_format(tmp_path, capsys):

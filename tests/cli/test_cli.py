@@ -13,7 +13,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def test_diagnose_vanishing_json_and_plot(tmp_path, capsys):
     png = tmp_path / "flow.png"
-    argv = ["diagnose", "vanishing", "--T", "6", "--steps", "2", "--batch-size", "4",
+    argv = ["diagnose", "vanishing", "--seq-len", "6", "--max-steps", "2", "--batch-size", "4",
             "--test-size", "8", "--json", "--no-progress", "--plot", str(png)]  # fmt: skip
     assert main(argv) == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -24,16 +24,17 @@ def test_diagnose_vanishing_json_and_plot(tmp_path, capsys):
 
 
 def test_diagnose_vanishing_table(capsys):
-    argv = ["diagnose", "vanishing", "--T", "5", "--steps", "1", "--test-size", "4",
-            "--cells", "lstm", "--no-progress"]  # fmt: skip
+    argv = ["diagnose", "vanishing", "--seq-len", "5", "--max-steps", "1", "--test-size", "4",
+            "--cell", "lstm", "--no-progress"]  # fmt: skip
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "lstm" in out and "accuracy" in out
 
 
 @pytest.mark.parametrize("argv,match", [
-    (["diagnose", "vanishing", "--T", "1", "--steps", "1", "--no-progress"], "T must be"),
-    (["diagnose", "vanishing", "--T", "5", "--steps", "1", "--test-size", "4", "--no-progress",
+    (["diagnose", "vanishing", "--seq-len", "1", "--max-steps", "1", "--no-progress"], "--seq-len must be at least 2"),
+    (["diagnose", "vanishing", "--seq-len", "5", "--max-steps", "1", "--test-size", "4",
+      "--no-progress",
       "--plot", "/nonexistent/dir/x.png"], "does not exist"),
 ])  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(argv, match, capsys):

@@ -7,7 +7,7 @@ import pytest
 
 from seqlab.cli import main
 from seqlab.embeddings import WordVectors, load_word_list
-from tests.cli._helpers import fails, json_lines, write_lines
+from tests.cli._helpers import capture_figures, fails, json_lines, write_lines
 
 FIXTURES = Path(__file__).parents[1] / "embeddings" / "fixtures"
 
@@ -96,7 +96,7 @@ def test_train_formats(corpus, tmp_path, capsys, fmt, header):
 
 
 def test_similar_and_analogy(vectors, capsys):
-    assert main(["embed", "similar", vectors, "king", "--topn", "3", "--json"]) == 0
+    assert main(["embed", "similar", vectors, "king", "-n", "3", "--json"]) == 0
     results = json_lines(capsys.readouterr().out)[0]["results"]
     wv = WordVectors.load(vectors)
     assert results == [[w, pytest.approx(s, abs=1e-6)] for w, s in wv.most_similar("king", topn=3)]
@@ -128,7 +128,8 @@ def test_evaluate_json(vectors, capsys):
 
 def test_plot_and_debias(vectors, tmp_path, capsys):
     png = tmp_path / "map.png"
-    assert main(["embed", "plot", vectors, "king", "queen", "man", "woman", "--out", str(png)]) == 0
+    words = ["king", "queen", "man", "woman"]
+    assert main(["embed", "plot", vectors, *words, "--plot", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG" and "4 words placed by pca" in capsys.readouterr().out
     assert (
         main(
@@ -136,13 +137,13 @@ def test_plot_and_debias(vectors, tmp_path, capsys):
                 "embed",
                 "plot",
                 vectors,
-                "--top",
+                "-n",
                 "20",
                 "--method",
                 "tsne",
                 "--perplexity",
                 "5",
-                "--out",
+                "--plot",
                 str(png),
                 "--json",
             ]
@@ -157,6 +158,41 @@ def test_plot_and_debias(vectors, tmp_path, capsys):
     assert report["direct_bias_after"] < 1e-6 < report["direct_bias_before"]
     assert report["professions_bias_after"] < 1e-6
     assert len(WordVectors.load(out)) == len(WordVectors.load(vectors))
+
+
+def test_plot_axes_and_labels(tmp_path, monkeypatch, capsys):
+    """PCA's axes are named; the most frequent words leave punctuation out; no two labels
+    overlap (t-SNE clumps words: a label with no free place is left out)."""
+    from matplotlib.transforms import Bbox
+
+    from seqlab.cli import embed as module
+
+    words = [",", "the", ".", "of", '"', "and"] + [f"w{i}" for i in range(60)]
+    rng = np.random.default_rng(3)
+    path = tmp_path / "v.txt"
+    WordVectors(words, rng.normal(size=(len(words), 8))).save(path)
+    figures = capture_figures(monkeypatch, module)
+    assert main(["embed", "plot", str(path), "-n", "40", "--plot", str(tmp_path / "p.png"),
+                 "--json"]) == 0  # fmt: skip
+    placed = json_lines(capsys.readouterr().out)[0]
+    assert placed["words"][:4] == ["the", "of", "and", "w0"] and len(placed["words"]) == 40
+    ax = figures[0].axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("first principal component",
+                                                 "second principal component")  # fmt: skip
+    assert main(["embed", "plot", str(path), "-n", "60", "--method", "tsne", "--plot",
+                 str(tmp_path / "t.png")]) == 0  # fmt: skip
+    ax = figures[1].axes[0]
+    assert ax.get_xlabel().startswith("t-SNE 1")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figures[1]).get_renderer()  # (pyplot closed the figure)
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert 10 <= len(boxes) <= 60 and not any(
+        Bbox.intersection(a, b) is not None and Bbox.intersection(a, b).width > 0.5
+        and Bbox.intersection(a, b).height > 0.5
+        for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+    )  # fmt: skip
+    assert {t.get_text() for t in ax.texts} <= {w for w in words if w[0].isalnum()}
 
 
 def test_errors(corpus, vectors, tmp_path, capsys):
@@ -176,7 +212,7 @@ def test_errors(corpus, vectors, tmp_path, capsys):
         capsys,
     )
     fails(["embed", "train", corpus, "--dim", "0", "--out", out], "dim must be", capsys)
-    fails(["embed", "train", corpus, "--method", "nplm", "--alpha", "1e38", "--min-count", "1",
+    fails(["embed", "train", corpus, "--method", "nplm", "--lr", "1e38", "--min-count", "1",
            "--out", out, "--no-progress"], "diverged", capsys)  # fmt: skip
     assert not out.exists()
     fails(["embed", "similar", vectors, "kingg"], "unknown word 'kingg'", capsys)
@@ -184,5 +220,5 @@ def test_errors(corpus, vectors, tmp_path, capsys):
     bad = write_lines(tmp_path / "bad.txt", ["2 3", "a 1 2 3", "b 1 2"])
     fails(["embed", "similar", bad, "a"], "line 3", capsys)
     fails(["embed", "evaluate", vectors], "nothing to evaluate", capsys)
-    fails(["embed", "plot", vectors, "king", "nope", "--out", tmp_path / "m.png"], "nope", capsys)
+    fails(["embed", "plot", vectors, "king", "nope", "--plot", tmp_path / "m.png"], "nope", capsys)
     assert not (tmp_path / "m.png").exists()

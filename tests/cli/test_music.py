@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import seqlab
 import seqlab.cli
 from seqlab.cli import main, music
-from tests.cli._helpers import fails, json_lines
+from tests.cli._helpers import capture_figures, fails, json_lines, tick_labels
 
 FIXTURE = Path(__file__).parents[1] / "music" / "fixtures" / "tiny_chorales.json"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -63,15 +64,33 @@ def test_preset_alone_follows_the_cell(data, tmp_path, capsys):
     assert json_lines(capsys.readouterr().out)[0]["n_parameters"] == 27788
 
 
+def test_note_names():
+    from seqlab.cli._common import note_name
+
+    assert [note_name(p) for p in (21, 60, 61, 69, 108)] == ["A0", "C4", "C#4", "A4", "C8"]
+
+
+def test_the_piano_roll_has_a_title_and_names_its_notes(model_dir, tmp_path, monkeypatch, capsys):
+    from seqlab.cli import _common
+
+    figures = capture_figures(monkeypatch, _common)
+    argv = ["music", "sample", model_dir, "--out", tmp_path / "p.mid", "--plot",
+            tmp_path / "p.png", "--length", "8", "--seed", "3"]  # fmt: skip
+    assert main([str(a) for a in argv]) == 0
+    ax = figures[0].axes[0]
+    assert ax.get_title() == f"Sampled from {model_dir.name} (temperature 1, seed 3)"
+    assert tick_labels(ax.yaxis) == [f"C{octave}" for octave in range(1, 9)]  # C1 .. C8
+
+
 def test_sample_writes_midi_and_a_png(model_dir, tmp_path, capsys):
     from seqlab.music import read_midi
 
     mid, png = tmp_path / "piece.mid", tmp_path / "roll.png"
-    argv = ["music", "sample", model_dir, "--out", mid, "--plot", png, "--steps", "12",
-            "--prime-from", FIXTURE, "--prime-steps", "3", "--seed", "1", "--json"]  # fmt: skip
+    argv = ["music", "sample", model_dir, "--out", mid, "--plot", png, "--length", "12",
+            "--prime-from", FIXTURE, "--prime-length", "3", "--seed", "1", "--json"]  # fmt: skip
     assert main([str(a) for a in argv]) == 0
     (info,) = json_lines(capsys.readouterr().out)
-    assert info["steps"] == 15 and info["prime_steps"] == 3
+    assert info["time_steps"] == 15 and info["prime_time_steps"] == 3
     assert png.read_bytes().startswith(PNG_MAGIC)
     roll = read_midi(mid)
     assert roll.shape[1] == 88 and int(roll.sum()) == info["notes"]
@@ -84,13 +103,12 @@ def test_sample_writes_midi_and_a_png(model_dir, tmp_path, capsys):
 
 def test_evaluate_prints_nll_per_step(model_dir, data, capsys):
     from seqlab.music import nll_per_step, read_chorales
-    from seqlab.train import load_model
 
     assert main(["music", "evaluate", str(model_dir), str(data), "--split", "test", "--json"]) == 0
     (result,) = json_lines(capsys.readouterr().out)
-    expected = nll_per_step(load_model(model_dir), read_chorales(data)["test"])
+    expected = nll_per_step(seqlab.load(model_dir), read_chorales(data)["test"])
     assert result["nll_per_step"] == pytest.approx(expected)
-    assert (result["split"], result["pieces"], result["steps"]) == ("test", 2, 16)
+    assert (result["split"], result["n"], result["time_steps"]) == ("test", 2, 16)
     assert main(["music", "evaluate", str(model_dir), str(data)]) == 0
     assert "NLL" in capsys.readouterr().out
 
@@ -108,7 +126,7 @@ def test_errors_are_one_line_and_leave_no_files(model_dir, data, tmp_path, capsy
           capsys)  # fmt: skip
     assert not out.exists()
     mid = tmp_path / "x.mid"
-    fails(["music", "sample", model_dir, "--out", mid, "--steps", "0"], "--steps", capsys)
+    fails(["music", "sample", model_dir, "--out", mid, "--length", "0"], "--length", capsys)
     fails(["music", "sample", tmp_path / "nomodel", "--out", mid], "does not exist", capsys)
     fails(["music", "sample", model_dir, "--out", tmp_path / "no" / "x.mid"], "folder", capsys)
     fails(["music", "sample", model_dir, "--out", mid, "--prime-from", bad], "bad.json", capsys)

@@ -17,11 +17,12 @@ def folder(tmp_path_factory):
 def test_train_transcribe_evaluate(folder, tmp_path, capsys):
     out = tmp_path / "m"
     argv = ["speech", "train", str(folder), "--out", str(out), "--conv-channels", "16",
-            "--hidden-size", "16", "--n-layers", "1", "--epochs", "2", "--batch-size", "8",
+            "--hidden-size", "16", "--num-layers", "1", "--epochs", "2", "--batch-size", "8",
             "--json", "--no-progress"]  # fmt: skip
     assert main(argv) == 0
     summary = json_lines(capsys.readouterr().out)[-1]
     assert summary["alphabet"] == "ab" and summary["utterances"] == 24
+    assert (out / "loss.png").read_bytes()[:4] == b"\x89PNG"  # the loss curves, as every train
     wavs = [str(folder / "u0.wav"), str(folder / "u1.wav")]
     assert main(["speech", "transcribe", str(out), *wavs, "--json"]) == 0
     lines = json_lines(capsys.readouterr().out)
@@ -29,7 +30,7 @@ def test_train_transcribe_evaluate(folder, tmp_path, capsys):
                                                             for line in lines)  # fmt: skip
     assert main(["speech", "evaluate", str(out), str(folder), "--json", "--beam", "2"]) == 0
     report = json_lines(capsys.readouterr().out)[0]
-    assert set(report) == {"wer", "cer", "n", "accuracy"} and report["n"] == 24
+    assert set(report) == {"wer", "cer", "exact_match", "n"} and report["n"] == 24
     # a bad file is reported and skipped, the others are still transcribed
     bad = tmp_path / "bad.wav"
     bad.write_text("not audio")

@@ -24,7 +24,7 @@ def folder(tmp_path_factory):
 def recogniser(folder, tmp_path_factory):
     out = tmp_path_factory.mktemp("models") / "asr"
     argv = ["speech", "train", str(folder), "--out", str(out), "--conv-channels", "8",
-            "--hidden-size", "8", "--n-layers", "1", "--epochs", "1", "--batch-size", "8",
+            "--hidden-size", "8", "--num-layers", "1", "--epochs", "1", "--batch-size", "8",
             "--json", "--no-progress"]  # fmt: skip
     assert main(argv) == 0
     return out
@@ -56,7 +56,7 @@ def test_transcribe_and_evaluate_with_a_char_lm(recogniser, char_lm, folder, cap
     argv = ["speech", "evaluate", str(recogniser), str(folder), *lm, "--json", "--no-progress"]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    assert set(json_lines(captured.out)[0]) == {"wer", "cer", "n", "accuracy"}
+    assert set(json_lines(captured.out)[0]) == {"wer", "cer", "exact_match", "n"}
     assert captured.err == ""
     assert main(["speech", "evaluate", str(recogniser), str(folder), *lm]) == 0
     assert f"(beam 4, LM {char_lm} weight 0.8)" in capsys.readouterr().out

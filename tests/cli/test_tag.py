@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
+import seqlab
 from seqlab.cli import main
-from seqlab.train import load_model, save_model
+from seqlab.train import save_model
 
 from ._helpers import fails as _fails
 from ._helpers import feed_stdin as _stdin
@@ -125,7 +126,7 @@ def test_crf_alone_with_character_features(files, tmp_path, monkeypatch, capsys)
     c = _config(out)
     assert (c["crf"], c["char_embedding_size"], c["char_hidden_size"]) == (True, 4, 4)
     assert (out / "vocab_chars.json").is_file()
-    assert any(k.startswith("crf.") for k in load_model(out).state_dict())
+    assert any(k.startswith("crf.") for k in seqlab.load(out).state_dict())
     capsys.readouterr()
     _stdin(monkeypatch, "Øystein Ødegård visited Åsgårdstrand .\n")  # characters never seen
     assert main(["tag", "predict", str(out), "--json"]) == 0
@@ -137,7 +138,7 @@ def test_crf_alone_with_character_features(files, tmp_path, monkeypatch, capsys)
 def test_crf_defaults_to_false(files, tmp_path):
     out = tmp_path / "m"
     assert main(["tag", "train", files["train"], *TINY, "--epochs", "1", "--out", str(out)]) == 0
-    assert _config(out)["crf"] is False and load_model(out).config.crf is False
+    assert _config(out)["crf"] is False and seqlab.load(out).config.crf is False
 
 
 def test_crf_false_beats_the_preset(files, tmp_path, capsys):
@@ -149,7 +150,7 @@ def test_crf_false_beats_the_preset(files, tmp_path, capsys):
     c = _config(out)
     assert c["crf"] is False and c["hidden_size"] == 8
     assert c["char_embedding_size"] == 25  # from the preset (the default is 0)
-    assert not any(k.startswith("crf.") for k in load_model(out).state_dict())
+    assert not any(k.startswith("crf.") for k in seqlab.load(out).state_dict())
 
 
 def test_train_with_vectors(files, tmp_path, capsys):
@@ -157,11 +158,11 @@ def test_train_with_vectors(files, tmp_path, capsys):
     glove, vectors = _glove(tmp_path / "glove.8d.txt", words, 8)
     out = tmp_path / "m"
     assert main(["tag", "train", files["train"], "--vectors", glove, "--freeze-embeddings",
-                 "true", *TINY, "--val-fraction", "0", "--out", str(out)]) == 0  # fmt: skip
+                 *TINY, "--val-fraction", "0", "--out", str(out)]) == 0  # fmt: skip
     text = capsys.readouterr().out
     n = len(words)
     assert f"pretrained vectors for {n} of {n + 4} vocabulary words ({glove})" in text
-    model = load_model(out)
+    model = seqlab.load(out)
     for word in ("oslo", "zebra"):  # frozen rows are the file's vectors
         row = model.embed.weight[model.words.encode([word])[0]].detach().numpy()
         np.testing.assert_allclose(row, vectors[word], atol=1e-6)
@@ -252,7 +253,7 @@ def test_predict_json_entities_end_exclusive(model_dir, monkeypatch, capsys):
     }
     assert [(e["text"], e["type"]) for e in rows[1]["entities"]] == [
         ("Lars", "PER"), ("Kari", "PER"), ("Oslo", "LOC")]  # fmt: skip
-    expected = load_model(model_dir).predict([s.split() for s in sentences])
+    expected = seqlab.load(model_dir).predict([s.split() for s in sentences])
     assert rows == [p.to_json() for p in expected]
     for row in rows:
         for e in row["entities"]:
@@ -317,7 +318,7 @@ def test_evaluate_json_matches_seqeval(model_dir, files, tmp_path, capsys):
                  str(pred_file)]) == 0  # fmt: skip
     (scores,) = _json_lines(capsys.readouterr().out)
     assert {"precision", "recall", "f1", "per_type"} <= set(scores)
-    assert scores["sentences"] == len(TEST) and scores["n_true"] == 6
+    assert scores["n"] == len(TEST) and scores["n_true"] == 6
     blocks = pred_file.read_text(encoding="utf-8").rstrip("\n").split("\n\n")
     rows = [[line.split() for line in block.split("\n")] for block in blocks]
     assert [" ".join(r[0] for r in block) for block in rows] == [s for s, _ in TEST]

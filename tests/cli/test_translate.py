@@ -7,11 +7,12 @@ import pytest
 import sacrebleu
 import torch
 
+import seqlab
 from seqlab.cli import main
 from seqlab.lm import LanguageModel, LMConfig
 from seqlab.seq2seq import Seq2Seq, Seq2SeqConfig, beam_search, read_pairs
 from seqlab.text import Vocabulary
-from seqlab.train import load_model, save_model
+from seqlab.train import save_model
 
 from ._helpers import fails as _fails
 from ._helpers import feed_stdin as _stdin
@@ -30,8 +31,8 @@ REFERENCES = ["1997-03-03", "1997-03-03", "1997-03-03"]
 def dates(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dates")
     train, test = folder / "train.tsv", folder / "test.tsv"
-    assert main(["translate", "dates", "--n", "300", "--out", str(train)]) == 0
-    assert main(["translate", "dates", "--n", "12", "--held-out", "--seed", "1", "--out",
+    assert main(["translate", "dates", "-n", "300", "--out", str(train)]) == 0
+    assert main(["translate", "dates", "-n", "12", "--held-out", "--seed", "1", "--out",
                  str(test)]) == 0  # fmt: skip
     return train, test
 
@@ -58,15 +59,15 @@ def no_attention_dir(tmp_path_factory):
 
 def test_dates_json_and_file(tmp_path, capsys):
     out = tmp_path / "f.tsv"
-    assert main(["translate", "dates", "--n", "300", "--out", str(out), "--json"]) == 0
+    assert main(["translate", "dates", "-n", "300", "--out", str(out), "--json"]) == 0
     (summary,) = _json_lines(capsys.readouterr().out)
-    assert summary["pairs"] == 300 and summary["held_out"] is False and summary["seed"] == 0
+    assert summary["n"] == 300 and summary["held_out"] is False and summary["seed"] == 0
     assert summary["out"] == str(out) and summary["formats"] > 1
     pairs = read_pairs(out)
     assert len(pairs) == 300
     assert all(len(t) == 10 and t[4] == t[7] == "-" for _, t in pairs)
     again = tmp_path / "g.tsv"
-    assert main(["translate", "dates", "--n", "300", "--out", str(again)]) == 0
+    assert main(["translate", "dates", "-n", "300", "--out", str(again)]) == 0
     assert again.read_bytes() == out.read_bytes()  # same seed, same pairs
     text = capsys.readouterr().out.splitlines()
     assert text[0].startswith("300 pairs in ") and text[0].endswith(str(again))
@@ -75,11 +76,11 @@ def test_dates_json_and_file(tmp_path, capsys):
 
 def test_dates_held_out_differs_and_bad_n(tmp_path, capsys):
     train, held = tmp_path / "t.tsv", tmp_path / "h.tsv"
-    assert main(["translate", "dates", "--n", "50", "--out", str(train)]) == 0
-    assert main(["translate", "dates", "--n", "50", "--out", str(held), "--held-out"]) == 0
+    assert main(["translate", "dates", "-n", "50", "--out", str(train)]) == 0
+    assert main(["translate", "dates", "-n", "50", "--out", str(held), "--held-out"]) == 0
     assert not {s for s, _ in read_pairs(train)} & {s for s, _ in read_pairs(held)}
     capsys.readouterr()
-    _fails(["translate", "dates", "--n", "0", "--out", tmp_path / "x.tsv"], "--n must be", capsys)
+    _fails(["translate", "dates", "-n", "0", "--out", tmp_path / "x.tsv"], "-n must be", capsys)
     assert not (tmp_path / "x.tsv").exists()
 
 
@@ -167,7 +168,7 @@ def test_run_json_from_stdin_matches_the_library(model_dir, monkeypatch, capsys)
     assert main(["translate", "run", str(model_dir), "--json", "--beam", "3", *FAST]) == 0
     rows = _json_lines(capsys.readouterr().out)
     assert [r["src"] for r in rows] == SOURCES
-    expected = beam_search(load_model(model_dir), SOURCES, beam_size=3, max_len=12)
+    expected = beam_search(seqlab.load(model_dir), SOURCES, beam_size=3, max_len=12)
     for row, (hyp,) in zip(rows, expected):
         assert {"src", "hyp", "score", "logprob", "finished", "n_unk"} <= set(row)
         assert "n_best" not in row
@@ -179,7 +180,7 @@ def test_run_json_from_stdin_matches_the_library(model_dir, monkeypatch, capsys)
 
 def test_run_n_best(model_dir, monkeypatch, capsys):
     _stdin(monkeypatch, "3 mars 1997\n")
-    assert main(["translate", "run", str(model_dir), "--json", "--n-best", "2", "--beam", "2",
+    assert main(["translate", "run", str(model_dir), "--json", "-n", "2", "--beam", "2",
                  *FAST]) == 0  # fmt: skip
     (row,) = _json_lines(capsys.readouterr().out)
     assert len(row["n_best"]) == 2
@@ -187,7 +188,7 @@ def test_run_n_best(model_dir, monkeypatch, capsys):
     assert row["n_best"][0]["score"] >= row["n_best"][1]["score"]
     assert row["n_best"][0]["hyp"] != row["n_best"][1]["hyp"]
     _stdin(monkeypatch, "3 mars 1997\n1/2/97\n")
-    assert main(["translate", "run", str(model_dir), "--n-best", "2", "--beam", "2", *FAST]) == 0
+    assert main(["translate", "run", str(model_dir), "-n", "2", "--beam", "2", *FAST]) == 0
     lines = capsys.readouterr().out.split("\n")
     assert lines[2] == "" and lines[5] == ""  # a blank line after each sentence's list
     for line in (lines[0], lines[1], lines[3], lines[4]):
@@ -231,10 +232,10 @@ def test_run_long_sources(model_dir, monkeypatch, capsys):
     [
         ("3 mars 1997\n\n1/2/97\n", [], "stdin: line 2 is empty"),
         ("", [], "stdin: no sentences"),
-        ("3 mars 1997\n", ["--n-best", "3", "--beam", "2"], "--n-best must be in [1, --beam=2]"),
+        ("3 mars 1997\n", ["-n", "3", "--beam", "2"], "-n must be in [1, --beam=2]"),
         ("3 mars 1997\n", ["--alpha", "nan"], "alpha must be a finite number, got nan"),
-        ("3 mars 1997\n", ["--max-len", "0"], "max_len must be None or an int >= 1"),
-        ("3 mars 1997\n", ["--batch-size", "0"], "batch_size must be an int >= 1"),
+        ("3 mars 1997\n", ["--max-len", "0"], "--max-len must be at least 1, got 0"),
+        ("3 mars 1997\n", ["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
         ("3 mars 1997\n", ["--threads", "0"], "--threads must be at least 1"),
     ],
 )
@@ -265,11 +266,11 @@ def test_evaluate_json_and_hyp_out(model_dir, dates, tmp_path, capsys):
     assert main(["translate", "evaluate", str(model_dir), str(dates[1]), "--json", "--beam", "2",
                  "--hyp-out", str(hyp_out), *FAST]) == 0  # fmt: skip
     (summary,) = _json_lines(capsys.readouterr().out)
-    assert {"bleu", "exact_match", "sentences", "beam", "alpha", "precisions", "bp", "sys_len",
+    assert {"bleu", "exact_match", "n", "beam", "alpha", "precisions", "bp", "sys_len",
             "ref_len"} <= set(summary)  # fmt: skip
     refs = [t for _, t in read_pairs(dates[1])]
     hyps = hyp_out.read_text(encoding="utf-8").split("\n")[:-1]
-    assert summary["sentences"] == len(hyps) == len(refs) == 12
+    assert summary["n"] == len(hyps) == len(refs) == 12
     assert summary["exact_match"] == sum(h == r for h, r in zip(hyps, refs)) / 12
     assert summary["bleu"] == pytest.approx(sacrebleu.corpus_bleu(hyps, [refs]).score, abs=1e-6)
     assert summary["beam"] == 2 and summary["alpha"] == 0.7
@@ -308,7 +309,7 @@ def test_analyze_json(model_dir, tmp_path, capsys):
         if row["verdict"] != "correct":
             assert (row["verdict"] == "search") == (row["ref_score"] > row["hyp_score"])
     summary = rows[-1]["summary"]
-    assert summary["sentences"] == 3
+    assert summary["n"] == 3
     assert summary["search"] + summary["model"] + summary["correct"] == 3
     assert summary["alpha"] == 0.7
 
@@ -355,16 +356,16 @@ def test_analyze_alpha_warning_is_one_line(model_dir, tmp_path, capsys):
 
 def test_attention_writes_a_png(model_dir, tmp_path, capsys):
     out = tmp_path / "a.png"
-    assert main(["translate", "attention", str(model_dir), "3 mars 1997", "--out", str(out),
+    assert main(["translate", "attention", str(model_dir), "3 mars 1997", "--plot", str(out),
                  *FAST]) == 0  # fmt: skip
     assert out.read_bytes().startswith(PNG_MAGIC)
     lines = capsys.readouterr().out.splitlines()
     assert lines[1] == f"attention map: {out}"
-    assert main(["translate", "attention", str(model_dir), "3 mars 1997", "--out", str(out),
+    assert main(["translate", "attention", str(model_dir), "3 mars 1997", "--plot", str(out),
                  "--json", *FAST]) == 0  # fmt: skip
     (row,) = _json_lines(capsys.readouterr().out)
     weights = torch.tensor(row["attention"])
-    (hyp,) = beam_search(load_model(model_dir), ["3 mars 1997"], max_len=12)[0]
+    (hyp,) = beam_search(seqlab.load(model_dir), ["3 mars 1997"], max_len=12)[0]
     assert row["hyp"] == hyp.text == lines[0]
     assert weights.shape == (len(hyp.ids) + int(hyp.finished), len("3 mars 1997"))
     assert torch.allclose(weights.sum(1), torch.ones(weights.shape[0]), atol=1e-5)
@@ -372,12 +373,12 @@ def test_attention_writes_a_png(model_dir, tmp_path, capsys):
 
 def test_attention_bad_input(model_dir, no_attention_dir, tmp_path, capsys):
     out = tmp_path / "a.png"
-    _fails(["translate", "attention", no_attention_dir, "1 2", "--out", out],
+    _fails(["translate", "attention", no_attention_dir, "1 2", "--plot", out],
            "trained without attention", capsys)  # fmt: skip
-    _fails(["translate", "attention", model_dir, "  ", "--out", out], "the sentence is empty",
+    _fails(["translate", "attention", model_dir, "  ", "--plot", out], "the sentence is empty",
            capsys)  # fmt: skip
-    _fails(["translate", "attention", model_dir, "3 mars", "--out", tmp_path / "no" / "a.png",
+    _fails(["translate", "attention", model_dir, "3 mars", "--plot", tmp_path / "no" / "a.png",
             *FAST], "folder does not exist", capsys)  # fmt: skip
-    _fails(["translate", "attention", model_dir, "3 mars", "--out", out, "--beam", "0"],
+    _fails(["translate", "attention", model_dir, "3 mars", "--plot", out, "--beam", "0"],
            "--beam must be at least 1", capsys)  # fmt: skip
     assert not out.exists()

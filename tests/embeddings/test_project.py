@@ -125,3 +125,12 @@ def test_project_tsne():
 def test_project_errors(words, method, message):
     with pytest.raises(ValueError, match=message):
         project(_table(), words, method=method)
+
+
+def test_scikit_learn_is_a_dependency_so_a_plain_install_draws_t_sne():
+    """`make demo` installs seqlab's dependencies only (pip install -e .): t-SNE needs them."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    dependencies = text.split("\ndependencies = [", 1)[1].split("\n]", 1)[0]
+    assert '"scikit-learn' in dependencies

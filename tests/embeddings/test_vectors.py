@@ -177,6 +177,55 @@ def test_analogy_is_most_similar_of_b_c_minus_a(wv):
     )
 
 
+def test_gensim_lookups_equal_gensim_s(wv):
+    kv = _gensim(wv)
+    assert dict(wv.key_to_index) == kv.key_to_index and wv.index_to_key == kv.index_to_key
+    np.testing.assert_array_equal(wv["king"], kv["king"])
+    np.testing.assert_array_equal(wv[["king", "w003"]], kv[["king", "w003"]])
+    np.testing.assert_array_equal(wv.get_vector("Queen"), kv.get_vector("Queen"))
+    np.testing.assert_allclose(wv.get_vector("Queen", norm=True),
+                               kv.get_vector("Queen", norm=True), atol=1e-7)  # fmt: skip
+    with pytest.raises(TypeError):
+        wv.key_to_index["new"] = 1  # read-only
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["king", "kings", "Queen", "w001"], ["w010", "w011", "w012"], ["last", "king"],
+     [f"w{i:03d}" for i in range(0, 120, 7)]],
+)  # fmt: skip
+def test_doesnt_match_equals_gensim_s(wv, words):
+    assert wv.doesnt_match(words) == _gensim(wv).doesnt_match(words)
+
+
+def test_an_unknown_word_is_a_key_error_as_in_gensim_and_a_value_error():
+    wv = WordVectors(["king", "queen"], np.eye(2))
+    for lookup in (lambda: wv["kingg"], lambda: wv.get_vector("x"), lambda: wv[["king", "x"]]):
+        with pytest.raises(KeyError) as caught:
+            lookup()
+        assert isinstance(caught.value, ValueError) and "unknown word" in str(caught.value)
+        assert not str(caught.value).startswith("'")  # one plain line, not a quoted repr
+    with pytest.raises(ValueError, match="unknown word 'kingg'.*did you mean 'king'"):
+        wv.doesnt_match(["king", "kingg"])
+    with pytest.raises(ValueError, match="needs a list of words"):
+        wv.doesnt_match([])
+
+
+def test_gensim_s_own_kv_pickle_is_named_and_never_unpickled(tmp_path, wv, monkeypatch):
+    import pickle
+
+    kv = _gensim(wv)
+    kv.save(str(tmp_path / "vectors.kv"))  # gensim's native format: a pickle (+ .npy arrays)
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("unpickled"))
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("unpickled"))
+    with pytest.raises(ValueError, match=r"vectors\.kv: a Python pickle \(gensim's "
+                       r"KeyedVectors\.save.*never unpickles.*save_word2vec_format"):  # fmt: skip
+        WordVectors.load(tmp_path / "vectors.kv")
+    np.save(tmp_path / "m.npy", np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"m\.npy: a NumPy array"):
+        WordVectors.load(tmp_path / "m.npy")
+
+
 def test_zero_vector_scores_zero():
     wv = WordVectors(["a", "b", "zero"], [[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
     assert wv.most_similar("a") == [("b", pytest.approx(0.5**0.5)), ("zero", 0.0)]

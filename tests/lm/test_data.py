@@ -37,6 +37,25 @@ def test_stream_columns_are_the_stream_cut_into_batch_size_rows():
     assert torch.equal(cols, torch.arange(24).view(4, 6))
 
 
+@pytest.mark.parametrize(("n", "world_size"), [(26, 2), (100, 3), (61, 2)])
+def test_with_several_ranks_each_takes_its_columns_of_one_cut_of_the_stream(n, world_size):
+    """W ranks of B columns == one process of W * B columns, segment by segment."""
+    B, T = 2, 3
+    whole = StreamBatches(torch.arange(n), B * world_size, T, shift=True, seed=1)
+    ranks = [StreamBatches(torch.arange(n), B, T, shift=True, seed=1, rank=r,
+                           world_size=world_size) for r in range(world_size)]  # fmt: skip
+    assert all(r.presharded for r in ranks) and not whole.presharded
+    for epoch in (0, 1):
+        expected = whole(epoch)
+        for step, batch in enumerate(expected):
+            for key in ("x", "y"):
+                parts = [r(epoch)[step][key] for r in ranks]
+                assert torch.equal(torch.cat(parts), batch[key])  # rows r*B .. r*B + B - 1
+        assert all(len(r(epoch)) == len(expected) and len(r) == len(whole) for r in ranks)
+    with pytest.raises(ValueError, match=r"batch size 2 x 3 processes"):
+        StreamBatches(torch.arange(10), 2, 3, rank=0, world_size=3)
+
+
 @pytest.mark.parametrize(
     ("n", "batch_size", "bptt"),
     [(24, 3, 3), (25, 3, 3), (10, 5, 4), (100, 4, 7), (100, 1, 100), (97, 2, 1), (8, 4, 50)],

@@ -1,12 +1,16 @@
-"""LanguageModel: shapes, one-hot vs embedding input, tying, the stateful carry, the loss."""
+"""LanguageModel: shapes, one-hot vs embedding input, removed options, the stateful carry, loss."""
+
+import json
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+import seqlab
 from seqlab.lm import LanguageModel, LMConfig, StreamBatches
 from seqlab.text import Vocabulary
+from seqlab.train import save_model
 
 VOCAB = Vocabulary(list("abcdefg"))  # V = 11 with the four specials
 
@@ -35,11 +39,30 @@ def test_one_hot_input_is_the_notes_x():
     assert x[0, 0, 4] == 1 and x[0, 0].sum() == 1 and x[0, 1, 6] == 1
 
 
-def test_tied_weights_share_one_matrix():
-    model = _model(embedding_size=8, tie_weights=True)
-    assert model.out.weight is model.embed.weight
-    with pytest.raises(ValueError, match="tie_weights"):
-        LMConfig(embedding_size=4, hidden_size=8, tie_weights=True)
+@pytest.mark.parametrize(
+    ("name", "old", "other"), [("weight_drop", 0.0, 0.2), ("tie_weights", False, True)]
+)
+def test_a_folder_saved_with_a_removed_option_at_its_default_loads_and_any_other_is_named(
+    tmp_path, name, old, other
+):
+    """weight_drop and tie_weights were removed: config.json files written before hold the
+    defaults and load; another value names the option."""
+    model = _model(embedding_size=8).eval()
+    file = save_model(model, tmp_path / "m") / "config.json"
+    saved = json.loads(file.read_text())
+    assert name not in saved["config"]
+    saved["config"][name] = old
+    file.write_text(json.dumps(saved))
+    ids = torch.tensor([[4, 5, 6]])
+    torch.testing.assert_close(seqlab.load(tmp_path / "m")(ids)[0], model(ids)[0])
+    saved["config"][name] = other
+    file.write_text(json.dumps(saved))
+    removed = (
+        rf"config\.json: LMConfig\.{name}={other!r}: this option was removed from seqlab "
+        rf"\(only {name}={old!r} loads\)"
+    )
+    with pytest.raises(ValueError, match=removed):
+        seqlab.load(tmp_path / "m")
 
 
 def test_config_and_vocab_mismatch_are_errors():
@@ -109,3 +132,18 @@ def test_loss_falls_on_one_small_batch():
         model.loss(batch).backward()
         opt.step()
     assert float(model.loss(batch).detach()) < first / 5
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_next_log_probs_steps_like_forward_over_the_whole_sequence(cell):
+    model = _model(cell=cell, num_layers=2).eval()
+    ids = torch.randint(4, len(VOCAB), (3, 5))  # (B, T)
+    logits, _ = model(ids)  # (B, T, V)
+    expected = F.log_softmax(logits.double(), dim=-1)  # (B, T, V)
+    state = None
+    for t in range(5):
+        log_probs, state = model.next_log_probs(ids[:, t], state)  # (B, V)
+        assert log_probs.shape == (3, len(VOCAB)) and log_probs.dtype == torch.float64
+        assert not log_probs.requires_grad
+        torch.testing.assert_close(log_probs, expected[:, t], atol=1e-6, rtol=0)
+    assert model.device == torch.device("cpu")

@@ -77,9 +77,26 @@ def test_too_short_corpus_writes_nothing(tmp_path):
     assert not out.exists()
 
 
-def test_stream_training_refuses_several_processes(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORLD_SIZE", "2")
-    with pytest.raises(ValueError, match="one process"):
-        train_language_model("abc\n" * 50, LMConfig(), LMDataConfig(batch_size=2),
-                             TrainerConfig(max_steps=1), tmp_path / "m")  # fmt: skip
-    assert not (tmp_path / "m").exists()
+def test_under_torchrun_each_rank_streams_its_own_columns():
+    """Stream training is data-parallel: rank r of W takes columns r*B .. r*B + B - 1 of the
+    W * B the text is cut into, for training and validation (a real 2-process run:
+    tests/train/test_distributed.py)."""
+    from seqlab.lm.model import LanguageModel
+    from seqlab.lm.train import _batches
+    from seqlab.text import CharTokenizer, Vocabulary
+    from seqlab.train import DistributedContext
+
+    text = "".join(chr(97 + i % 26) for i in range(400))
+    model = LanguageModel(LMConfig(hidden_size=4, vocab_size=0), Vocabulary(sorted(set(text))),
+                          CharTokenizer())  # fmt: skip
+    data = LMDataConfig(batch_size=2, bptt=5)
+    ranks = [_batches(model, text[:300], text[300:], data, 0, DistributedContext(r, r, 2))
+             for r in range(2)]  # fmt: skip
+    single, _, _ = _batches(model, text[:300], text[300:], LMDataConfig(batch_size=4, bptt=5),
+                            0, DistributedContext())  # fmt: skip
+    for part in (0, 1):  # training, validation
+        assert all(r[part].presharded and r[part].world_size == 2 for r in ranks)
+    for epoch in (0, 1):
+        for step, batch in enumerate(single(epoch)):
+            joined = torch.cat([r[0](epoch)[step]["x"] for r in ranks])  # (2 * 2, T)
+            assert torch.equal(joined, batch["x"])

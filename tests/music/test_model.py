@@ -24,12 +24,30 @@ def _numpy_nll_per_step(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("cell", sorted(CELLS))
 def test_forward_shapes(cell):
-    model = PianoRollRNN(MusicConfig(cell=cell, hidden_size=8, n_layers=2))
+    model = PianoRollRNN(MusicConfig(cell=cell, hidden_size=8, num_layers=2))
     x = torch.rand(2, 5, 88).round()  # (B, T, 88)
     logits, state = model(x, lengths=torch.tensor([5, 3]))
     assert logits.shape == (2, 5, 88)
     a = state[0] if cell == "lstm" else state
     assert a.shape == (2, 2, 8)  # (L, B, H)
+
+
+def test_a_folder_saved_with_n_layers_loads_as_num_layers(tmp_path):
+    import json
+
+    import seqlab
+    from seqlab.train import save_model
+
+    model = PianoRollRNN(MusicConfig(hidden_size=8, num_layers=2)).eval()
+    save_model(model, tmp_path / "m")
+    file = tmp_path / "m" / "config.json"
+    saved = json.loads(file.read_text())
+    saved["config"]["n_layers"] = saved["config"].pop("num_layers")  # the old spelling
+    file.write_text(json.dumps(saved))
+    loaded = seqlab.load(tmp_path / "m")
+    assert loaded.config.num_layers == 2
+    x = torch.rand(1, 4, 88).round()
+    torch.testing.assert_close(loaded(x)[0], model(x)[0])
 
 
 @pytest.mark.parametrize("cell", sorted(CELLS))

@@ -15,7 +15,7 @@ from seqlab.music import (
     read_chorales,
     train_music_model,
 )
-from seqlab.train import TrainerConfig, load_model
+from seqlab.train import TrainerConfig
 
 
 @pytest.mark.slow
@@ -30,7 +30,7 @@ def test_training_lowers_the_validation_nll_and_leaves_a_model_folder(chorales_p
     record = json.loads((tmp_path / "data.json").read_text())
     assert record["train_pieces"] == 4 and record["val_steps"] == 14
     assert record["n_parameters"] == trained.model.n_parameters()
-    reloaded = load_model(tmp_path)
+    reloaded = seqlab.load(tmp_path)
     assert isinstance(reloaded, PianoRollRNN) and reloaded.config == config
     exact = nll_per_step(reloaded, rolls["valid"])
     assert exact == pytest.approx(trained.result.best_val_loss, rel=1e-4)

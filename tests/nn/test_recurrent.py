@@ -324,3 +324,19 @@ def test_bad_state_and_options_are_refused():
         RNN(n_x, n_a, impl="fast")
     with pytest.raises(ValueError, match="return_gates"):
         RNN(n_x, n_a, impl="kernel")(x, return_gates=True)
+
+
+@pytest.mark.parametrize("layer", [RNN, GRU, LSTM])
+@pytest.mark.parametrize(
+    ("argument", "match"),
+    [
+        ({"batch_first": True}, r"\(batch_first=\.\.\.\): seqlab's layers are always batch-first"),
+        ({"batch_first": False}, r"\(batch_first=\.\.\.\): .* x is \(B, T, E\)"),
+        ({"bias": False}, r"\(bias=\.\.\.\): every gate has its bias"),
+        ({"proj_size": 4}, r"\(proj_size=\.\.\.\): there is no projection"),
+    ],
+)
+def test_torch_nn_only_arguments_get_a_clear_error_naming_the_layer(layer, argument, match):
+    with pytest.raises(ValueError, match=f"^{layer.__name__}{match}") as caught:
+        layer(n_x, n_a, **argument)
+    assert "Cell" not in str(caught.value)  # not the cell's "unexpected keyword argument"

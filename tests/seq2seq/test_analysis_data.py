@@ -90,7 +90,7 @@ def test_verdicts_follow_the_scores_of_reference_and_output(alpha):
         assert {verdicts[i], verdicts[5 + i]} == {"search", "model"}
     assert report.counts == {"search": 4, "model": 4, "correct": 1}
     assert report.fractions == {"search": 0.5, "model": 0.5}
-    assert report.summary() == {"sentences": 9, "search": 4, "model": 4, "correct": 1,
+    assert report.summary() == {"n": 9, "search": 4, "model": 4, "correct": 1,
                                 "search_fraction": 0.5, "model_fraction": 0.5,
                                 "alpha": alpha}  # fmt: skip
 
@@ -243,12 +243,10 @@ def test_split_pairs_that_leaves_nothing_to_train_on():
         split_pairs(PAIRS[:1], 0.9)
 
 
-def test_build_vocabs_separate_and_shared():
+def test_build_vocabs_one_per_side():
     pairs = [("the cat", "le chat"), ("the dog", "le chien")]
     src, tgt = build_vocabs(pairs, WordTokenizer(), WordTokenizer())
     assert src.tokens[4:] == ("the", "cat", "dog") and tgt.tokens[4:] == ("le", "chat", "chien")
-    shared_src, shared_tgt = build_vocabs(pairs, WordTokenizer(), WordTokenizer(), shared=True)
-    assert shared_src is shared_tgt and len(shared_src) == 4 + 6
     src, _ = build_vocabs(pairs, WordTokenizer(), WordTokenizer(), min_count=2)
     assert src.tokens[4:] == ("the",)
 

@@ -1,13 +1,16 @@
 """Seq2Seq: shapes, attention vs a NumPy reference, forward vs step, padding, loss, gradients."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+import seqlab
 from seqlab.seq2seq import Seq2Seq, Seq2SeqConfig
 from seqlab.text import CharTokenizer, Vocabulary, WordTokenizer
-from seqlab.train import load_model, save_model
+from seqlab.train import save_model
 
 SRC_VOCAB = Vocabulary(list("abcdefgh"))  # V_src = 12 with the four specials
 TGT_VOCAB = Vocabulary(list("wxyz"))  # V_tgt = 8
@@ -356,26 +359,49 @@ def test_vocabularies_that_do_not_fit_are_errors():
         Seq2Seq(Seq2SeqConfig(tgt_vocab_size=99), SRC_VOCAB, TGT_VOCAB)
     with pytest.raises(ValueError, match="source vocabulary needs"):
         Seq2Seq(Seq2SeqConfig(), Vocabulary(["a"], specials=False), TGT_VOCAB)
-    with pytest.raises(ValueError, match="shared_vocab"):
-        Seq2Seq(Seq2SeqConfig(shared_vocab=True), SRC_VOCAB, TGT_VOCAB)
     with pytest.raises(ValueError, match="tokenizer level 'word'"):
         Seq2Seq(Seq2SeqConfig(level="char"), SRC_VOCAB, TGT_VOCAB, WordTokenizer())
 
 
-def test_shared_vocab_and_tied_weights_are_one_matrix_and_survive_a_save(tmp_path):
+def test_tied_weights_are_one_matrix_and_survive_a_save(tmp_path):
     vocab = Vocabulary(list("abcdwxyz"))
     torch.manual_seed(0)
-    config = Seq2SeqConfig(level="char", shared_vocab=True, tie_weights=True, embedding_size=6,
-                           hidden_size=8, attention_size=5)  # fmt: skip
+    config = Seq2SeqConfig(level="char", tie_weights=True, embedding_size=6, hidden_size=8,
+                           attention_size=5)  # fmt: skip
     model = Seq2Seq(config, vocab, vocab, CharTokenizer(), CharTokenizer()).eval()
-    assert model.src_embed.weight is model.tgt_embed.weight is model.out.weight
-    loaded = load_model(save_model(model, tmp_path / "tied"))
-    assert loaded.src_embed.weight is loaded.tgt_embed.weight is loaded.out.weight
+    assert model.tgt_embed.weight is model.out.weight
+    assert model.src_embed.weight is not model.tgt_embed.weight
+    loaded = seqlab.load(save_model(model, tmp_path / "tied"))
+    assert loaded.tgt_embed.weight is loaded.out.weight
+    assert loaded.src_embed.weight is not loaded.tgt_embed.weight
     b = _batch()
     with torch.no_grad():
         before, _ = model(b["src"], b["src_lengths"], b["tgt_in"])
         after, _ = loaded(b["src"], b["src_lengths"], b["tgt_in"])
     assert torch.equal(before, after)
+
+
+def test_a_folder_saved_with_shared_vocab_off_still_loads_and_one_with_it_on_is_named(tmp_path):
+    """shared_vocab was removed: config.json files written before hold false and load."""
+    model = _model()
+    file = save_model(model, tmp_path / "m") / "config.json"
+    saved = json.loads(file.read_text())
+    assert "shared_vocab" not in saved["config"]
+    saved["config"]["shared_vocab"] = False
+    file.write_text(json.dumps(saved))
+    b = _batch()
+    with torch.no_grad():
+        before, _ = model(b["src"], b["src_lengths"], b["tgt_in"])
+        after, _ = seqlab.load(tmp_path / "m")(b["src"], b["src_lengths"], b["tgt_in"])
+    assert torch.equal(before, after)
+    saved["config"]["shared_vocab"] = True
+    file.write_text(json.dumps(saved))
+    removed = (
+        r"config\.json: Seq2SeqConfig\.shared_vocab=True: this option was removed from "
+        r"seqlab \(only shared_vocab=False loads\)"
+    )
+    with pytest.raises(ValueError, match=removed):
+        seqlab.load(tmp_path / "m")
 
 
 # --- text <-> ids --------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ def test_filterbank_equals_librosa(cfg):
     np.testing.assert_allclose(mel_filterbank(cfg), theirs, rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.slow  # 35 s the first time: librosa compiles its numba code (then cached, ~2 s)
 @pytest.mark.parametrize("cfg", CONFIGS)
 def test_spectrograms_equal_librosa(cfg):
     y = _wave(cfg.sample_rate)

@@ -1,11 +1,14 @@
-"""seqlab.speech.lm: a character LM as beam search's ``lm``, checked against the LM's own scores."""
+"""seqlab.speech.lm: a character LM as beam search's ``lm``, checked against the LM's own scores.
+
+The scorer itself, :class:`seqlab.lm.PrefixScorer`, is tested in tests/lm/test_prefix_scores.py.
+"""
 
 import numpy as np
 import pytest
 import torch
 
 from seqlab.lm import LanguageModel, LMConfig, build_vocab, score_sentences
-from seqlab.speech import Alphabet, CharLMScorer, char_lm_scorer, prefix_beam_search
+from seqlab.speech import Alphabet, char_lm_scorer, prefix_beam_search
 from seqlab.text import CharTokenizer
 from seqlab.train import save_model
 
@@ -23,14 +26,13 @@ def _lm(mode="lines", cell="lstm", num_layers=1, text=TEXT, level="char") -> Lan
 
 
 @pytest.mark.parametrize(
-    ("mode", "cell", "num_layers"),
-    [("lines", "lstm", 1), ("stream", "lstm", 2), ("lines", "gru", 2), ("stream", "rnn", 1)],
+    ("mode", "cell", "num_layers"), [("lines", "lstm", 1), ("stream", "gru", 2)]
 )
-@pytest.mark.parametrize("text", ["abba", "cab ab", "d", "bad dab a"])
+@pytest.mark.parametrize("text", ["abba", "cab ab", "bad dab a"])
 def test_sum_of_next_label_log_probs_equals_the_lm_score(mode, cell, num_layers, text):
     model = _lm(mode, cell, num_layers)
     alphabet = Alphabet(" abcd")
-    scorer = CharLMScorer(model, alphabet)
+    scorer = char_lm_scorer(model, alphabet)
     labels = tuple(alphabet.encode(text))
     lm_score = score_sentences(model, [text])[0]  # ends with <eos>: leave it out
     expected = sum(lm_score.token_logprobs[:-1])
@@ -42,7 +44,7 @@ def test_sum_of_next_label_log_probs_equals_the_lm_score(mode, cell, num_layers,
 def test_scores_every_label_and_zero_for_the_blank():
     model = _lm()
     alphabet = Alphabet("abc")  # a subset of the LM's characters, in another order
-    y = CharLMScorer(model, alphabet)((2, 1))
+    y = char_lm_scorer(model, alphabet)((2, 1))
     assert y.shape == (4,) and y.dtype == np.float64 and y[0] == 0.0
     ids = torch.tensor([[model.start_id, model.vocab.token_to_id("b"),
                          model.vocab.token_to_id("a")]])  # fmt: skip
@@ -53,40 +55,10 @@ def test_scores_every_label_and_zero_for_the_blank():
     assert np.exp(y[1:]).sum() < 1.0  # <eos>, "d", " " keep the rest: not renormalised
 
 
-def test_incremental_one_lm_step_per_new_prefix(monkeypatch):
-    model = _lm(num_layers=2)
-    scorer = CharLMScorer(model, Alphabet(" abcd"))
-    steps = []
-    forward = model.forward
-
-    def counting(ids, state=None, lengths=None):
-        steps.append(ids.shape[1])
-        return forward(ids, state, lengths)
-
-    monkeypatch.setattr(model, "forward", counting)
-    scorer((1, 2, 3, 4))  # cold: the start token and four labels, one step each
-    assert steps == [1] * 5
-    scorer((1, 2, 3, 4, 2))
-    scorer((1, 2, 3, 4, 3))
-    scorer((1, 2, 3, 4))  # cached
-    assert steps == [1] * 7
-    fresh = CharLMScorer(model, Alphabet(" abcd"))
-    assert np.array_equal(fresh((1, 2, 3, 4, 3)), scorer((1, 2, 3, 4, 3)))
-
-
-def test_cache_limit_keeps_the_answers():
-    model = _lm()
-    small = CharLMScorer(model, Alphabet(" abcd"), max_cache=3)
-    big = CharLMScorer(model, Alphabet(" abcd"))
-    for prefix in [(1,), (1, 2), (1, 2, 3), (2, 2, 2, 2), (1, 2, 3, 4)]:
-        assert np.array_equal(small(prefix), big(prefix))
-    assert len(small._cache) <= 5
-
-
 def test_beam_search_with_the_lm_prefers_its_text():
     model = _lm()
     alphabet = Alphabet(" abcd")
-    scorer = CharLMScorer(model, alphabet)
+    scorer = char_lm_scorer(model, alphabet)
     # a frame where " " and "b" are equally likely, then a blank frame, twice
     frame = np.log([0.0002, 0.49, 0.0001, 0.49, 0.0001, 0.0001])
     frame -= np.logaddexp.reduce(frame)
@@ -102,6 +74,16 @@ def test_from_a_model_folder(tmp_path):
     save_model(_lm(), tmp_path / "lm")
     scorer = char_lm_scorer(tmp_path / "lm", Alphabet("abc"))
     assert scorer((1,)).shape == (4,)
+    assert np.array_equal(scorer((1, 2)), char_lm_scorer(_lm(), Alphabet("abc"))((1, 2)))
+
+
+def test_a_folder_without_a_language_model(tmp_path):
+    from seqlab.music import MusicConfig, PianoRollRNN
+    from seqlab.train import save_model
+
+    save_model(PianoRollRNN(MusicConfig(hidden_size=4)), tmp_path / "music")
+    with pytest.raises(ValueError, match="does not hold a language model"):
+        char_lm_scorer(tmp_path / "music", Alphabet("abc"))
 
 
 @pytest.mark.parametrize(
@@ -114,9 +96,9 @@ def test_from_a_model_folder(tmp_path):
 )
 def test_errors(alphabet, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        CharLMScorer(_lm(**kwargs), Alphabet(alphabet))
+        char_lm_scorer(_lm(**kwargs), Alphabet(alphabet))
 
 
 def test_bad_label():
     with pytest.raises(ValueError, match="label 9"):
-        CharLMScorer(_lm(), Alphabet("abc"))((1, 9))
+        char_lm_scorer(_lm(), Alphabet("abc"))((1, 9))

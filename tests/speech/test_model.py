@@ -10,7 +10,7 @@ from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
 
 
 def _small(**kw):
-    cfg = dict(n_features=8, n_labels=6, conv_channels=16, hidden_size=16, n_layers=1,
+    cfg = dict(n_features=8, n_labels=6, conv_channels=16, hidden_size=16, num_layers=1,
                dropout=0.0)  # fmt: skip
     return CTCRecognizer(CTCConfig(**{**cfg, **kw}))
 

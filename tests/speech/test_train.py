@@ -38,7 +38,7 @@ def test_train_save_load_transcribe(utterances, tmp_path):
     out = tmp_path / "model"
     trained = train_recognizer(
         utterances[:32],
-        CTCConfig(conv_channels=32, hidden_size=32, n_layers=1, dropout=0.0),
+        CTCConfig(conv_channels=32, hidden_size=32, num_layers=1, dropout=0.0),
         SpeechDataConfig(batch_size=8),
         TrainerConfig(lr=1e-2, epochs=25, progress=False),
         out,

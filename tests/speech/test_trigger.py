@@ -35,7 +35,7 @@ from seqlab.speech.trigger import (
     tilt,
     trigger_frames,
 )
-from seqlab.train import TrainerConfig
+from seqlab.train import TrainerConfig, save_model
 from tests.speech._trigger_toy import make_raw
 
 # --- labels ---------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def test_labels_are_clipped_at_the_end_and_start_right_after_the_end():
 
 def small(**kw):
     cfg = TriggerConfig(**{"n_features": 8, "conv_channels": 6, "conv_kernel": 5, "subsample": 2,
-                           "hidden_size": 7, "n_layers": 2, "dropout": 0.0, **kw})  # fmt: skip
+                           "hidden_size": 7, "num_layers": 2, "dropout": 0.0, **kw})  # fmt: skip
     feats = trigger_features(8000, 8, 5.0)
     torch.manual_seed(0)
     model = TriggerWordDetector(cfg, feats).eval()
@@ -157,6 +157,27 @@ def test_bad_inputs_are_named():
         TriggerWordDetector(TriggerConfig(n_features=8), trigger_features(n_mels=40))
     with pytest.raises(ValueError, match="subsample"):
         TriggerConfig(subsample=0)
+
+
+def test_a_folder_saved_with_pos_weight_1_still_loads_and_one_with_another_is_named(tmp_path):
+    """pos_weight was removed (the loss is plain BCE): config.json files written before hold
+    1.0 and load."""
+    model = small()
+    file = save_model(model, tmp_path / "m") / "config.json"
+    saved = json.loads(file.read_text())
+    assert "pos_weight" not in saved["config"]
+    saved["config"]["pos_weight"] = 1.0
+    file.write_text(json.dumps(saved))
+    x = torch.randn(2, 20, 8)
+    torch.testing.assert_close(load_detector(tmp_path / "m")(x)[0], model(x)[0])
+    saved["config"]["pos_weight"] = 5.0
+    file.write_text(json.dumps(saved))
+    removed = (
+        r"config\.json: TriggerConfig\.pos_weight=5\.0: this option was removed from seqlab "
+        r"\(only pos_weight=1\.0 loads\)"
+    )
+    with pytest.raises(ValueError, match=removed):
+        load_detector(tmp_path / "m")
 
 
 # --- detection and scores -------------------------------------------------------------------
@@ -307,7 +328,7 @@ def test_a_detector_learns_the_toy_trigger_and_round_trips(raw, tmp_path):
     data = tmp_path / "data"
     cfg = ClipConfig(sample_rate=8000, seconds=2.0)
     build_trigger_data(raw, data, n_train=48, n_test=16, config=cfg, seed=0)
-    model_cfg = TriggerConfig(n_features=16, conv_channels=16, hidden_size=16, n_layers=1,
+    model_cfg = TriggerConfig(n_features=16, conv_channels=16, hidden_size=16, num_layers=1,
                               dropout=0.0)  # fmt: skip
     trainer = TrainerConfig(epochs=14, lr=1e-2, seed=0)
     trained = train_detector(read_clips(data / "train"), model_cfg, trainer, tmp_path / "m",
@@ -498,7 +519,7 @@ def test_frequency_masks_hide_up_to_count_bands_of_up_to_width():
 
 
 def test_freq_mask_hides_bands_in_training_and_does_nothing_at_inference():
-    model = small(freq_mask=3, n_freq_masks=1)
+    model = small(freq_mask_width=3, freq_masks=1)
     plain = small()
     plain.load_state_dict(model.state_dict())
     x = torch.randn(5, 30, 8)
@@ -512,5 +533,5 @@ def test_freq_mask_hides_bands_in_training_and_does_nothing_at_inference():
     touched = x.grad.abs().sum(1) > 0  # (B, F): features the output depends on
     assert mask.any()
     assert torch.equal(touched, ~mask)
-    with pytest.raises(ValueError, match="freq_mask"):
-        TriggerConfig(n_features=8, freq_mask=9)
+    with pytest.raises(ValueError, match="freq_mask_width"):
+        TriggerConfig(n_features=8, freq_mask_width=9)

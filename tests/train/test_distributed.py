@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from seqlab.train import DistributedContext, Trainer, init_distributed, shard_batches
-from seqlab.train.checkpoint import read_safetensors
+from seqlab.train.io import read_safetensors
 
 from ._tiny_task import one_thread  # noqa: F401 (autouse fixture)
 from ._train_script import ddp_setup, grouped
@@ -81,3 +81,44 @@ def test_two_gloo_processes_equal_one_process_on_combined_batches(tmp_path):
         for key in ("train_loss", "val_loss"):
             if key in a:
                 assert a[key] == pytest.approx(b[key], abs=1e-6)
+
+
+# The command docs/train.md shows ("Training on several processes or machines"), on tiny data.
+CORPUS = "".join(f"line {i}: the quick brown fox jumps over the lazy dog.\n" for i in range(60))
+LM_FLAGS = ["--mode", "stream", "--hidden-size", "16", "--bptt", "10", "--epochs", "1",
+            "--lr", "0.01", "--log-every", "1", "--device", "cpu", "--threads", "1", "--json",
+            "--no-progress"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_seqlab_lm_train_stream_mode_under_torchrun_equals_one_process_and_rank_0_reports(
+    tmp_path, capsys
+):
+    from seqlab.cli import main
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(CORPUS, encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env.pop("WORLD_SIZE", None)
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--standalone"]
+    proc = subprocess.run(
+        [*command, "-m", "seqlab", "lm", "train", str(corpus), "--batch-size", "2",
+         "--out", str(tmp_path / "ddp"), *LM_FLAGS],
+        env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1, proc.stdout  # rank 0 alone prints its summary
+    ddp = json.loads(lines[0])
+
+    # One process with the two ranks' columns (2 x 2) in one batch: the same steps and loss.
+    assert main(["lm", "train", str(corpus), "--batch-size", "4", "--out",
+                 str(tmp_path / "single"), *LM_FLAGS]) == 0  # fmt: skip
+    single = json.loads(capsys.readouterr().out)
+    assert ddp["steps"] == single["steps"] > 1
+    assert ddp["val_loss"] == pytest.approx(single["val_loss"], rel=1e-5)
+    # only rank 0 wrote the metrics and the loss curves
+    steps = [json.loads(line)["step"] for line in (tmp_path / "ddp" / "metrics.jsonl").open()
+             if json.loads(line)["kind"] == "train"]  # fmt: skip
+    assert steps == list(range(1, ddp["steps"] + 1))
+    assert (tmp_path / "ddp" / "loss.png").is_file()

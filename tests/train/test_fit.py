@@ -11,7 +11,9 @@ from tests.train._tiny_task import TinyLM, TinyLMConfig, make_batches, one_threa
 SYMBOLS = ["<pad>"] + [f"s{i}" for i in range(1, 12)]
 
 
-def _fit(out, *, epochs=2, resume=False, built=None, record=None, score=None, lr=0.05):
+def _fit(
+    out, *, epochs=2, resume=False, built=None, record=None, score=None, lr=0.05, overwrite=False
+):
     """Train TinyLM with fit_task; ``built`` collects what build_model was given."""
 
     def build_model(resume_dir):
@@ -26,7 +28,7 @@ def _fit(out, *, epochs=2, resume=False, built=None, record=None, score=None, lr
 
     config = TrainerConfig(epochs=epochs, lr=lr, device="cpu")
     return fit_task(build_model, make_data, config, out, record_file="data.json",
-                    score=score, resume=resume)  # fmt: skip
+                    score=score, resume=resume, overwrite=overwrite)  # fmt: skip
 
 
 def test_the_initial_weights_follow_the_seed_and_the_best_model_is_reloaded(tmp_path):
@@ -75,9 +77,11 @@ def test_a_diverged_run_leaves_no_folder_it_created_but_keeps_one_that_existed(t
     assert not (tmp_path / "new").exists()
     kept = tmp_path / "kept"
     save_model(TinyLM(TinyLMConfig(), SYMBOLS), kept)
-    with pytest.raises(FloatingPointError):
-        _fit(kept, lr=1e30)
+    before = {p.name: p.read_bytes() for p in kept.iterdir()}
+    with pytest.raises(FloatingPointError):  # a folder holding a model needs overwrite (issue 24)
+        _fit(kept, lr=1e30, overwrite=True)
     assert (kept / "config.json").is_file()
+    assert {p.name: p.read_bytes() for p in kept.iterdir()} == before  # the old model, untouched
 
 
 def test_resume_without_a_checkpoint_is_a_clear_error(tmp_path):

@@ -92,7 +92,8 @@ def test_killed_run_resumes_to_the_same_parameters(tmp_path, sleep, delay):
     ours, theirs = _params(model), _params(reference_model)
     for name in ours:
         assert torch.equal(ours[name], theirs[name]), name
-    best, best_reference = load_model(tmp_path / "killed"), load_model(tmp_path / "straight")
+    best = load_model(tmp_path / "killed", TinyLM)
+    best_reference = load_model(tmp_path / "straight", TinyLM)
     for name, value in _params(best).items():
         assert torch.equal(value, _params(best_reference)[name]), name
     # nothing half-written left behind; metrics have one line per (kind, step)

@@ -93,12 +93,12 @@ def test_budgets_stop_with_the_right_reason(tmp_path, budget, reason, steps):
         assert result.elapsed >= 0.4
     assert result.epochs == result.steps // len(TRAIN)
     # the best model folder and the resumable state are always there
-    best = load_model(tmp_path)
+    best = load_model(tmp_path, TinyLM)
     assert float(best.evaluate(combine_batches(VAL))["loss"]) == pytest.approx(
         result.best_val_loss, rel=1e-5
     )
     assert (tmp_path / "last" / "trainer_state.json").is_file()
-    load_model(tmp_path / "last")  # the resumable state is a model folder too
+    load_model(tmp_path / "last", TinyLM)  # the resumable state is a model folder too
     state = json.loads((tmp_path / "trainer_state.json").read_text())
     assert state["stopped_because"] == reason and state["best_step"] == result.best_step
 
@@ -119,7 +119,7 @@ def test_early_stopping_keeps_the_best_checkpoint(tmp_path):
         result.steps,
     ]
     assert all(line["val_loss"] >= best["val_loss"] for line in evals[-3:])
-    reloaded = Trainer(load_model(tmp_path), config, tmp_path / "again", train_data=TRAIN)
+    reloaded = Trainer(load_model(tmp_path, TinyLM), config, tmp_path / "again", train_data=TRAIN)
     assert reloaded.evaluate(val)["loss"] == pytest.approx(result.best_val_loss, rel=1e-6)
 
 
@@ -141,7 +141,7 @@ def test_select_picks_the_best_weights_by_another_metric(tmp_path):
     assert best["step"] != min(evals, key=lambda line: line["val_loss"])["step"]
     assert evals[-1]["best_val_score"] == best["val_score"]
     reloaded = _Scored(TinyLMConfig())
-    reloaded.load_state_dict(load_model(tmp_path).state_dict())  # the folder holds the best
+    reloaded.load_state_dict(load_model(tmp_path, TinyLM).state_dict())  # the folder holds the best
     trainer = Trainer(reloaded, config, tmp_path / "x", train_data=TRAIN)
     assert trainer.evaluate(VAL)["score"] == pytest.approx(best["val_score"], rel=1e-6)
     with pytest.raises(ValueError, match="select='f1', but validation gives"):
@@ -158,7 +158,7 @@ def test_select_last_keeps_the_latest_weights_although_validation_got_worse(tmp_
     assert result.stopped_because == "epochs"  # no early stopping on a worse validation loss
     assert min(line["val_loss"] for line in evals) < evals[-1]["val_loss"]  # it did get worse
     assert result.best_step == result.steps and result.best_val_loss == evals[-1]["val_loss"]
-    saved = load_model(tmp_path).state_dict()
+    saved = load_model(tmp_path, TinyLM).state_dict()
     for name, value in model.state_dict().items():
         torch.testing.assert_close(saved[name], value, rtol=0, atol=0)
 
@@ -196,7 +196,7 @@ def test_without_validation_the_folder_holds_the_last_weights(tmp_path):
     model = _model()
     result = Trainer(model, TrainerConfig(epochs=2, lr=0.01), tmp_path, train_data=TRAIN).fit()
     assert result.best_val_loss is None and result.best_step == result.steps == 10
-    _assert_same_params(load_model(tmp_path), model)
+    _assert_same_params(load_model(tmp_path, TinyLM), model)
 
 
 def test_callbacks_see_every_step_and_evaluation(tmp_path):
@@ -316,6 +316,23 @@ def test_a_distributed_sampler_gets_its_epoch(tmp_path):
     result = Trainer(_model(), TrainerConfig(epochs=3), tmp_path, train_data=loader).fit()
     assert epochs == [0, 1, 2]
     assert result.steps == 3 * len(loader)
+
+
+def test_resume_accepts_a_state_saved_with_ema_decay_off_and_refuses_it_on(tmp_path):
+    """ema_decay was removed: a trainer_state.json written before holds null and resumes."""
+    config = TrainerConfig(epochs=None, max_steps=2)
+    Trainer(_model(), config, tmp_path, train_data=TRAIN).fit()
+    state_file = tmp_path / "last" / "trainer_state.json"
+    state = json.loads(state_file.read_text())
+    assert "ema_decay" not in state["trainer_config"]
+    state["trainer_config"]["ema_decay"] = None
+    state_file.write_text(json.dumps(state))
+    assert Trainer(_model(), config, tmp_path, train_data=TRAIN, resume=True).step == 2
+    state["trainer_config"]["ema_decay"] = 0.999
+    state_file.write_text(json.dumps(state))
+    removed = r"trainer_state\.json: TrainerConfig\.ema_decay=0\.999: this option was removed"
+    with pytest.raises(ValueError, match=removed):
+        Trainer(_model(), config, tmp_path, train_data=TRAIN, resume=True)
 
 
 def test_resume_without_a_checkpoint_fails(tmp_path):

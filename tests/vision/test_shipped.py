@@ -7,6 +7,7 @@ import pytest
 
 from seqlab.train import load_model
 from seqlab.vision.caption import caption_images
+from seqlab.vision.captioner import Captioner
 from seqlab.vision.images import read_image
 from seqlab.vision.scenes import parse_caption
 
@@ -15,9 +16,7 @@ ROOT = files("seqlab") / "data" / "vision"
 
 @pytest.mark.skipif(not (ROOT / "fashion-scenes-att").is_dir(), reason="no shipped model")
 def test_the_shipped_captioner_describes_the_shipped_scenes():
-    import seqlab.vision.captioner  # noqa: F401  (registers the "caption" task)
-
-    model = load_model(str(ROOT / "fashion-scenes-att"))
+    model = load_model(str(ROOT / "fashion-scenes-att"), Captioner)
     assert model.config.attention and sum(p.numel() for p in model.parameters()) < 500_000
     scenes = json.loads((ROOT / "scenes" / "scenes.json").read_text(encoding="utf-8"))
     images = [read_image(str(ROOT / "scenes" / s["image"])) for s in scenes]

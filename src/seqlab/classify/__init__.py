@@ -9,35 +9,7 @@
   :func:`evaluate_tagger`, and named presets.
 """
 
-from seqlab.classify.classifier import (
-    ClassifierConfig,
-    ClassifierEnsemble,
-    Prediction,
-    SentenceClassifier,
-)
-from seqlab.classify.crf import LinearChainCRF, allowed_transitions
-from seqlab.classify.data import (
-    ClassBatches,
-    TagBatches,
-    build_word_vocab,
-    collate_tagged,
-    pretrained_rows,
-)
-from seqlab.classify.emoji import EMOJI, emoji_paths
-from seqlab.classify.evaluate import evaluate_classifier, evaluate_tagger
-from seqlab.classify.saliency import Saliency, explain
-from seqlab.classify.tagger import CASINGS, SequenceTagger, TaggerConfig, TagPrediction, casing
-from seqlab.classify.train import (
-    PRESETS,
-    ClassifierDataConfig,
-    TaggerDataConfig,
-    Trained,
-    order_labels,
-    preset_configs,
-    resolve_alphabet,
-    train_classifier,
-    train_tagger,
-)
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "CASINGS",
@@ -56,7 +28,6 @@ __all__ = [
     "TagPrediction",
     "TaggerConfig",
     "TaggerDataConfig",
-    "Trained",
     "allowed_transitions",
     "build_word_vocab",
     "casing",
@@ -72,3 +43,40 @@ __all__ = [
     "train_classifier",
     "train_tagger",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.classify.config, say) does not import them all.
+_EXPORTS = {
+    "ClassifierConfig": "config",
+    "ClassifierEnsemble": "classifier",
+    "Prediction": "classifier",
+    "SentenceClassifier": "classifier",
+    "LinearChainCRF": "crf",
+    "allowed_transitions": "crf",
+    "ClassBatches": "data",
+    "TagBatches": "data",
+    "build_word_vocab": "data",
+    "collate_tagged": "data",
+    "EMOJI": "emoji",
+    "emoji_paths": "emoji",
+    "evaluate_classifier": "evaluate",
+    "evaluate_tagger": "evaluate",
+    "pretrained_rows": "pretrained",
+    "Saliency": "saliency",
+    "explain": "saliency",
+    "CASINGS": "tagger",
+    "SequenceTagger": "tagger",
+    "TaggerConfig": "config",
+    "TagPrediction": "tagger",
+    "casing": "tagger",
+    "PRESETS": "config",
+    "ClassifierDataConfig": "config",
+    "TaggerDataConfig": "config",
+    "preset_configs": "train",
+    "order_labels": "train_classifier",
+    "resolve_alphabet": "train_classifier",
+    "train_classifier": "train_classifier",
+    "train_tagger": "train_tagger",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

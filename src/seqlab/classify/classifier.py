@@ -17,12 +17,7 @@ Two models of the notes, over word embeddings e_w = E o_w:
   connection), so the softmax also sees the raw letter at every position, not only its context.
 
 Embeddings learned on a large corpus (GloVe) can be loaded and frozen or fine-tuned: the
-transfer of the notes from a big unlabelled corpus to a small labelled task. With
-``static_channel`` the model reads both: e<t> = [E o_w ; E_0 o_w], the fine-tuned E beside a
-frozen copy E_0 of the vectors as loaded (Kim 2014's "multichannel"). Fine-tuning moves the
-rows of the words seen in training and leaves the others where GloVe put them, so a word met
-only at test time sits in a space the network no longer reads; its E_0 channel is in the same
-space as every other word's.
+transfer of the notes from a big unlabelled corpus to a small labelled task.
 """
 
 from __future__ import annotations
@@ -38,8 +33,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
-from seqlab.datasets.dna import ALPHABETS, check_dna
+from seqlab._config import read_json
+from seqlab.classify.config import ClassifierConfig
+from seqlab.datasets.dna import check_dna
 from seqlab.nn import (
     GRU,
     LSTM,
@@ -50,58 +46,12 @@ from seqlab.nn import (
     pool_steps,
 )
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
-from seqlab.train import register_task
+from seqlab.text.limits import MAX_TOKENS, limit_tokens
 
 __all__ = ["CELLS", "ClassifierConfig", "Prediction", "SentenceClassifier"]
 
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
-# ALPHABETS: "auto" is resolved to "dna" or "any" from the training texts (train_classifier); a
-# model built by hand with "auto" checks nothing, as "any".
-POOLS = ("last", "mean", "max", "attention", "concat")
 VOCAB_FILE, LABELS_FILE, TOKENIZER_FILE = "vocab.json", "labels.json", "tokenizer.json"
-
-
-@dataclass(frozen=True)
-class ClassifierConfig:
-    """A sentence classifier's architecture (vocabulary and labels live beside it)."""
-
-    model: str = "rnn"  # "average" (mean of embeddings -> softmax) | "rnn"
-    cell: str = "lstm"  # "rnn" | "gru" | "lstm" (model="rnn")
-    embedding_size: int = 50  # E; must equal the dimension of pretrained vectors
-    hidden_size: int = 128  # n_a per direction (model="rnn")
-    num_layers: int = 1  # stacked recurrent layers
-    bidirectional: bool = True  # read the sentence both ways
-    pool: str = "last"  # "last" (the notes) | "mean" | "max" | "attention" | "concat"
-    attention_size: int = 16  # A, the scoring network's size (pool="attention")
-    n_steps: int = 0  # the fixed input length T that pool="concat" needs; 0 for the others
-    concat_inputs: bool = False  # pool="concat" also reads e<t> beside a<t> at every step
-    dropout: float = 0.0  # on embeddings, between layers and before the softmax
-    freeze_embeddings: bool = False  # keep E fixed (pretrained vectors as they are)
-    static_channel: bool = False  # also read a frozen copy E_0 of E as loaded: input 2E wide
-    alphabet: str = "auto"  # "dna": IUPAC letters only | "any" | "auto": dna if it looks so
-    vocab_size: int = 0  # set from the vocabulary when the model is built
-    n_classes: int = 0  # set from the labels
-
-    def __post_init__(self) -> None:
-        check_fields(
-            self,
-            {
-                "model": self.model in ("average", "rnn"),
-                "cell": self.cell in CELLS,
-                "embedding_size": self.embedding_size >= 1,
-                "hidden_size": self.hidden_size >= 1,
-                "num_layers": self.num_layers >= 1,
-                "pool": self.pool in POOLS,
-                "attention_size": self.attention_size >= 1,
-                "n_steps": self.n_steps >= 1 if self.pool == "concat" else self.n_steps >= 0,
-                "concat_inputs": self.pool == "concat" or not self.concat_inputs,
-                "alphabet": self.alphabet in ALPHABETS,
-                "dropout": 0.0 <= self.dropout < 1.0,
-                "static_channel": not (self.static_channel and self.freeze_embeddings),
-                "vocab_size": self.vocab_size >= 0,
-                "n_classes": self.n_classes >= 0,
-            },
-        )
 
 
 @dataclass(frozen=True)
@@ -115,7 +65,6 @@ class Prediction:
     n_unk: int  # tokens read as <unk>
 
 
-@register_task("classify")
 class SentenceClassifier(nn.Module):
     """Averaging or recurrent sentence classifier, with its tokenizer, vocabulary and labels.
 
@@ -130,6 +79,7 @@ class SentenceClassifier(nn.Module):
             config (a folder whose files do not belong together).
     """
 
+    task = "classify"  # config.json's "task" (seqlab.TASKS)
     config_class = ClassifierConfig
 
     def __init__(
@@ -161,16 +111,11 @@ class SentenceClassifier(nn.Module):
         E, C = config.embedding_size, len(labels)
         self.embed = nn.Embedding(len(vocab), E, padding_idx=vocab.pad_id)  # E
         self.embed.weight.requires_grad_(not config.freeze_embeddings)
-        if config.static_channel:
-            self.embed_static = nn.Embedding(len(vocab), E, padding_idx=vocab.pad_id)  # E_0
-            self.embed_static.weight.requires_grad_(False)
-            self._copy_static()
-        E_in = E * (1 + config.static_channel)  # the width of e<t>
         if config.model == "average":
-            self.out = nn.Linear(E_in, C)  # W, b
+            self.out = nn.Linear(E, C)  # W, b
         else:
             self.rnn = CELLS[config.cell](
-                E_in,
+                E,
                 config.hidden_size,
                 num_layers=config.num_layers,
                 bidirectional=config.bidirectional,
@@ -181,33 +126,19 @@ class SentenceClassifier(nn.Module):
                 self.attention = AdditiveAttention(DH, config.attention_size)  # W_a, b_a, v
             n_features = DH
             if config.pool == "concat":
-                n_features = (DH + E_in * config.concat_inputs) * config.n_steps
+                n_features = (DH + E * config.concat_inputs) * config.n_steps
             self.out = nn.Linear(n_features, C)  # W, b
 
     def set_embeddings(self, matrix: Tensor, *, keep: Tensor | None = None) -> None:
         """Copy pretrained vectors (V, E) into E (rows where ``keep``); see :func:`copy_rows`."""
         copy_rows(self.embed, matrix, keep, pad_id=self.vocab.pad_id)
-        if self.config.static_channel:
-            self._copy_static()
-
-    def _copy_static(self) -> None:
-        with torch.no_grad():
-            self.embed_static.weight.copy_(self.embed.weight)  # E_0 = E as it is now
-
-    def embed_ids(self, ids: Tensor) -> Tensor:
-        """e<t> for each id: ids (B, T) -> (B, T, E), or (B, T, 2E) = [E o_w ; E_0 o_w]."""
-        e = self.embed(ids)  # (B, T, E)
-        if self.config.static_channel:
-            e = torch.cat([e, self.embed_static(ids)], dim=2)  # (B, T, 2E)
-        return e
 
     def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """ids: (B, T) padded word ids, lengths: (B,) -> logits (B, C)."""
-        return self.classify_embedded(self.embed_ids(ids), lengths)  # (B, C)
+        return self.classify_embedded(self.embed(ids), lengths)  # (B, C)
 
     def classify_embedded(self, e: Tensor, lengths: Tensor) -> Tensor:
-        """The model after its embedding layer: e (B, T, E) (2E with ``static_channel``),
-        lengths (B,) -> logits (B, C).
+        """The model after its embedding layer: e (B, T, E), lengths (B,) -> logits (B, C).
 
         Split from :meth:`forward` so that saliency can differentiate with respect to e.
         """
@@ -238,28 +169,39 @@ class SentenceClassifier(nn.Module):
 
     # --- text -> ids ---------------------------------------------------------------------------
 
-    def tokenize(self, text: str) -> list[str]:
+    def tokenize(self, text: str, *, on_long: str = "error") -> list[str]:
         """A text's tokens: words, or characters (DNA upper-cased and checked against IUPAC).
 
-        Raises:
-            ValueError: (alphabet "dna") naming the position and the letter outside IUPAC.
-        """
-        return tokenize_text(self.tokenizer, self.config.alphabet, text)
-
-    def encode(self, text: str) -> tuple[list[int], int]:
-        """A sentence's word ids and how many words are unknown.
+        Args:
+            text: the sentence.
+            on_long: a text of more than :data:`seqlab.text.limits.MAX_TOKENS` tokens is an
+                ``"error"``, or ``"truncate"``-d to its first ones.
 
         Raises:
-            ValueError: on an empty sentence, or a DNA letter outside IUPAC.
+            ValueError: (alphabet "dna") naming the position and the letter outside IUPAC; a
+                long text with ``on_long="error"``.
         """
-        tokens = self.tokenize(text)
+        tok, alphabet = self.tokenizer, self.config.alphabet
+        return limit_tokens(lambda t: tokenize_text(tok, alphabet, t), text, MAX_TOKENS,
+                            on_long=on_long, what="the sentence")  # fmt: skip
+
+    def encode(self, text: str, *, on_long: str = "error") -> tuple[list[int], int]:
+        """A sentence's word ids and how many words are unknown (``on_long``: see tokenize).
+
+        Raises:
+            ValueError: on an empty sentence, a DNA letter outside IUPAC, a long sentence.
+        """
+        tokens = self.tokenize(text, on_long=on_long)
         if not tokens:
             raise ValueError("empty sentence: there is nothing to classify")
         return self.vocab.encode(tokens), self.vocab.count_unknown(tokens)
 
     @torch.no_grad()
-    def predict_proba(self, texts: list[str], *, batch_size: int = 256) -> tuple[Tensor, list[int]]:
-        """ŷ for each text: (N, C) probabilities, and the unknown-word count of each."""
+    def predict_proba(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> tuple[Tensor, list[int]]:
+        """ŷ for each text: (N, C) probabilities, and the unknown-word count of each
+        (``on_long``: see :meth:`tokenize`)."""
         from seqlab.text import pad_sequences
 
         if isinstance(texts, str):
@@ -269,7 +211,7 @@ class SentenceClassifier(nn.Module):
         encoded = []
         for i, text in enumerate(texts):
             try:
-                encoded.append(self.encode(text))
+                encoded.append(self.encode(text, on_long=on_long))
             except ValueError as error:
                 raise ValueError(f"texts[{i}]: {error}") from None
         device = self.embed.weight.device
@@ -283,24 +225,22 @@ class SentenceClassifier(nn.Module):
             e[1] for e in encoded
         ]
 
-    def predict(self, texts: list[str], *, batch_size: int = 256) -> list[Prediction]:
+    def predict(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> list[Prediction]:
         """The most probable label of each text, with its probability.
 
         Raises:
-            ValueError: on an empty text (naming its index).
+            ValueError: on an empty text (naming its index), or a long one with
+                ``on_long="error"`` (see :meth:`tokenize`).
         """
-        return _predictions(self, texts, batch_size)
+        return _predictions(self, texts, batch_size, on_long)
 
     # --- the Trainer's protocol ---------------------------------------------------------------
 
     def loss(self, batch: dict[str, Tensor]) -> Tensor:
-        """Mean cross-entropy over the batch's sentences: against the labels, or against the
-        target distributions q when the batch has ``"targets"`` (distillation),
-        -(1/B) Σ_i Σ_c q_ic log ŷ_ic."""
-        logits = self(batch["ids"], batch["lengths"]).float()  # (B, C)
-        if "targets" in batch:
-            return -(batch["targets"].float() * F.log_softmax(logits, dim=1)).sum(1).mean()
-        return F.cross_entropy(logits, batch["labels"])
+        """Mean cross-entropy over the batch's sentences."""
+        return F.cross_entropy(self(batch["ids"], batch["lengths"]).float(), batch["labels"])
 
     @torch.no_grad()
     def evaluate(self, batch: dict[str, Tensor]) -> dict[str, float]:
@@ -331,8 +271,8 @@ class SentenceClassifier(nn.Module):
         """Rebuild the (untrained) model of a folder from its config and assets."""
         folder = Path(folder)
         labels, tok = read_json_assets(folder, LABELS_FILE, TOKENIZER_FILE)
-        if not isinstance(labels, list):
-            raise ValueError(f"{folder / LABELS_FILE}: expected a JSON list of labels")
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise ValueError(f"{folder / LABELS_FILE}: expected a JSON list of label names")
         return cls(config, load_vocab(folder, VOCAB_FILE), labels, tokenizer_from_config(tok))
 
     def describe(self) -> dict[str, Any]:
@@ -389,10 +329,7 @@ def read_json_assets(folder: Path, *names: str) -> list[Any]:
         path = Path(folder) / name
         if not path.is_file():
             raise ValueError(f"{folder}: missing {name}")
-        try:
-            out.append(json.loads(path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{path}: invalid JSON ({error})") from None
+        out.append(read_json(path))
     return out
 
 
@@ -403,11 +340,11 @@ def load_vocab(folder: Path, name: str) -> Vocabulary:
     return Vocabulary.load(Path(folder) / name)
 
 
-def _predictions(model: Any, texts: list[str], batch_size: int) -> list[Prediction]:
+def _predictions(model: Any, texts: list[str], batch_size: int, on_long: str) -> list[Prediction]:
     for i, t in enumerate(texts):
         if not isinstance(t, str) or not t.strip():
             raise ValueError(f"text {i} is empty: there is nothing to classify")
-    probs, unk = model.predict_proba(list(texts), batch_size=batch_size)
+    probs, unk = model.predict_proba(list(texts), batch_size=batch_size, on_long=on_long)
     out = []
     for text, p, n in zip(texts, probs.tolist(), unk):
         best = max(range(len(p)), key=p.__getitem__)
@@ -450,22 +387,26 @@ class ClassifierEnsemble:
     def __len__(self) -> int:
         return len(self.models)
 
-    def tokenize(self, text: str) -> list[str]:
+    def tokenize(self, text: str, *, on_long: str = "error") -> list[str]:
         """The first model's tokens (every model tokenizes the text its own way)."""
-        return self.models[0].tokenize(text)
+        return self.models[0].tokenize(text, on_long=on_long)
 
-    def predict_proba(self, texts: list[str], *, batch_size: int = 256) -> tuple[Tensor, list[int]]:
+    def predict_proba(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> tuple[Tensor, list[int]]:
         """The mean of the models' (N, C) probabilities, and the most unknown words any model
         met in each text."""
         total, unk = None, None
         for model, columns in zip(self.models, self._columns):
-            probs, n_unk = model.predict_proba(texts, batch_size=batch_size)
+            probs, n_unk = model.predict_proba(texts, batch_size=batch_size, on_long=on_long)
             probs = probs[:, columns]
             total = probs if total is None else total + probs
             unk = n_unk if unk is None else [max(a, b) for a, b in zip(unk, n_unk)]
         assert total is not None and unk is not None
         return total / len(self.models), unk
 
-    def predict(self, texts: list[str], *, batch_size: int = 256) -> list[Prediction]:
+    def predict(
+        self, texts: list[str], *, batch_size: int = 256, on_long: str = "error"
+    ) -> list[Prediction]:
         """The most probable label of each text under the mean probabilities."""
-        return _predictions(self, texts, batch_size)
+        return _predictions(self, texts, batch_size, on_long)

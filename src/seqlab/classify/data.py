@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor
 
@@ -26,7 +25,7 @@ __all__ = [
     "TagBatches",
     "build_word_vocab",
     "collate_tagged",
-    "pretrained_rows",
+    "label_id",
 ]
 
 
@@ -60,34 +59,6 @@ def build_word_vocab(
     return Vocabulary(real + extra, counts=dict(vocab.counts))
 
 
-def pretrained_rows(
-    vocab: Vocabulary, vectors: Any, *, lower_fallback: bool = True
-) -> tuple[Tensor, Tensor]:
-    """The rows of a word-vector store for a vocabulary.
-
-    Args:
-        vocab: the model's vocabulary.
-        vectors: a :class:`seqlab.embeddings.WordVectors`.
-        lower_fallback: try the lower-cased word when the exact one is missing.
-
-    Returns:
-        (matrix (V, E) float32, found (V,) bool): found is False for the special tokens and
-        for words the vectors do not know (their rows are zero).
-    """
-    V, E = len(vocab), vectors.dim
-    matrix = np.zeros((V, E), dtype=np.float32)
-    found = np.zeros(V, dtype=bool)
-    for i, word in enumerate(vocab.tokens):
-        if i < len(Vocabulary.SPECIALS):
-            continue
-        for candidate in (word, word.lower()) if lower_fallback else (word,):
-            if candidate in vectors:
-                matrix[i] = vectors.vector(candidate)
-                found[i] = True
-                break
-    return torch.from_numpy(matrix), torch.from_numpy(found)
-
-
 class ClassBatches:
     """Classifier batches: a callable ``epoch -> batches`` (shuffled per epoch when training).
 
@@ -96,11 +67,6 @@ class ClassBatches:
         labels: the label id of each sentence.
         batch_size: sentences per batch.
         shuffle, seed: a new order each epoch, from ``seed + epoch``.
-        targets: optional (N, C) probabilities to learn instead of the labels (distillation);
-            batches then carry them as ``"targets"`` beside ``"labels"``.
-        word_dropout: each token is read as ``unk_id`` with this probability, drawn anew each
-            epoch (word dropout, Iyyer et al. 2015: the label must survive losing any word).
-        unk_id: the ``<unk>`` id of the vocabulary.
     """
 
     def __init__(
@@ -111,20 +77,12 @@ class ClassBatches:
         *,
         shuffle: bool = False,
         seed: int = 0,
-        targets: Tensor | None = None,
-        word_dropout: float = 0.0,
-        unk_id: int = 1,
     ) -> None:
         if not ids:
             raise ValueError("no sentences to batch")
         if len(ids) != len(labels):
             raise ValueError(f"{len(ids)} sentences but {len(labels)} labels")
-        if targets is not None and (targets.dim() != 2 or targets.shape[0] != len(ids)):
-            raise ValueError(f"targets must be (N={len(ids)}, C), got {tuple(targets.shape)}")
-        if not 0.0 <= word_dropout < 1.0:
-            raise ValueError(f"word_dropout must be in [0, 1), got {word_dropout}")
-        self.ids, self.labels, self.targets = list(ids), list(labels), targets
-        self.seed, self.word_dropout, self.unk_id = seed, word_dropout, unk_id
+        self.ids, self.labels = list(ids), list(labels)
         self.sampler = BucketBatchSampler(
             [len(s) for s in self.ids], batch_size, shuffle=shuffle, seed=seed
         )
@@ -134,22 +92,16 @@ class ClassBatches:
 
     def __call__(self, epoch: int) -> list[dict[str, Tensor]]:
         self.sampler.set_epoch(epoch)
-        g = torch.Generator().manual_seed(self.seed * 7919 + epoch)
         out = []
         for idx in self.sampler:
             ids, lengths = pad_sequences([self.ids[i] for i in idx])
-            if self.word_dropout:
-                real = torch.arange(ids.shape[1]) < lengths[:, None]  # (B, T), not padding
-                drop = real & (torch.rand(ids.shape, generator=g) < self.word_dropout)
-                ids = ids.masked_fill(drop, self.unk_id)
-            batch = {
-                "ids": ids,
-                "lengths": lengths,
-                "labels": torch.tensor([self.labels[i] for i in idx]),
-            }
-            if self.targets is not None:
-                batch["targets"] = self.targets[torch.tensor(idx)]  # (B, C)
-            out.append(batch)
+            out.append(
+                {
+                    "ids": ids,
+                    "lengths": lengths,
+                    "labels": torch.tensor([self.labels[i] for i in idx]),
+                }
+            )
         return out
 
 
@@ -236,3 +188,15 @@ class TagBatches:
                 batch["words"] = words.masked_fill(drop, self.unk_id)
             out.append(batch)
         return out
+
+
+def label_id(labels: Sequence[str], label: str, i: int, what: str, *, kind: str = "label") -> int:
+    """The index of ``label`` among the training labels (or tags), or a ValueError naming
+    the ``what`` sentence ``i`` (0-based) that has an unseen one."""
+    try:
+        return labels.index(label)
+    except ValueError:
+        raise ValueError(
+            f"{what} sentence {i + 1} has {kind} {label!r}, which is not among the training "
+            f"{kind}s {list(labels)}"
+        ) from None

@@ -56,7 +56,7 @@ def explain(model: SentenceClassifier, text: str, *, label: str | None = None) -
     was_training = model.training
     model.eval()
     with torch.enable_grad():
-        e = model.embed_ids(torch.tensor([ids], device=device)).detach()  # (1, T, E or 2E)
+        e = model.embed(torch.tensor([ids], device=device)).detach()  # (1, T, E)
         e.requires_grad_(True)
         logits = model.classify_embedded(e, torch.tensor([len(ids)]))  # (1, C)
         probs = torch.softmax(logits.detach().float(), dim=1)[0]  # (C,)

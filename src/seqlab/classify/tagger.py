@@ -25,17 +25,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
 from seqlab.classify.classifier import CELLS, copy_rows, load_vocab, read_json_assets
+from seqlab.classify.config import TaggerConfig
 from seqlab.classify.crf import LinearChainCRF, allowed_transitions
 from seqlab.nn import LSTM, lengths_to_mask
 from seqlab.text import Span, Vocabulary, get_entities
-from seqlab.train import register_task
 
 __all__ = ["CASINGS", "TagPrediction", "SequenceTagger", "TaggerConfig", "casing"]
 
 WORDS_FILE, CHARS_FILE, TAGS_FILE = "vocab_words.json", "vocab_chars.json", "tags.json"
-SCHEMES = ("BIO", "IOB1", "IOBES")
 # Word shapes (index 0 is padding); the order is part of saved models: append only.
 CASINGS = ("<pad>", "lower", "Title", "UPPER", "MiXed", "number", "has_digit", "other")
 
@@ -56,47 +54,6 @@ def casing(word: str) -> int:
     if any(ch.isalpha() for ch in word):
         return CASINGS.index("MiXed")
     return CASINGS.index("other")
-
-
-@dataclass(frozen=True)
-class TaggerConfig:
-    """A sequence tagger's architecture (word, character and tag vocabularies live beside it)."""
-
-    cell: str = "lstm"  # "rnn" | "gru" | "lstm", the word-level BiRNN
-    embedding_size: int = 50  # E of the word embeddings; = the pretrained vectors' dimension
-    hidden_size: int = 200  # n_a per direction of the word-level BiRNN
-    num_layers: int = 1  # stacked word-level layers
-    casing_size: int = 8  # embedding of the word's shape (Title, UPPER, ...); 0 = off
-    char_embedding_size: int = 0  # character embeddings of the char BiLSTM; 0 = no char features
-    char_hidden_size: int = 25  # per direction of the char BiLSTM
-    dropout: float = 0.5  # on the word representation and on a<t>
-    crf: bool = False  # a linear-chain CRF on top; False = a softmax per word (the notes)
-    scheme: str = "BIO"  # the tag scheme: "BIO" (IOB2) | "IOB1" | "IOBES"
-    constrain: bool = True  # CRF: forbid transitions the scheme does not allow (O -> I-PER)
-    lower_words: bool = True  # look words up lower-cased (GloVe is lower-cased)
-    freeze_embeddings: bool = False  # keep the word embeddings fixed
-    word_vocab_size: int = 0  # set from the vocabularies when the model is built
-    char_vocab_size: int = 0
-    n_tags: int = 0
-
-    def __post_init__(self) -> None:
-        check_fields(
-            self,
-            {
-                "cell": self.cell in CELLS,
-                "embedding_size": self.embedding_size >= 1,
-                "hidden_size": self.hidden_size >= 1,
-                "num_layers": self.num_layers >= 1,
-                "casing_size": self.casing_size >= 0,
-                "char_embedding_size": self.char_embedding_size >= 0,
-                "char_hidden_size": self.char_hidden_size >= 1,
-                "dropout": 0.0 <= self.dropout < 1.0,
-                "scheme": self.scheme in SCHEMES,
-                "word_vocab_size": self.word_vocab_size >= 0,
-                "char_vocab_size": self.char_vocab_size >= 0,
-                "n_tags": self.n_tags >= 0,
-            },
-        )
 
 
 @dataclass(frozen=True)
@@ -126,14 +83,13 @@ class TagPrediction:
         }
 
 
-@register_task("tag")
 class SequenceTagger(nn.Module):
     """BiRNN tagger over word (+ casing, + character) features, softmax or CRF output.
 
     Args:
         config: the architecture; vocabulary sizes come from the vocabularies.
         words: word <-> id (with ``<pad>`` = 0 and ``<unk>``), lower-cased if
-            ``config.lower_words``.
+            ``config.lowercase``.
         chars: character <-> id, or None without character features.
         tags: the tag names in id order.
 
@@ -141,6 +97,7 @@ class SequenceTagger(nn.Module):
         ValueError: on an inconsistent config or vocabularies that do not match it.
     """
 
+    task = "tag"  # config.json's "task" (seqlab.TASKS)
     config_class = TaggerConfig
 
     def __init__(
@@ -195,8 +152,7 @@ class SequenceTagger(nn.Module):
         )
         self.out = nn.Linear(2 * H, C)  # P[t, :] = W a<t> + b
         if config.crf:
-            allowed = allowed_transitions(self.tags, config.scheme) if config.constrain else None
-            self.crf = LinearChainCRF(C, allowed)
+            self.crf = LinearChainCRF(C, allowed_transitions(self.tags, config.scheme))
 
     # --- features -----------------------------------------------------------------------------
 
@@ -248,7 +204,7 @@ class SequenceTagger(nn.Module):
             raise ValueError("empty sentence: there is nothing to tag")
         if any(not t or any(ch.isspace() for ch in t) for t in tokens):
             raise ValueError(f"tokens must be non-empty and without spaces, got {tokens!r}")
-        looked = [t.lower() for t in tokens] if self.config.lower_words else list(tokens)
+        looked = [t.lower() for t in tokens] if self.config.lowercase else list(tokens)
         out = {
             "words": self.words.encode(looked),
             "casing": [casing(t) for t in tokens],

@@ -186,7 +186,6 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _load_and_read(args: argparse.Namespace):
-    import seqlab.vision.activity  # noqa: F401  (registers the "activity" task)
     from seqlab.cli._common import load_task_model
 
     set_threads(args.threads)

@@ -163,7 +163,6 @@ def _add_search_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _load(folder: str):
-    import seqlab.vision.captioner  # noqa: F401  (registers the "caption" task)
     from seqlab.cli._common import load_task_model
 
     return load_task_model(folder, "caption", "a captioner")

@@ -14,36 +14,40 @@ import argparse
 import sys
 from pathlib import Path
 
+from seqlab.classify.config import PRESETS, ClassifierConfig, ClassifierDataConfig
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
+    add_on_long_flag,
     add_output_flags,
-    add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
+    deprecated_alias,
     emit_json,
+    input_lines,
     load_task_model,
+    load_vectors,
+    one_of,
+    out_dir_flags,
+    pick_device,
+    plot_losses,
     print_train_footer,
     pyplot,
-    read_stdin,
     save_figure,
     set_threads,
     train_summary,
 )
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  D=../shared/data
-  seqlab classify train $D/emojify/train_emoji.csv --preset emojify-average \\
-      --vectors $D/glove/glove.6B.50d.top40k.txt --out emoji-avg
-  seqlab classify train $D/sst2/sentence_level/stsa.binary.train \\
-      --dev $D/sst2/sentence_level/stsa.binary.dev --preset sst2 \\
-      --vectors $D/glove/glove.6B.50d.top40k.txt --out sst2
+  seqlab classify train emojify --preset emojify-average --vectors glove --out emoji-avg
+  seqlab classify train sst2 --dev sst2:dev --preset sst2 --vectors glove --out sst2-model
   seqlab classify train reviews.tsv --model rnn --cell gru --hidden-size 64 --out reviews
-  seqlab classify train $D/dna_splice/splice.data --format splice --preset splice --out splice
+  seqlab classify train dna_splice --format splice --preset splice --out splice
   seqlab classify train dna.tsv --level char --model rnn --out dna   # label<TAB>ACGT...
-  seqlab classify train train.tsv --dev dev.tsv --preset sst2 --vectors glove.txt \\
-      --teacher m0 m1 m2 --distill 0.5 --out student   # one model learns 3 models' votes
 
 Files: TSV (label<TAB>text, header optional; GLUE's sentence<TAB>label with its header), SST
 ("label text"), the Emojify CSV (sentence,label), UCI splice.data (class, name, sequence:
@@ -58,7 +62,7 @@ PREDICT_EPILOG = """examples:
 
 EXPLAIN_EPILOG = """examples:
   seqlab classify explain splice CCAGCTGCATCACAGGAGGCCAGCGAGCAGGTCTGTTCCAAGGGCCTTCGAGCCAGTCTG \\
-      --out saliency.png
+      --plot saliency.png
   seqlab classify explain sst2 "a gripping , funny film" --json  # {"label", "prob", "saliency"}
 
 Saliency is gradient x input on the embeddings: for the class's logit z_c and each position t,
@@ -66,16 +70,15 @@ s_t = sum_k dz_c/de_tk * e_tk (positive: the token pushed towards the class).
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab classify evaluate emoji-avg ../shared/data/emojify/tesss.csv --plot confusion.png
+  seqlab classify evaluate emoji-avg emojify:test --plot confusion.png
   seqlab classify evaluate sst2 stsa.binary.test --json  # {"accuracy", "per_class", ...}
 """
 
 FORMATS = ("auto", "tsv", "sst", "emojify", "splice")
+CLASSIFIER_PRESETS = tuple(name for name in PRESETS if not name.startswith("conll"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.classify import ClassifierConfig, ClassifierDataConfig
-
     group = sub.add_parser("classify", help="sentence classifiers: train, predict, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -86,17 +89,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("train", help="labelled sentences (TSV, SST or Emojify CSV)")
     p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: emojify-average, emojify-rnn, sst2, splice")
+    p.add_argument("--preset", metavar=one_of(CLASSIFIER_PRESETS),
+                   help="named settings (flags you give override them)")  # fmt: skip
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
-    p.add_argument("--teacher", nargs="+", default=[], metavar="MODEL",
-                   help="distillation: learn these classifiers' mean probabilities beside the "
-                   "labels (their share: --distill)")  # fmt: skip
     _add_file_flags(p)
     add_config_flags(p, ClassifierConfig, exclude=["vocab_size", "n_classes"], group="model")
     add_config_flags(p, ClassifierDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "train", "dev", "vectors")
 
     p = verbs.add_parser(
         "predict",
@@ -109,8 +111,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help='one {"text", "label", "prob"} per line')
     _add_ensemble_flag(p)
-    add_threads_flag(p)
+    add_model_flags(p)
+    add_on_long_flag(p)
     p.set_defaults(func=run_predict)
+    data_args(p, "file")
 
     p = verbs.add_parser(
         "evaluate",
@@ -124,8 +128,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_file_flags(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
     _add_ensemble_flag(p)
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "test")
 
     p = verbs.add_parser(
         "explain",
@@ -136,24 +141,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", help="a folder written by `seqlab classify train`")
     p.add_argument("text", help="the sequence or sentence to explain")
     p.add_argument("--label", help="the class to explain (default: the predicted one)")
-    p.add_argument("--out", help="draw the saliency per position to this PNG file")
+    plot = p.add_argument("--plot", metavar="PNG", help="draw the saliency per position as a PNG")
+    deprecated_alias(p, "--out", plot)
     p.add_argument("--json", action="store_true", help='one {"label", "prob", "saliency", ...}')
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_explain)
 
 
 def _add_file_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="auto", help="file format (default: auto)")
     p.add_argument("--encoding", default="utf-8", help="the files' encoding")
-
-
-def load_vectors(path: str | None):
-    """WordVectors from a file, or None."""
-    if path is None:
-        return None
-    from seqlab.embeddings import WordVectors
-
-    return WordVectors.load(path)
 
 
 def read_rows(path: str, args: argparse.Namespace, alphabet: str = "any") -> list[tuple[str, str]]:
@@ -169,14 +166,11 @@ def read_rows(path: str, args: argparse.Namespace, alphabet: str = "any") -> lis
 def run_train(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from seqlab.classify import PRESETS, ClassifierConfig, ClassifierDataConfig, train_classifier
-    from seqlab.classify.train import resolve_alphabet
-    from seqlab.cli.lm import plot_losses
-    from seqlab.train import TrainerConfig
+    from seqlab.classify import resolve_alphabet, train_classifier
 
-    if args.preset is not None and (args.preset not in PRESETS or args.preset.startswith("conll")):
-        known = sorted(n for n in PRESETS if not n.startswith("conll"))
-        raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(known)}")
+    if args.preset is not None and args.preset not in CLASSIFIER_PRESETS:
+        known = ", ".join(sorted(CLASSIFIER_PRESETS))
+        raise CLIError(f"unknown preset {args.preset!r}; known: {known}")
     preset = PRESETS.get(args.preset, {})
     model_cfg = config_from_args(ClassifierConfig, args, preset=preset.get("model"))
     data_cfg = config_from_args(ClassifierDataConfig, args, preset=preset.get("data"))
@@ -193,17 +187,11 @@ def run_train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
     vectors = load_vectors(args.vectors)
-    teacher = None
-    if args.teacher:
-        teacher = load_ensemble(args.teacher, "--teacher")
-        if show:  # beside the progress bar that follows
-            print(f"teacher: {len(teacher)} model(s) labelling {len(rows):,} training sentences "
-                  "first", file=sys.stderr, flush=True)  # fmt: skip
     sources = {
         "train": str(Path(args.train).resolve()),
         "dev": str(Path(args.dev).resolve()) if args.dev else None,
         "vectors": str(Path(args.vectors).resolve()) if args.vectors else None,
-        "teacher": [str(Path(folder).resolve()) for folder in args.teacher] or None,
+        "format": _file_format(args.train, args),  # e.g. emojify: its classes have names
     }
     trained = train_classifier(
         rows,
@@ -214,36 +202,67 @@ def run_train(args: argparse.Namespace) -> int:
         val_rows=dev,
         vectors=vectors,
         sources=sources,
-        resume=args.resume,
-        teacher=teacher,
+        **out_dir_flags(args),
     )
-    plot_file = plot_losses(out, title=f"Classifier: {out.name}")
+    unit = "sequence" if alphabet == "dna" else "sentence"
+    plot_file = plot_losses(out, title=f"Classifier: {out.name}",
+                            ylabel=f"loss (nats per {unit})")  # fmt: skip
     r = trained.result
-    summary = train_summary(r, trained.data, out)
-    if trained.val_scores:
-        summary["val_accuracy"] = trained.val_scores["accuracy"]
+    summary = train_summary(r, trained.record, out)
+    if trained.scores:
+        summary["val_accuracy"] = trained.scores["accuracy"]
     if args.json:
         emit_json(summary)
         return 0
     if vectors is not None:
         print(
-            f"pretrained vectors for {trained.data['vectors_found']} of "
-            f"{trained.data['vocab_size']} vocabulary words ({args.vectors})"
+            f"pretrained vectors for {trained.record['vectors_found']} of "
+            f"{trained.record['vocab_size']} vocabulary words ({args.vectors})"
         )
-    unit = "sequence" if alphabet == "dna" else "sentence"
     if r.best_val_loss is not None:
         print(
             f"validation loss {r.best_val_loss:.4f} (best at step {r.best_step}), "
-            f"accuracy {trained.val_scores['accuracy']:.1%} on {trained.data['val_sentences']} "
+            f"accuracy {trained.scores['accuracy']:.1%} on {trained.record['val_sentences']} "
             f"{unit}s"
         )
     print_train_footer(r, out, plot_file, f"echo 'a {unit}' | seqlab classify predict {out}")
     return 0
 
 
-def load_classifier(folder: str):
-    """The classifier of a folder; a clear error for anything else."""
-    return load_task_model(folder, "classify", "a sentence classifier")
+def _file_format(path: str, args: argparse.Namespace) -> str:
+    """The format a labelled file is read in (``--format``, or the one auto picks)."""
+    from seqlab.datasets.labelled import labelled_format
+
+    if args.format != "auto":
+        return args.format
+    return labelled_format(path, encoding=args.encoding)
+
+
+def class_names(folder: str, labels: list[str]) -> dict[str, str]:
+    """label -> what it stands for, where the training file's format says (Emojify's 0-4 are
+    heart, baseball, smile, disappointed, fork_and_knife); {} otherwise."""
+    import json
+
+    from seqlab.datasets.labelled import EMOJIFY_CLASSES
+
+    try:
+        data = json.loads((Path(folder) / "data.json").read_text(encoding="utf-8"))
+        emojify = data["sources"].get("format") == "emojify"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    if not emojify or not set(labels) <= set(EMOJIFY_CLASSES):
+        return {}
+    return {label: EMOJIFY_CLASSES[label] for label in labels}
+
+
+def shown(label: str, names: dict[str, str]) -> str:
+    """A label as the user reads it: ``0 heart`` when it has a name, else as it is."""
+    return f"{label} {names[label]}" if label in names else label
+
+
+def load_classifier(folder: str, device: str = "cpu"):
+    """The classifier of a folder, on ``--device``; a clear error for anything else."""
+    return load_task_model(folder, "classify", "a sentence classifier", pick_device(device))
 
 
 def _add_ensemble_flag(p: argparse.ArgumentParser) -> None:
@@ -255,37 +274,20 @@ def _add_ensemble_flag(p: argparse.ArgumentParser) -> None:
 def load_classifiers(args: argparse.Namespace):
     """The model folder's classifier, or with --ensemble the ensemble of all the folders."""
     if not args.ensemble:
-        return load_classifier(args.model)
-    return load_ensemble([args.model, *args.ensemble], "--ensemble")
+        return load_classifier(args.model, args.device)
+    return load_ensemble([args.model, *args.ensemble], "--ensemble", args.device)
 
 
-def load_ensemble(folders: list[str], flag: str):
+def load_ensemble(folders: list[str], flag: str, device: str = "cpu"):
     """The classifiers of these folders as one ClassifierEnsemble (one model is an ensemble of
     one); a mismatch between them is an error naming the flag."""
     from seqlab.classify import ClassifierEnsemble
 
-    models = [load_classifier(folder) for folder in folders]
+    models = [load_classifier(folder, device) for folder in folders]
     try:
         return ClassifierEnsemble(models)
     except ValueError as error:
         raise CLIError(f"{flag}: {error}") from None
-
-
-def input_lines(file: str | None, encoding: str) -> list[str]:
-    """The non-empty input lines (stdin or a file); an empty line is an error naming it."""
-    from seqlab.datasets import read_text
-
-    source = file or "stdin"
-    text = read_text(file, encoding=encoding) if file else read_stdin(encoding)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        raise CLIError(f"{source}: no input lines")
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            raise CLIError(f"{source}: line {i} is empty")
-    return lines
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -294,16 +296,18 @@ def run_predict(args: argparse.Namespace) -> int:
     lines = input_lines(args.file, args.encoding)
     for i, line in enumerate(lines, 1):
         try:
-            model.tokenize(line)
+            model.tokenize(line, on_long=args.on_long)
         except ValueError as error:
             raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
+    names = class_names(args.model, [str(label) for label in model.labels])
     n_unk = 0
-    for p in model.predict(lines):
+    for p in model.predict(lines, on_long=args.on_long):
         n_unk += p.n_unk
         if args.json:
-            emit_json({"text": p.text, "label": p.label, "prob": p.prob, "n_unk": p.n_unk})
+            name = {"name": names[p.label]} if p.label in names else {}
+            emit_json({"text": p.text, "label": p.label, **name, "prob": p.prob, "n_unk": p.n_unk})
         else:
-            print(f"{p.label}\t{p.prob:.4f}\t{p.text}")
+            print(f"{shown(p.label, names)}\t{p.prob:.4f}\t{p.text}")
     if n_unk:
         print(
             f"seqlab: warning: {n_unk} word(s) not in the model's vocabulary (read as <unk>)",
@@ -319,7 +323,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     model = load_classifiers(args)
     rows = read_rows(args.test, args, "dna" if model.config.alphabet == "dna" else "any")
     scores, _ = evaluate_classifier(model, rows)
-    plot = plot_confusion(scores, args.plot, title=Path(args.test).name) if args.plot else None
+    names = class_names(args.model, [str(label) for label in scores.labels])
+    plot = (plot_confusion(scores, args.plot, title=Path(args.test).name, names=names)
+            if args.plot else None)  # fmt: skip
     if args.json:
         per_class = {
             str(k): {"precision": v.precision, "recall": v.recall, "f1": v.f1, "support": v.support}
@@ -331,6 +337,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 "macro_f1": scores.macro_f1,
                 "per_class": per_class,
                 "labels": [str(x) for x in scores.labels],
+                **({"names": [names[str(x)] for x in scores.labels]} if names else {}),
                 "confusion": scores.confusion,
                 "n": len(rows),
                 "plot": str(plot) if plot else None,
@@ -338,33 +345,38 @@ def run_evaluate(args: argparse.Namespace) -> int:
         )
         return 0
     print(scores.format())
-    print(format_confusion(scores))
+    print(format_confusion(scores, names))
     if plot:
         print(f"confusion matrix: {plot}")
     return 0
 
 
-def format_confusion(scores) -> str:
-    """The confusion matrix as text: one row per true label, one column per prediction."""
+def format_confusion(scores, names: dict[str, str] | None = None) -> str:
+    """The confusion matrix as text: one row per true label (with its name, if it has one),
+    one column per prediction."""
     labels = [str(x) for x in scores.labels]
+    rows = [shown(x, names or {}) for x in labels]
     width = max(6, *(len(x) for x in labels), *(len(str(v)) for r in scores.confusion for v in r))
+    first = max(width, *(len(x) for x in rows))
     lines = ["confusion matrix (rows: true label, columns: predicted)",
-             " " * width + " " + " ".join(f"{x:>{width}}" for x in labels)]  # fmt: skip
-    for label, row in zip(labels, scores.confusion):
-        lines.append(f"{label:>{width}} " + " ".join(f"{v:>{width}}" for v in row))
+             " " * first + " " + " ".join(f"{x:>{width}}" for x in labels)]  # fmt: skip
+    for label, row in zip(rows, scores.confusion):
+        lines.append(f"{label:>{first}} " + " ".join(f"{v:>{width}}" for v in row))
     return "\n".join(lines)
 
 
-def plot_confusion(scores, path: str, *, title: str = "") -> Path:
-    """Draw the confusion matrix (rows: true label, columns: predicted) as a PNG."""
+def plot_confusion(scores, path: str, *, title: str = "", names: dict[str, str] | None = None):
+    """Draw the confusion matrix (rows: true label, columns: predicted) as a PNG; the classes
+    by their names where they have one."""
     import numpy as np
 
     plt = pyplot()
-    labels = [str(x) for x in scores.labels]
+    labels = [shown(str(x), names or {}) for x in scores.labels]
     m = np.array(scores.confusion)
     fig, ax = plt.subplots(figsize=(1.0 + 0.6 * len(labels), 0.8 + 0.6 * len(labels)))
     ax.imshow(m, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels)
+    ax.set_xticks(range(len(labels)), labels, rotation=30 if names else 0,
+                  ha="right" if names else "center")  # fmt: skip
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
@@ -382,12 +394,12 @@ def run_explain(args: argparse.Namespace) -> int:
     from seqlab.classify import explain
 
     set_threads(args.threads)
-    model = load_classifier(args.model)
+    model = load_classifier(args.model, args.device)
     try:
         result = explain(model, args.text, label=args.label)
     except ValueError as error:
         raise CLIError(f"SEQUENCE: {error}") from None
-    plot = plot_saliency(result, args.out) if args.out else None
+    plot = plot_saliency(result, args.plot) if args.plot else None
     if args.json:
         emit_json(
             {
@@ -418,8 +430,13 @@ def plot_saliency(result, path: str) -> Path:
     ax.axhline(0.0, color="black", linewidth=0.5)
     ax.set_xticks(range(T), result.tokens, fontsize=7 if T > 30 else 9, family="monospace")
     ax.set_xlim(-0.6, T - 0.4)
+    every = 1 if T <= 20 else 10  # positions (1-based) along the top, every 10th when long
+    at = [t for t in range(T) if (t + 1) % every == 0 or t == 0]
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(at, [str(t + 1) for t in at], fontsize=7)
+    top.set_xlabel("position", fontsize=8)
     ax.set_ylabel("gradient x input")
-    ax.set_title(f"saliency for {result.label} (p = {result.prob:.3f})")
+    ax.set_title(f"saliency for {result.label} (p = {result.prob:.3f})", pad=22)
     out = save_figure(fig, path)
     plt.close(fig)
     return out

@@ -7,14 +7,38 @@ import sys
 import time
 from collections.abc import Callable
 
-from seqlab.cli._common import add_threads_flag, set_threads
-from seqlab.cli.diagnose import format_table, vanishing_with_progress
-from seqlab.diagnose import VanishingConfig
+from seqlab.cli._common import (
+    add_threads_flag,
+    format_table,
+    plot_roll,
+    set_threads,
+    vanishing_with_progress,
+)
+from seqlab.diagnose.config import VanishingConfig
 
 EPILOG = """example:
   seqlab demo                 # every part
   seqlab demo --parts vanishing
 """
+
+# The full-size commands each part ends with ("Do it yourself: ..."). They run as printed, data
+# sets by name (`seqlab data fetch` first); tests/cli/test_data.py parses every one.
+DO_IT_YOURSELF = {
+    "dinosaurs": "seqlab lm train --out dinos-lm && seqlab lm sample dinos-lm",
+    "dates": "seqlab translate dates -n 10000 --out dates.tsv && "
+    "seqlab translate train dates.tsv --preset dates --out dates-model",
+    "emoji": "seqlab data fetch emojify glove && seqlab classify train emojify "
+    "--preset emojify-average --vectors glove --out emoji && "
+    "seqlab classify evaluate emoji emojify:test",
+    "words": "seqlab data fetch lee_corpus glove && seqlab embed train lee_corpus "
+    "--method skipgram --min-count 3 --out lee.txt && seqlab embed similar lee.txt police && "
+    "seqlab embed analogy glove man woman king",
+    "music": "seqlab data fetch jsb_chorales && seqlab music train jsb_chorales "
+    "--preset jsb-gru --out jsb-gru && seqlab music sample jsb-gru --out chorale.mid "
+    "--plot roll.png",
+    "speech": "seqlab data fetch fsdd && seqlab speech train --fsdd fsdd --out digits && "
+    "seqlab speech transcribe digits fsdd:recordings/7_jackson_0.wav --beam 8",
+}
 
 
 def part_vanishing(show_progress: bool, quick: bool) -> None:
@@ -48,7 +72,7 @@ def part_dinosaurs(show_progress: bool, quick: bool) -> None:
     print("Sampled names (temperature 0.8):")
     for name in trained.model.sample(10, temperature=0.8, seed=1):
         print(f"  {name:<22} {'in the training set' if name in names else 'new'}")
-    print("Do it yourself: seqlab lm train --out dinos-lm && seqlab lm sample dinos-lm")
+    print(f"Do it yourself: {DO_IT_YOURSELF['dinosaurs']}")
 
 
 def part_dates(show_progress: bool, quick: bool) -> None:
@@ -96,10 +120,7 @@ def part_dates(show_progress: bool, quick: bool) -> None:
     )
     path = save_figure(fig, out / "dates_attention.png")
     print(f"Attention map of the first example: {path}")
-    print(
-        "Do it yourself: seqlab translate dates --n 10000 --out dates.tsv && "
-        "seqlab translate train dates.tsv --preset dates --out dates-model"
-    )
+    print(f"Do it yourself: {DO_IT_YOURSELF['dates']}")
 
 
 def part_emoji(show_progress: bool, quick: bool) -> None:
@@ -140,11 +161,7 @@ def part_emoji(show_progress: bool, quick: bool) -> None:
         print(f"  {p.text:<26} {EMOJI[p.label]}  ({p.prob:.0%})")
     print("The last two have the same words, so the average gives them the same answer: it")
     print("ignores word order. An RNN reads the order (--preset emojify-rnn, docs/classify.md).")
-    print(
-        "Do it yourself (docs/classify.md): seqlab classify train "
-        "../shared/data/emojify/train_emoji.csv "
-        "--preset emojify-average --vectors glove.6B.50d.txt --out emoji"
-    )
+    print(f"Do it yourself (docs/classify.md): {DO_IT_YOURSELF['emoji']}")
 
 
 def part_words(show_progress: bool, quick: bool) -> None:
@@ -182,20 +199,21 @@ def part_words(show_progress: bool, quick: bool) -> None:
     for word in ("police", "Australia"):
         near = ", ".join(w for w, _ in model.vectors.most_similar(word, topn=5))
         print(f"  nearest to {word!r}: {near}")
-    print(
-        "Do it yourself: seqlab embed train corpus.txt --method skipgram --out vectors.txt; "
-        "seqlab embed analogy vectors.txt man woman king"
-    )
+    print(f"Do it yourself: {DO_IT_YOURSELF['words']}")
 
 
-def _shared_data(*parts: str):
-    """A file of the shared data sets (``$SEQLAB_DATA`` or ``../shared/data``), or None."""
-    import os
+def _jsb_chorales():
+    """The chorales file: the data set jsb_chorales if it is here (``seqlab data fetch``),
+    else the project's copy in ``../shared/data``; None when neither is."""
     from pathlib import Path
 
-    root = Path(os.environ.get("SEQLAB_DATA", "../shared/data"))
-    path = root.joinpath(*parts)
-    return path if path.is_file() else None
+    from seqlab.datasets.catalog import DataError, locate
+
+    try:
+        return locate("jsb_chorales")
+    except DataError:
+        path = Path("../shared/data/jsb_chorales/jsb-chorales-quarter.json")
+        return path if path.is_file() else None
 
 
 def part_music(show_progress: bool, quick: bool) -> None:
@@ -203,15 +221,13 @@ def part_music(show_progress: bool, quick: bool) -> None:
     import tempfile
     from pathlib import Path
 
-    from seqlab.cli.music import _plot_roll
     from seqlab.music import nll_per_step, preset_configs, read_chorales, sample, write_midi
     from seqlab.music.train import train_music_model
 
     print("== Music (one-to-many): Bach chorales as 88-key piano rolls, a GRU, a new chorale ==")
-    path = _shared_data("jsb_chorales", "jsb-chorales-quarter.json")
+    path = _jsb_chorales()
     if path is None:
-        print("(skipped: needs ../shared/data/jsb_chorales/jsb-chorales-quarter.json or "
-              "$SEQLAB_DATA pointing at the data sets)")  # fmt: skip
+        print("(skipped: needs the JSB chorales: seqlab data fetch jsb_chorales)")
         return
     rolls = read_chorales(path)
     if quick:
@@ -232,13 +248,15 @@ def part_music(show_progress: bool, quick: bool) -> None:
     out = Path("seqlab-demo")
     out.mkdir(exist_ok=True)
     midi = write_midi(roll, out / "chorale.mid")
-    png = _plot_roll(roll, out / "chorale_roll.png", n_prime=len(prime))
+    png = plot_roll(
+        roll,
+        out / "chorale_roll.png",
+        n_prime=len(prime),
+        title="A chorale sampled by the demo's GRU (shaded: the prime)",
+    )
     print(f"Primed with 8 steps of a test chorale, 32 new steps ({int(roll[8:].sum())} notes): "
           f"{midi} and {png}")  # fmt: skip
-    print(
-        "Do it yourself: seqlab music train jsb-chorales-quarter.json --preset jsb-gru "
-        "--out jsb-gru && seqlab music sample jsb-gru --out chorale.mid --plot roll.png"
-    )
+    print(f"Do it yourself: {DO_IT_YOURSELF['music']}")
 
 
 def part_speech(show_progress: bool, quick: bool) -> None:
@@ -272,8 +290,7 @@ def part_speech(show_progress: bool, quick: bool) -> None:
             print(f"  {'':<18} (greedy decoding: {greedy!r})")
     print('The frames show the notes\' collapse: repeats merge, then blanks "_" drop; "three" '
           'needs a blank between its two e\'s ("rrreee___ee" -> "ree").')  # fmt: skip
-    print("Do it yourself: seqlab speech train --fsdd ../shared/data/fsdd --out digits && "
-          "seqlab speech transcribe digits my.wav --beam 8")  # fmt: skip
+    print(f"Do it yourself: {DO_IT_YOURSELF['speech']}")
 
 
 def part_caption(show_progress: bool, quick: bool) -> None:
@@ -285,12 +302,13 @@ def part_caption(show_progress: bool, quick: bool) -> None:
     from seqlab.cli._common import save_figure
     from seqlab.train import load_model
     from seqlab.vision.caption import caption_images
+    from seqlab.vision.captioner import Captioner
     from seqlab.vision.images import read_image
     from seqlab.vision.plot import attention_panels
 
     print("== Image captioning (Show, Attend and Tell): Fashion scenes -> what is where ==")
     root = files("seqlab") / "data" / "vision"
-    model = load_model(str(root / "fashion-scenes-att"))
+    model = load_model(str(root / "fashion-scenes-att"), Captioner)
     scenes = json.loads((root / "scenes" / "scenes.json").read_text(encoding="utf-8"))
     n_params = sum(p.numel() for p in model.parameters())
     print(f"A CNN + LSTM captioner with attention shipped with seqlab ({n_params:,} parameters, "

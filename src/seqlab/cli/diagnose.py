@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
 from seqlab.cli._common import (
     add_config_flags,
-    add_threads_flag,
+    add_model_flags,
     config_from_args,
+    deprecated_alias,
     emit_json,
-    progress,
+    format_table,
+    pick_device,
     pyplot,
+    rename_flag,
     save_figure,
     set_threads,
+    vanishing_with_progress,
 )
-from seqlab.diagnose import CellResult, VanishingConfig, run_vanishing
+from seqlab.diagnose.config import VanishingConfig
+
+if TYPE_CHECKING:
+    from seqlab.diagnose import CellResult
 
 EPILOG = """example:
-  seqlab diagnose vanishing --T 50 --steps 300 --plot vanishing.png
-  seqlab diagnose vanishing --T 100 --cells rnn lstm --json
+  seqlab diagnose vanishing --seq-len 50 --max-steps 300 --plot vanishing.png
+  seqlab diagnose vanishing --seq-len 100 --cell rnn lstm --json
+
+Every cell trains --max-steps steps on freshly drawn batches (no epochs: the data is endless).
 """
 
 
@@ -36,19 +46,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_flags(p, VanishingConfig)
-    p.add_argument("--cells", nargs="+", default=["rnn", "gru", "lstm"],
-                   choices=["rnn", "gru", "lstm"], help="cells to compare")  # fmt: skip
+    rename_flag(p, "--T", "--seq-len")  # the config keeps the notes' T
+    rename_flag(p, "--steps", "--max-steps")  # training steps, as every train command says
+    cell = p.add_argument("--cell", nargs="+", default=["rnn", "gru", "lstm"],
+                          choices=["rnn", "gru", "lstm"], help="cells to compare")  # fmt: skip
+    deprecated_alias(p, "--cells", cell)
     p.add_argument("--plot", metavar="PNG", help="write ||dL/da<t>|| over t for every cell")
     p.add_argument("--json", action="store_true", help="one JSON object per cell")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     config = config_from_args(VanishingConfig, args)
-    results = vanishing_with_progress(config, tuple(args.cells), not args.no_progress)
+    device = pick_device(args.device)
+    results = vanishing_with_progress(config, tuple(args.cell), not args.no_progress, device)
     if args.json:
         for r in results:
             emit_json(r.to_json())
@@ -59,47 +72,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"wrote {args.plot}")
     return 0
-
-
-def vanishing_with_progress(
-    config: VanishingConfig, cells: tuple[str, ...], show: bool
-) -> list[CellResult]:
-    """run_vanishing with one progress bar per cell (stderr)."""
-    bars: dict[str, object] = {}
-
-    def on_step(cell: str, step: int, loss: float) -> None:
-        if cell not in bars:
-            for bar in bars.values():
-                bar.close()
-            bars[cell] = progress(config.steps, f"{cell:>4}", enabled=show)
-        bars[cell].update(1)
-        bars[cell].set_postfix(loss=f"{loss:.3f}", refresh=False)
-
-    try:
-        return run_vanishing(config, cells, on_step=on_step)
-    finally:
-        for bar in bars.values():
-            bar.close()
-
-
-def format_table(results: list[CellResult], config: VanishingConfig) -> str:
-    """A readable comparison of the cells."""
-    chance = 1 / config.n_symbols
-    lines = [
-        f"Recall the first of T = {config.T} tokens ({config.n_symbols} symbols, chance "
-        f"{chance:.0%}), {config.steps} Adam steps of {config.batch_size} sequences each.",
-        "",
-        f"{'cell':>5}  {'accuracy':>8}  {'||dL/da<1>||':>13}  {'||dL/da<T>||':>13}  "
-        f"{'ratio 1/T':>10}",
-    ]
-    for r in results:
-        ratio = r.grad_norm_first_step / r.grad_norm_last_step if r.grad_norm_last_step else 0.0
-        lines.append(
-            f"{r.cell:>5}  {r.accuracy:>8.1%}  {r.grad_norm_first_step:>13.2e}  "
-            f"{r.grad_norm_last_step:>13.2e}  {ratio:>10.1e}"
-        )
-    lines += ["", "Gradient norms are measured at initialisation, before any training step."]
-    return "\n".join(lines)
 
 
 def plot_gradient_flow(results: list[CellResult], path: str) -> None:

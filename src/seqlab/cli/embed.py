@@ -8,13 +8,22 @@ import sys
 import time
 from pathlib import Path
 
-from seqlab.cli._common import CLIError, emit_json, progress, pyplot, save_figure
+from seqlab.cli._common import (
+    CLIError,
+    Switch,
+    data_args,
+    deprecated_alias,
+    emit_json,
+    progress,
+    pyplot,
+    save_figure,
+)
 
 TRAIN_EPILOG = """examples:
   seqlab embed train corpus.txt --method skipgram --out vectors.txt
   seqlab embed train corpus.txt --method cbow --dim 100 --window 5 --negative 5 --epochs 5 \\
       --threads 2 --out cbow.bin --format binary
-  seqlab embed train ../shared/data/lee_corpus/lee_background.cor --method glove --dim 50 \\
+  seqlab embed train lee_corpus --method glove --dim 50 \\
       --epochs 25 --out glove.txt --format glove
 The corpus: one sentence per line, words separated by whitespace.
 --json prints one line per epoch {"epoch", "loss", "words_per_second"} and ends with
@@ -22,25 +31,23 @@ The corpus: one sentence per line, words separated by whitespace.
 """
 
 QUERY_EPILOG = """examples:
-  G=../shared/data/glove/glove.6B.50d.top40k.txt
-  seqlab embed similar $G frog
-  seqlab embed analogy $G man woman king          # man is to woman as king is to ?
-  seqlab embed analogy $G man woman king --json   # {"results": [[word, score], ...]}
+  seqlab embed similar glove frog                   # glove: a data set (seqlab data list)
+  seqlab embed analogy glove man woman king          # man is to woman as king is to ?
+  seqlab embed analogy glove man woman king -n 3 --json   # {"results": [[word, score], ...]}
 """
 
 EVALUATE_EPILOG = """examples:
-  D=../shared/data/word_similarity_analogy
-  seqlab embed evaluate vectors.txt --analogies $D/questions-words.txt \\
-      --similarity $D/wordsim353.tsv $D/simlex999.txt --json
+  W=word_similarity_analogy
+  seqlab embed evaluate vectors.txt --analogies $W --similarity $W:wordsim353 $W:simlex999 --json
 """
 
 PLOT_EPILOG = """examples:
-  seqlab embed plot vectors.txt king queen man woman paris france rome italy --out map.png
-  seqlab embed plot vectors.txt --top 300 --method tsne --out map.png
+  seqlab embed plot vectors.txt king queen man woman paris france rome italy --plot map.png
+  seqlab embed plot vectors.txt -n 300 --method tsne --plot map.png
 """
 
 DEBIAS_EPILOG = """examples:
-  seqlab embed debias ../shared/data/glove/glove.6B.50d.top40k.txt --out debiased.txt
+  seqlab embed debias glove --out debiased.txt
 Bolukbasi et al. 2016 hard debiasing with the word lists shipped in seqlab.
 """
 
@@ -58,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_train_flags(p)
     p.set_defaults(func=run_train)
+    data_args(p, "corpus")
 
     p = verbs.add_parser(
         "similar",
@@ -72,6 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_query_flags(p)
     p.set_defaults(func=run_similar)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "analogy", help="a is to b as c is to ?", epilog=QUERY_EPILOG, formatter_class=raw
@@ -83,6 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cosmul", action="store_true", help="3CosMul instead of 3CosAdd")
     _add_query_flags(p)
     p.set_defaults(func=run_analogy)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "evaluate",
@@ -105,9 +115,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=30000,
         help="analogies: only the most frequent N words (default: 30000)",
     )
-    p.add_argument("--case-sensitive", action="store_true", help="do not lowercase words")
+    lowercase = p.add_argument("--lowercase", action=Switch, default=True,
+                               help="compare words lower-cased (default: --lowercase)")  # fmt: skip
+    deprecated_alias(p, "--case-sensitive", lowercase, value=False, new="--no-lowercase")
     p.add_argument("--json", action="store_true", help="one JSON line")
     p.set_defaults(func=run_evaluate)
+    data_args(p, "vectors", "analogies", "similarity")
 
     p = verbs.add_parser(
         "plot",
@@ -116,14 +129,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=raw,
     )
     p.add_argument("vectors", help="word2vec text/binary or GloVe file")
-    p.add_argument("words", nargs="*", metavar="WORD", help="words to place (default: --top)")
-    p.add_argument("--top", type=int, default=100, help="with no WORDs: the N most frequent")
-    p.add_argument("--method", choices=("pca", "tsne"), default="pca")
+    p.add_argument("words", nargs="*", metavar="WORD", help="words to place (default: -n)")
+    n = p.add_argument("-n", type=int, default=100, help="with no WORDs: the N most frequent "
+                       "words, punctuation left out (default: 100)")  # fmt: skip
+    deprecated_alias(p, "--top", n)
+    p.add_argument(
+        "--method",
+        choices=("pca", "tsne"),
+        default="pca",
+        help="principal components, or scikit-learn's t-SNE (default: pca)",
+    )
     p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, help="the PNG to write")
-    p.add_argument("--json", action="store_true", help='{"words", "coordinates", "out"}')
+    p.add_argument("--seed", type=int, default=0, help="t-SNE's random seed")
+    plot = p.add_argument("--plot", required=True, metavar="PNG", help="the PNG to write")
+    deprecated_alias(p, "--out", plot)
+    p.add_argument("--json", action="store_true", help='{"words", "coordinates", "plot"}')
     p.set_defaults(func=run_plot)
+    data_args(p, "vectors")
 
     p = verbs.add_parser(
         "debias",
@@ -136,6 +158,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("word2vec", "glove", "binary"), default="word2vec")
     p.add_argument("--json", action="store_true", help="the report as one JSON line")
     p.set_defaults(func=run_debias)
+    data_args(p, "vectors")
 
 
 def _add_train_flags(p: argparse.ArgumentParser) -> None:
@@ -151,7 +174,8 @@ def _add_train_flags(p: argparse.ArgumentParser) -> None:
     c = p.add_argument_group("corpus")
     c.add_argument("--min-count", type=int, default=5, help="drop rarer words (default: 5)")
     c.add_argument("--max-vocab", type=int, help="keep only the N most frequent words")
-    c.add_argument("--lowercase", action="store_true", help="lowercase the corpus first")
+    c.add_argument("--lowercase", action=Switch, default=False,
+                   help="lowercase the corpus first (default: --no-lowercase)")  # fmt: skip
     c.add_argument("--encoding", default="utf-8")
     t = p.add_argument_group("training (gensim's names; default: each method's own)")
     for flag, kind, text in (
@@ -160,22 +184,30 @@ def _add_train_flags(p: argparse.ArgumentParser) -> None:
         ("--negative", int, "negative samples per positive (word2vec: 5; 0 = off)"),
         ("--sample", float, "subsampling threshold for frequent words (word2vec: 1e-3)"),
         ("--epochs", int, "passes over the corpus (5; glove 25)"),
-        ("--alpha", float, "initial learning rate (word2vec 0.025, glove 0.05, nplm 1e-3)"),
-        ("--min-alpha", float, "final learning rate (word2vec 1e-4)"),
+        (
+            "--lr",
+            float,
+            "initial learning rate, word2vec's alpha (word2vec 0.025, glove 0.05, nplm 1e-3)",
+        ),
+        ("--min-lr", float, "final learning rate, word2vec's min_alpha (word2vec 1e-4)"),
         ("--x-max", float, "glove: cutoff of the weighting f (100)"),
         ("--hidden-size", int, "nplm: hidden units (128)"),
         ("--batch-size", int, "nplm: windows per batch (256)"),
         ("--threads", int, "worker threads (2)"),
         ("--seed", int, "random seed"),
     ):
-        t.add_argument(flag, type=kind, help=text)
-    t.add_argument("--hs", action="store_const", const=True, help="hierarchical softmax")
+        action = t.add_argument(flag, type=kind, help=text)
+        if flag in ("--lr", "--min-lr"):  # word2vec's names, as seqlab spelled them before
+            deprecated_alias(t, flag.replace("lr", "alpha"), action)
+    t.add_argument("--hs", action=Switch, default=None,
+                   help="hierarchical softmax (word2vec; default: --no-hs)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="JSON lines: each epoch, then a summary")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _add_query_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--topn", type=int, default=10, help="how many answers (default: 10)")
+    n = p.add_argument("-n", type=int, default=10, help="how many answers (default: 10)")
+    deprecated_alias(p, "--topn", n)
     p.add_argument("--restrict-vocab", type=int, help="search only the N most frequent words")
     p.add_argument("--json", action="store_true", help='{"results": [[word, score], ...]}')
 
@@ -187,8 +219,8 @@ OPTION_NAMES = (
     "hs",
     "sample",
     "epochs",
-    "alpha",
-    "min_alpha",
+    "lr",
+    "min_lr",
     "x_max",
     "hidden_size",
     "batch_size",
@@ -295,7 +327,7 @@ def run_similar(args: argparse.Namespace) -> int:
     results = wv.most_similar(
         positive=args.words,
         negative=args.negative_words,
-        topn=args.topn,
+        topn=args.n,
         restrict_vocab=args.restrict_vocab,
     )
     _print_results(results, args.json)
@@ -308,7 +340,7 @@ def run_analogy(args: argparse.Namespace) -> int:
     results = query(
         positive=[args.b, args.c],
         negative=[args.a],
-        topn=args.topn,
+        topn=args.n,
         restrict_vocab=args.restrict_vocab,
     )
     if not args.json:
@@ -323,7 +355,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if not args.analogies and not args.similarity:
         raise CLIError("nothing to evaluate: give --analogies FILE and/or --similarity FILE...")
     wv = _load(args.vectors)
-    fold = not args.case_sensitive
+    fold = args.lowercase
     report: dict = {}
     if args.analogies:
         result = evaluate_analogies(
@@ -365,23 +397,66 @@ def run_plot(args: argparse.Namespace) -> int:
     from seqlab.embeddings import project
 
     wv = _load(args.vectors)
-    if args.top < 2:
-        raise CLIError(f"--top must be at least 2, got {args.top}")
-    words = args.words or list(wv.words[: args.top])
+    if args.n < 2:
+        raise CLIError(f"-n must be at least 2, got {args.n}")
+    words = args.words or most_frequent_words(wv.words, args.n)
     words, xy = project(wv, words, method=args.method, perplexity=args.perplexity, seed=args.seed)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 7))
     ax.scatter(xy[:, 0], xy[:, 1], s=8, color="tab:blue")
-    for word, (x, y) in zip(words, xy):
-        ax.annotate(word, (x, y), fontsize=8, xytext=(2, 2), textcoords="offset points")
+    place_labels(ax, words, xy)
+    if args.method == "pca":
+        ax.set_xlabel("first principal component")
+        ax.set_ylabel("second principal component")
+    else:  # t-SNE's axes have no meaning, only the neighbourhoods do
+        ax.set_xlabel("t-SNE 1 (only distances between neighbours mean something)")
+        ax.set_ylabel("t-SNE 2")
+        ax.tick_params(labelbottom=False, labelleft=False)
     ax.set_title(f"{Path(args.vectors).name}: {len(words)} words, {args.method.upper()}")
-    out = save_figure(fig, args.out)
+    out = save_figure(fig, args.plot)
     plt.close(fig)
     if args.json:
-        emit_json({"words": words, "coordinates": xy.tolist(), "out": str(out)})
+        emit_json({"words": words, "coordinates": xy.tolist(), "plot": str(out)})
     else:
         print(f"{len(words)} words placed by {args.method}: {out}")
     return 0
+
+
+def most_frequent_words(words, n: int) -> list[str]:
+    """The first ``n`` words of a frequency-ordered table that hold a letter or a digit:
+    punctuation (``,`` ``.`` ``"``) says nothing on a map of meanings."""
+    picked = []
+    for word in words:
+        if any(ch.isalnum() for ch in word):
+            picked.append(word)
+            if len(picked) == n:
+                break
+    return picked
+
+
+def place_labels(ax, words: list[str], xy) -> list:
+    """Label each point with its word where the label overlaps no other label: beside the
+    point (right, left, above, below, then farther out); a label with no free place is left
+    out (the point stays). Returns the labels drawn."""
+    from matplotlib.transforms import Bbox
+
+    ax.figure.canvas.draw()  # fixes the axes' limits and the renderer's text sizes
+    renderer = ax.figure.canvas.get_renderer()
+    taken: list[Bbox] = []
+    drawn = []
+    offsets = [(dx * r, dy * r) for r in (1, 2, 3)
+               for dx, dy in ((3, 2), (-3, 2), (3, -8), (-3, -8), (0, 6), (0, -12))]  # fmt: skip
+    for word, (x, y) in zip(words, xy):
+        for dx, dy in offsets:
+            label = ax.annotate(word, (x, y), xytext=(dx, dy), textcoords="offset points",
+                                fontsize=8, ha="left" if dx >= 0 else "right")  # fmt: skip
+            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+            if not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                drawn.append(label)
+                break
+            label.remove()
+    return drawn
 
 
 def run_debias(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -11,16 +12,24 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
+    add_on_long_flag,
     add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
-    pyplot,
+    load_task_model,
+    one_of,
+    out_dir_flags,
+    pick_device,
+    plot_losses,
     read_stdin,
-    save_figure,
     set_threads,
 )
+from seqlab.lm.config import PRESETS, LMConfig, LMDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
   seqlab lm train --out dinos-lm                      # the bundled dinosaur names
@@ -49,8 +58,6 @@ SCORE_EPILOG = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.lm import LMConfig, LMDataConfig
-
     group = sub.add_parser("lm", help="language models: train, sample, score")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -60,14 +67,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("corpus", nargs="?", help="a UTF-8 text file (default: the bundled "
                    "dinosaur names, with --preset dinos)")  # fmt: skip
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: dinos, shakespeare-cpu, shakespeare-gpu "
-                   "(flags you give override it)")  # fmt: skip
+    p.add_argument("--preset", metavar=one_of(PRESETS), help="named settings (flags you give "
+                   "override them; default: dinos without a corpus)")  # fmt: skip
     p.add_argument("--encoding", default="utf-8", help="the corpus's encoding")
     add_config_flags(p, LMConfig, exclude=["vocab_size"], group="model")
     add_config_flags(p, LMDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
     _add_output_flags(p, progress=True)
     p.set_defaults(func=run_train)
+    data_args(p, "corpus")
 
     p = verbs.add_parser("sample", help="draw new text from a trained model",
                          epilog=SAMPLE_EPILOG,
@@ -98,15 +106,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--tokens", action="store_true", help="print every token's log-probability")
     p.add_argument("--encoding", default="utf-8", help="encoding of --file and stdin")
+    add_on_long_flag(p, "10000 tokens (sentences; --file reads any length)")
     _add_output_flags(p, progress=False)
     p.set_defaults(func=run_score)
+    data_args(p, "file")
 
 
 def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per result line")
-    if progress:
+    if progress:  # train: --device is TrainerConfig's
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p, auto=progress)
+        add_threads_flag(p, auto=True)
+    else:
+        add_model_flags(p)
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -114,9 +126,8 @@ def _add_output_flags(p: argparse.ArgumentParser, *, progress: bool) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from seqlab.datasets import read_text
-    from seqlab.lm import PRESETS, LMConfig, LMDataConfig, dinosaur_names_path
+    from seqlab.lm import dinosaur_names_path
     from seqlab.lm.train import train_language_model
-    from seqlab.train import TrainerConfig
 
     preset_name = args.preset or (None if args.corpus else "dinos")
     if preset_name is not None and preset_name not in PRESETS:
@@ -134,13 +145,13 @@ def run_train(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
     trained = train_language_model(text, model_cfg, data_cfg, trainer_cfg, out, corpus_path=corpus,
-                                   encoding=args.encoding, resume=args.resume)  # fmt: skip
+                                   encoding=args.encoding, **out_dir_flags(args))  # fmt: skip
     plot_file = plot_losses(out)
     result = trained.result
     summary = {
         "val_loss": result.best_val_loss,
         "train_seconds": result.elapsed,
-        "perplexity": math.exp(result.best_val_loss) if result.best_val_loss is not None else None,
+        "perplexity": _exp(result.best_val_loss),
         "steps": result.steps,
         "epochs": result.epochs,
         "best_step": result.best_step,
@@ -166,53 +177,24 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def plot_losses(folder: Path, title: str | None = None) -> Path | None:
-    """Training and validation loss over steps from metrics.jsonl -> folder/loss.png."""
-    file = folder / "metrics.jsonl"
-    if not file.is_file():
-        return None
-    train, val = [], []
-    for line in file.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record.get("kind") == "train" and record.get("train_loss") is not None:
-            train.append((record["step"], record["train_loss"]))
-        elif record.get("kind") == "eval" and record.get("val_loss") is not None:
-            val.append((record["step"], record["val_loss"]))
-    if not train and not val:
-        return None
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for points, label, style in ((train, "train", "-"), (val, "validation", "o-")):
-        if points:
-            ax.plot(*zip(*points), style, label=label, markersize=3)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (nats per token)")
-    ax.set_title(title or f"Language model: {folder.name}")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    path = save_figure(fig, folder / "loss.png")
-    plt.close(fig)
-    return path
+def _exp(loss: float | None) -> float | None:
+    """The perplexity of a validation loss (inf past what a float holds: lr 1e6 gets there)."""
+    return None if loss is None else (math.exp(loss) if loss < 709 else math.inf)
 
 
 # --- sample and score --------------------------------------------------------------------------
 
 
-def load_lm(folder: str):
-    """The language model of a folder; a clear error for anything else."""
-    from seqlab.train import load_model, read_config
-
-    config = read_config(folder)
-    if config["task"] != "lm":
-        raise CLIError(f"{folder} holds a {config['task']!r} model, not a language model (lm)")
-    return load_model(folder)
+def load_lm(folder: str, device: str = "cpu"):
+    """The language model of a folder (on ``--device``); a clear error for anything else."""
+    return load_task_model(folder, "lm", "a language model (lm)", pick_device(device))
 
 
 def run_sample(args: argparse.Namespace) -> int:
     from seqlab.lm import load_training_text
 
     set_threads(args.threads)
-    model = load_lm(args.model)
+    model = load_lm(args.model, args.device)
     lines_mode = model.config.mode == "lines"
     max_len = args.max_len if args.max_len is not None else (100 if lines_mode else 500)
     texts = model.sample(args.n, temperature=args.temperature, top_k=args.top_k,
@@ -243,20 +225,27 @@ def _membership(train_text: str | None, lines_mode: bool):
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from seqlab.datasets import read_text
-    from seqlab.lm import score_sentences, score_text
+    from seqlab.datasets.lines import iter_lines
+    from seqlab.lm import score_lines, score_sentences
 
     set_threads(args.threads)
-    model = load_lm(args.model)
+    model = load_lm(args.model, args.device)
     if args.file and args.sentences:
         raise CLIError("give sentences or --file, not both")
-    if args.file:
-        results = [score_text(model, read_text(args.file, encoding=args.encoding))]
+    if args.file:  # streamed: memory holds a chunk, not the file (--tokens keeps every token)
+        lines = iter_lines(args.file, encoding=args.encoding)
+        results = [score_lines(model, lines, keep_tokens=args.tokens)]
+        if args.json and not args.tokens:
+            _emit_file_score(results[0], args.file, args.encoding)
+            return 0
+        if args.json:
+            results = [dataclasses.replace(results[0], text="".join(
+                iter_lines(args.file, encoding=args.encoding)))]  # fmt: skip
     else:
         sentences = args.sentences or _stdin_lines(args.encoding)
         if not sentences:
             raise CLIError("no sentences to score (give them as arguments or on stdin)")
-        results = score_sentences(model, sentences)
+        results = score_sentences(model, sentences, on_long=args.on_long)
     for r in results:
         if args.json:
             obj = r.to_json()
@@ -271,6 +260,19 @@ def run_score(args: argparse.Namespace) -> int:
         if args.tokens:
             print(_token_table(r))
     return 0
+
+
+def _emit_file_score(r, file: str, encoding: str) -> None:
+    """The --json line of ``lm score --file``, its "text" copied from the file block by block:
+    the same bytes as ``emit_json(r.to_json())`` with the whole text in memory."""
+    from seqlab.datasets.lines import iter_lines
+
+    rest = json.dumps({k: v for k, v in r.to_json().items() if k != "text"}, ensure_ascii=False)
+    sys.stdout.write('{"text": "')
+    for line in iter_lines(file, encoding=encoding):
+        sys.stdout.write(json.dumps(line, ensure_ascii=False)[1:-1])
+    sys.stdout.write('", ' + rest[1:] + "\n")
+    sys.stdout.flush()
 
 
 def _stdin_lines(encoding: str) -> list[str]:

@@ -9,23 +9,32 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
     add_output_flags,
-    add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
+    deprecated_alias,
     emit_json,
     load_task_model,
+    one_of,
+    out_dir_flags,
+    pick_device,
+    plot_losses,
+    plot_roll,
     print_train_footer,
-    pyplot,
-    save_figure,
     set_threads,
     train_summary,
 )
+from seqlab.music.config import PRESETS, MusicConfig, MusicDataConfig
+from seqlab.train.config import TrainerConfig
+
+SPLITS = ("train", "valid", "test")
 
 TRAIN_EPILOG = """examples:
-  seqlab music train jsb-chorales-quarter.json --cell gru --preset --out jsb-gru
-  seqlab music train jsb-chorales-quarter.json --preset jsb-lstm --epochs 20 --out jsb-lstm
+  seqlab music train jsb_chorales --cell gru --preset --out jsb-gru
+  seqlab music train jsb_chorales --preset jsb-lstm --epochs 20 --out jsb-lstm
   seqlab music train chorales.json --cell rnn --hidden-size 64 --max-minutes 2 --out tiny
 
 The JSON holds {"train": [...], "valid": [...], "test": [...]}: pieces, each a list of time steps,
@@ -34,20 +43,18 @@ each a list of MIDI pitches (21..108). --preset alone picks jsb-CELL (Chung et a
 """
 
 SAMPLE_EPILOG = """examples:
-  seqlab music sample jsb-gru --out chorale.mid --plot chorale.png --steps 64 --seed 1
-  seqlab music sample jsb-gru --out primed.mid --prime-from jsb-chorales-quarter.json \\
-      --prime-steps 8 --seed 1 --json     # {"out": ..., "steps": ..., "notes": ..., ...}
+  seqlab music sample jsb-gru --out chorale.mid --plot chorale.png --length 64 --seed 1
+  seqlab music sample jsb-gru --out primed.mid --prime-from jsb_chorales \\
+      --prime-length 8 --seed 1 --json   # {"out": ..., "time_steps": ..., "notes": ..., ...}
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab music evaluate jsb-gru jsb-chorales-quarter.json --split test --json
-      # {"nll_per_step": nats per time step, "split": "test", "pieces": ..., "steps": ...}
+  seqlab music evaluate jsb-gru jsb_chorales --split test --json
+      # {"nll_per_step": nats per time step, "split": "test", "n": pieces, "time_steps": ...}
 """
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.music import MusicConfig, MusicDataConfig
-
     group = sub.add_parser("music", help="polyphonic music (piano rolls): train, sample, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
 
@@ -56,46 +63,59 @@ def register(sub: argparse._SubParsersAction) -> None:
                          formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("data", help="chorales JSON with train/valid/test splits")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", nargs="?", const="auto", help="named settings: jsb-rnn, jsb-gru, "
-                   "jsb-lstm; alone: jsb-CELL (flags you give override it)")  # fmt: skip
+    p.add_argument("--preset", nargs="?", const="auto", metavar=one_of(("auto", *PRESETS)),
+                   help="named settings; alone (or auto): jsb-CELL for the --cell given (flags "
+                   "you give override it)")  # fmt: skip
     add_config_flags(p, MusicConfig, group="model")
     add_config_flags(p, MusicDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "one JSON line at the end (the training summary)")
     p.set_defaults(func=run_train)
+    data_args(p, "data")
 
     p = verbs.add_parser("sample", help="draw a new piece and write it as MIDI",
                          epilog=SAMPLE_EPILOG,
                          formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("model", help="a model folder written by `seqlab music train`")
     p.add_argument("--out", required=True, help="the MIDI file to write")
-    p.add_argument("--plot", help="also draw the piano roll as this PNG")
-    p.add_argument("--steps", type=int, default=64, help="new steps (quarter notes) to draw")
+    p.add_argument("--plot", metavar="PNG", help="also draw the piano roll as this PNG")
+    length = p.add_argument(
+        "--length",
+        type=int,
+        default=64,
+        help="new time steps (quarter notes) to draw (default: 64)",
+    )
+    deprecated_alias(p, "--steps", length)
     p.add_argument("--temperature", type=float, default=1.0, help="> 0; lower is more conservative")
     p.add_argument("--prime-from", help="chorales JSON whose first piece opens the sample")
-    p.add_argument("--prime-split", default="test", help="the split to take the prime from")
-    p.add_argument("--prime-steps", type=int, default=8, help="steps of the prime (default: 8)")
+    p.add_argument("--prime-split", default="test", metavar=one_of(SPLITS),
+                   help="the split to take the prime from (default: test)")  # fmt: skip
+    prime = p.add_argument("--prime-length", type=int, default=8,
+                           help="time steps of the prime (default: 8)")  # fmt: skip
+    deprecated_alias(p, "--prime-steps", prime)
     p.add_argument("--tempo", type=float, default=100.0, help="quarter notes per minute")
     p.add_argument("--seed", type=int, help="same seed, same piece")
     p.add_argument("--json", action="store_true", help="one JSON line describing the piece")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_sample)
+    data_args(p, "prime_from")
 
     p = verbs.add_parser("evaluate", help="NLL per time step of a split",
                          epilog=EVALUATE_EPILOG,
                          formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("model", help="a model folder written by `seqlab music train`")
     p.add_argument("data", help="chorales JSON with train/valid/test splits")
-    p.add_argument("--split", default="test", help="train, valid or test (default: test)")
+    p.add_argument("--split", default="test", metavar=one_of(SPLITS),
+                   help="the split (default: test)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON line")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "data")
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.music import PRESETS, MusicConfig, MusicDataConfig, read_chorales
+    from seqlab.music import read_chorales
     from seqlab.music.train import train_music_model
-    from seqlab.train import TrainerConfig
 
     name = args.preset
     if name == "auto":
@@ -117,7 +137,7 @@ def run_train(args: argparse.Namespace) -> int:
     trainer_cfg = config_from_args(TrainerConfig, args, preset=preset.get("trainer"),
                                    progress=progress)  # fmt: skip
     trained = train_music_model(rolls, model_cfg, data_cfg, trainer_cfg, out,
-                                data_path=args.data, resume=args.resume)  # fmt: skip
+                                data_path=args.data, **out_dir_flags(args))  # fmt: skip
     plot_file = _plot_losses(out)
     result = trained.result
     summary = train_summary(result, trained.record, out)
@@ -134,42 +154,40 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _plot_losses(folder: Path) -> Path | None:
-    from seqlab.cli.lm import plot_losses
-
     return plot_losses(folder, title=f"Piano-roll RNN: {folder.name} (nats per time step)")
 
 
-def _load(folder: str):
-    import seqlab.music  # noqa: F401  (registers the "music" task)
-
-    return load_task_model(folder, "music", "a music model (music)")
+def _load(folder: str, device: str = "cpu"):
+    return load_task_model(folder, "music", "a music model (music)", pick_device(device))
 
 
 def run_sample(args: argparse.Namespace) -> int:
     from seqlab.music import read_chorales, sample, write_midi
 
     set_threads(args.threads)
-    if args.steps < 1:
-        raise CLIError(f"--steps must be at least 1, got {args.steps}")
+    if args.length < 1:
+        raise CLIError(f"--length must be at least 1, got {args.length}")
     out, plot = Path(args.out), Path(args.plot) if args.plot else None
     for path in (out, plot):
         if path is not None and not path.parent.is_dir():
             raise CLIError(f"folder does not exist: {path.parent}")
-    model = _load(args.model)
+    model = _load(args.model, args.device)
     prime = None
     if args.prime_from:
-        if args.prime_steps < 1:
-            raise CLIError(f"--prime-steps must be at least 1, got {args.prime_steps}")
+        if args.prime_length < 1:
+            raise CLIError(f"--prime-length must be at least 1, got {args.prime_length}")
         piece = read_chorales(args.prime_from, splits=[args.prime_split])[args.prime_split][0]
-        prime = piece[: args.prime_steps]
-    roll = sample(model, args.steps, prime=prime, temperature=args.temperature, seed=args.seed)
+        prime = piece[: args.prime_length]
+    roll = sample(model, args.length, prime=prime, temperature=args.temperature, seed=args.seed)
     if plot is not None:  # draw first: a failing plot leaves no MIDI file behind
-        _plot_roll(roll, plot, n_prime=0 if prime is None else len(prime))
+        title = f"Sampled from {Path(args.model).name} (temperature {args.temperature:g}"
+        title += f", seed {args.seed})" if args.seed is not None else ")"
+        plot_roll(roll, plot, n_prime=0 if prime is None else len(prime), title=title)
     write_midi(roll, out, tempo=args.tempo)
     info = {
         "out": str(out),
-        "steps": int(len(roll)),
-        "prime_steps": 0 if prime is None else int(len(prime)),
+        "time_steps": int(len(roll)),
+        "prime_time_steps": 0 if prime is None else int(len(prime)),
         "notes": int(roll.sum()),
         "plot": str(plot) if plot else None,
     }
@@ -177,49 +195,24 @@ def run_sample(args: argparse.Namespace) -> int:
         emit_json(info)
     else:
         print(
-            f"wrote {out}: {info['steps']} steps ({info['prime_steps']} primed), "
+            f"wrote {out}: {info['time_steps']} time steps ({info['prime_time_steps']} primed), "
             f"{info['notes']} key-steps" + (f"; piano roll in {plot}" if plot else "")
         )
     return 0
-
-
-def _plot_roll(roll, path: Path, *, n_prime: int) -> Path:
-    """The piano roll as an image: time across, MIDI pitch up; the prime shaded."""
-    from seqlab.music import LOWEST_PITCH
-
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(max(6, len(roll) / 10), 4))
-    ax.imshow(
-        roll.T,
-        origin="lower",
-        aspect="auto",
-        cmap="Greys",
-        interpolation="nearest",
-        extent=(0, len(roll), LOWEST_PITCH - 0.5, LOWEST_PITCH + roll.shape[1] - 0.5),
-    )
-    if n_prime:
-        ax.axvspan(0, n_prime, color="tab:blue", alpha=0.15, label="prime")
-        ax.legend(loc="upper right")
-    ax.set_xlabel("time step (quarter notes)")
-    ax.set_ylabel("MIDI pitch")
-    try:
-        return save_figure(fig, path)
-    finally:
-        plt.close(fig)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.music import nll_per_step, read_chorales
 
     set_threads(args.threads)
-    model = _load(args.model)
+    model = _load(args.model, args.device)
     rolls = read_chorales(args.data, splits=[args.split])[args.split]
     nll = nll_per_step(model, rolls)
-    result = {"nll_per_step": nll, "split": args.split, "pieces": len(rolls),
-              "steps": int(sum(len(r) for r in rolls))}  # fmt: skip
+    result = {"nll_per_step": nll, "split": args.split, "n": len(rolls),
+              "time_steps": int(sum(len(r) for r in rolls))}  # fmt: skip
     if args.json:
         emit_json(result)
     else:
-        print(f"{args.split}: NLL {nll:.4f} nats per time step over {result['steps']} steps "
-              f"of {result['pieces']} pieces")  # fmt: skip
+        print(f"{args.split}: NLL {nll:.4f} nats per time step over {result['time_steps']} "
+              f"time steps of {result['n']} pieces")  # fmt: skip
     return 0

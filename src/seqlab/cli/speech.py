@@ -9,17 +9,24 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
     add_trainer_flags,
     config_from_args,
+    data_args,
     emit_json,
+    out_dir_flags,
+    pick_device,
+    plot_losses,
     print_train_footer,
     progress,
     set_threads,
     train_summary,
 )
+from seqlab.speech.config import CTCConfig, SpeechDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  seqlab speech train --fsdd ../shared/data/fsdd --out digits      # FSDD, its official split
+  seqlab speech train --fsdd fsdd --out digits      # FSDD (seqlab data fetch fsdd), its split
   seqlab speech train my_recordings/ --out my-model                # WAVs + transcripts.tsv
 A data folder holds WAV files and transcripts.tsv (file<TAB>text a line).
 --json prints one line at the end: {"val_loss", "train_seconds", ...}
@@ -35,15 +42,13 @@ cut at its quietest moments and transcribed piece by piece (a note says so).
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab speech evaluate digits --fsdd ../shared/data/fsdd   # the official test split
-  seqlab speech evaluate digits my_test_folder/ --json       # {"wer", "cer", "n", ...}
+  seqlab speech evaluate digits --fsdd fsdd                 # the official test split
+  seqlab speech evaluate digits my_test_folder/ --json       # {"wer", "cer", "exact_match", "n"}
   seqlab speech evaluate digits my_test_folder/ --beam 16 --lm my-char-lm --insertion-bonus 1
 """
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.speech import CTCConfig, SpeechDataConfig
-
     group = sub.add_parser("speech", help="CTC speech recognition: train, transcribe, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -60,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default: 1)")
     p.set_defaults(func=run_train)
+    data_args(p, "data", "fsdd")
 
     p = verbs.add_parser("transcribe", help="write what each WAV file says",
                          epilog=TRANSCRIBE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -67,7 +73,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE.wav")
     _add_decoding_flags(p)
     p.add_argument("--json", action="store_true", help='{"file", "text"} a line')
+    add_model_flags(p)
     p.set_defaults(func=run_transcribe)
+    data_args(p, "files")
 
     p = verbs.add_parser("evaluate", help="WER and CER on transcribed recordings",
                          epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -75,9 +83,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", nargs="?", help="folder of WAV files with transcripts.tsv")
     p.add_argument("--fsdd", metavar="DIR", help="the FSDD folder: its official test split")
     _add_decoding_flags(p)
-    p.add_argument("--json", action="store_true", help='{"wer", "cer", "n", "accuracy"}')
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help='{"wer", "cer", "exact_match", "n"}')
+    add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "data", "fsdd")
 
 
 def _add_decoding_flags(p: argparse.ArgumentParser) -> None:
@@ -93,7 +102,6 @@ def _add_decoding_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vocabulary", metavar="FILE",
                    help="closed vocabulary: each recording becomes the most likely phrase of "
                    "FILE (one a line; 'digits' = the ten digit words)")  # fmt: skip
-    p.add_argument("--threads", type=int, default=1, help="CPU threads for torch (default: 1)")
 
 
 def _vocabulary(spec: str | None) -> list[str] | None:
@@ -125,8 +133,7 @@ def _utterances(args: argparse.Namespace, split: str):
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.speech import CTCConfig, SpeechDataConfig, train_recognizer
-    from seqlab.train import TrainerConfig
+    from seqlab.speech import train_recognizer
 
     utterances = _utterances(args, "train")
     set_threads(args.threads)
@@ -135,7 +142,11 @@ def run_train(args: argparse.Namespace) -> int:
     progress = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, progress=progress)
     out = Path(args.out)
-    trained = train_recognizer(utterances, model_cfg, data_cfg, trainer_cfg, out)
+    trained = train_recognizer(
+        utterances, model_cfg, data_cfg, trainer_cfg, out, **out_dir_flags(args)
+    )
+    plot_file = plot_losses(out, title=f"Speech recogniser: {out.name}",
+                            ylabel="CTC loss (nats per transcript label)")  # fmt: skip
     result = trained.result
     data = {"utterances": len(utterances), "alphabet": trained.model.alphabet.chars}
     if args.json:
@@ -143,7 +154,7 @@ def run_train(args: argparse.Namespace) -> int:
         return 0
     print(f"{len(utterances)} utterances, alphabet {trained.model.alphabet.chars!r}; "
           f"validation CTC loss {result.best_val_loss:.4f} per label")  # fmt: skip
-    print_train_footer(result, out, None, f"seqlab speech transcribe {out} FILE.wav")
+    print_train_footer(result, out, plot_file, f"seqlab speech transcribe {out} FILE.wav")
     return 0
 
 
@@ -158,11 +169,12 @@ def _decoding(args: argparse.Namespace):
     if args.max_seconds < 1:
         raise CLIError(f"--max-seconds must be at least 1, got {args.max_seconds:g}")
     set_threads(args.threads)
-    model = load_recognizer(args.model)
+    device = pick_device(args.device)
+    model = load_recognizer(args.model, map_location=device)
     options = {"beam_size": args.beam, "lm_weight": args.lm_weight, "max_seconds": args.max_seconds,
                "insertion_bonus": args.insertion_bonus}  # fmt: skip
     if args.lm:
-        options["lm"] = char_lm_scorer(args.lm, model.alphabet)
+        options["lm"] = char_lm_scorer(args.lm, model.alphabet, device=device)
     vocabulary = _vocabulary(args.vocabulary)
     if vocabulary:
         if args.lm or args.beam > 1:
@@ -222,8 +234,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
             hyps.append(t.text)
             bar.update(1)
     refs = [u.text for u in utterances]
-    accuracy = sum(h == r for h, r in zip(hyps, refs)) / len(refs)
-    report = {"wer": wer(refs, hyps), "cer": cer(refs, hyps), "n": len(refs), "accuracy": accuracy}
+    exact = sum(h == r for h, r in zip(hyps, refs)) / len(refs)
+    report = {"wer": wer(refs, hyps), "cer": cer(refs, hyps), "exact_match": exact, "n": len(refs)}
     if args.json:
         emit_json(report)
     else:
@@ -231,5 +243,5 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if args.vocabulary:
             how = f"closed vocabulary: {args.vocabulary}"
         print(f"{len(refs)} utterances: WER {report['wer']:.2%}, CER {report['cer']:.2%}, "
-              f"exact {accuracy:.2%} ({how})")  # fmt: skip
+              f"exact {exact:.2%} ({how})")  # fmt: skip
     return 0

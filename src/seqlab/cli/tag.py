@@ -6,25 +6,35 @@ import argparse
 import sys
 from pathlib import Path
 
+from seqlab.classify.config import PRESETS, TaggerConfig, TaggerDataConfig
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
+    add_model_flags,
+    add_on_long_flag,
     add_output_flags,
-    add_threads_flag,
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
     emit_json,
+    input_lines,
     load_task_model,
+    load_vectors,
+    one_of,
+    out_dir_flags,
+    pick_device,
+    plot_losses,
     print_train_footer,
     set_threads,
     train_summary,
 )
+from seqlab.train.config import TrainerConfig
+
+TAGGER_PRESETS = tuple(name for name in PRESETS if name.startswith("conll"))
 
 TRAIN_EPILOG = """examples:
-  D=../shared/data
-  seqlab tag train $D/conll2003/train.txt --dev $D/conll2003/valid.txt --preset conll-cpu \\
-      --vectors $D/glove/glove.6B.50d.top40k.txt --out ner
+  seqlab tag train conll2003 --dev conll2003:dev --preset conll-cpu --vectors glove --out ner
   seqlab tag train train.conll --crf --char-embedding-size 25 --out ner-small --epochs 5
 
 CoNLL files: one token per line, whitespace-separated columns (the word first, the tag last by
@@ -43,8 +53,8 @@ exclusive.
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab tag evaluate ner ../shared/data/conll2003/test.txt
-  seqlab tag evaluate ner test.conll --json     # {"precision", "recall", "f1", "per_type"}
+  seqlab tag evaluate ner conll2003:test
+  seqlab tag evaluate ner test.conll --json     # {"precision", "recall", "f1", "per_type", "n"}
   seqlab tag evaluate ner test.conll --write-conll pred.txt   # word gold predicted
 
 Scores are entity-level (an entity counts only with its type and both boundaries right), as
@@ -53,8 +63,6 @@ seqeval and conlleval compute them.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.classify import TaggerConfig, TaggerDataConfig
-
     group = sub.add_parser("tag", help="sequence taggers (NER): train, predict, evaluate")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -65,16 +73,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("train", help="tagged sentences in CoNLL column format")
     p.add_argument("--dev", help="validation sentences (default: a random --val-fraction)")
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: conll-cpu")
+    p.add_argument("--preset", metavar=one_of(TAGGER_PRESETS),
+                   help="named settings (flags you give override them)")  # fmt: skip
     p.add_argument("--vectors", help="pretrained word vectors (GloVe or word2vec format)")
-    p.add_argument(
-        "--crf",
-        dest="crf_flag",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="a linear-chain CRF output layer, or --no-crf for a softmax per word (default: "
-        "softmax, unless the preset says otherwise)",
-    )
     p.add_argument(
         "--repair",
         action="store_true",
@@ -85,12 +86,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         p,
         TaggerConfig,
         group="model",
-        exclude=["crf", "word_vocab_size", "char_vocab_size", "n_tags"],
+        exclude=["word_vocab_size", "char_vocab_size", "n_tags"],
     )
     add_config_flags(p, TaggerDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
     add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "train", "dev", "vectors")
 
     p = verbs.add_parser(
         "predict",
@@ -102,8 +104,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--file", help="read sentences from this file instead of stdin")
     p.add_argument("--encoding", default="utf-8", help="encoding of the input")
     p.add_argument("--json", action="store_true", help="one JSON object per sentence")
-    add_threads_flag(p)
+    add_model_flags(p)
+    add_on_long_flag(p)
     p.set_defaults(func=run_predict)
+    data_args(p, "file")
 
     p = verbs.add_parser(
         "evaluate",
@@ -116,8 +120,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--write-conll", help="also write word, gold and predicted tag per line")
     _add_conll_flags(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON line")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "test")
 
 
 def _add_conll_flags(p: argparse.ArgumentParser) -> None:
@@ -146,17 +151,13 @@ def _read(path: str, args: argparse.Namespace, *, repair: bool = False, scheme: 
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.classify import PRESETS, TaggerConfig, TaggerDataConfig, train_tagger
-    from seqlab.cli.classify import load_vectors
-    from seqlab.cli.lm import plot_losses
-    from seqlab.train import TrainerConfig
+    from seqlab.classify import train_tagger
 
-    known = sorted(n for n in PRESETS if n.startswith("conll"))
-    if args.preset is not None and args.preset not in known:
-        raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(known)}")
+    if args.preset is not None and args.preset not in TAGGER_PRESETS:
+        known = ", ".join(sorted(TAGGER_PRESETS))
+        raise CLIError(f"unknown preset {args.preset!r}; known: {known}")
     preset = PRESETS.get(args.preset, {})
-    overrides = {"crf": args.crf_flag} if args.crf_flag is not None else {}
-    model_cfg = config_from_args(TaggerConfig, args, preset=preset.get("model"), **overrides)
+    model_cfg = config_from_args(TaggerConfig, args, preset=preset.get("model"))
     data_cfg = config_from_args(TaggerDataConfig, args, preset=preset.get("data"))
     train = _read(args.train, args, repair=args.repair, scheme=model_cfg.scheme)
     dev = _read(args.dev, args, repair=args.repair, scheme=model_cfg.scheme) if args.dev else None
@@ -181,45 +182,43 @@ def run_train(args: argparse.Namespace) -> int:
         val_sentences=dev,
         vectors=vectors,
         sources=sources,
-        resume=args.resume,
+        **out_dir_flags(args),
     )
     plot_file = plot_losses(out, title=f"Tagger: {out.name}")
     r = trained.result
-    summary = train_summary(r, trained.data, out)
-    if trained.val_scores:
-        summary.update({f"val_{k}": v for k, v in trained.val_scores.items()})
+    summary = train_summary(r, trained.record, out)
+    if trained.scores:
+        summary.update({f"val_{k}": v for k, v in trained.scores.items()})
     if args.json:
         emit_json(summary)
         return 0
     if vectors is not None:
         print(
-            f"pretrained vectors for {trained.data['vectors_found']} of "
-            f"{trained.data['vocab_size']} vocabulary words ({args.vectors})"
+            f"pretrained vectors for {trained.record['vectors_found']} of "
+            f"{trained.record['vocab_size']} vocabulary words ({args.vectors})"
         )
-    if trained.val_scores:
-        v = trained.val_scores
+    if trained.scores:
+        v = trained.scores
         print(
             f"validation entity F1 {v['f1']:.2%} (precision {v['precision']:.2%}, recall "
-            f"{v['recall']:.2%}) on {trained.data['val_sentences']} sentences"
+            f"{v['recall']:.2%}) on {trained.record['val_sentences']} sentences"
         )
     hint = f"echo 'EU rejects German call .' | seqlab tag predict {out}"
     print_train_footer(r, out, plot_file, hint)
     return 0
 
 
-def load_tagger(folder: str):
-    """The tagger of a folder; a clear error for anything else."""
-    return load_task_model(folder, "tag", "a sequence tagger")
+def load_tagger(folder: str, device: str = "cpu"):
+    """The tagger of a folder, on ``--device``; a clear error for anything else."""
+    return load_task_model(folder, "tag", "a sequence tagger", pick_device(device))
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from seqlab.cli.classify import input_lines
-
     set_threads(args.threads)
-    model = load_tagger(args.model)
+    model = load_tagger(args.model, args.device)
     lines = input_lines(args.file, args.encoding)
     n_unk = 0
-    for p in model.predict([line.split() for line in lines]):
+    for p in model.predict([_words(line, i, args) for i, line in enumerate(lines, 1)]):
         n_unk += p.n_unk
         if args.json:
             emit_json(p.to_json())
@@ -234,6 +233,16 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _words(line: str, i: int, args: argparse.Namespace) -> list[str]:
+    """A line's words, at most MAX_TOKENS of them (--on-long)."""
+    from seqlab.text.limits import MAX_TOKENS, limit_tokens
+
+    try:
+        return limit_tokens(str.split, line, MAX_TOKENS, on_long=args.on_long, what="the line")
+    except ValueError as error:
+        raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.classify import evaluate_tagger
     from seqlab.datasets import write_conll
@@ -241,7 +250,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     if args.write_conll and not Path(args.write_conll).resolve().parent.is_dir():
         raise CLIError(f"folder does not exist: {Path(args.write_conll).parent}")
-    model = load_tagger(args.model)
+    model = load_tagger(args.model, args.device)
     sentences = _read(args.test, args)
     scores, predicted = evaluate_tagger(model, sentences)
     if args.write_conll:
@@ -257,7 +266,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 "recall": scores.recall,
                 "f1": scores.f1,
                 "per_type": per_type,
-                "sentences": len(sentences),
+                "n": len(sentences),
                 "n_true": scores.n_true,
                 "n_pred": scores.n_pred,
                 "n_correct": scores.n_correct,

@@ -1,4 +1,8 @@
-"""``seqlab translate``: train, run, evaluate, analyze, attention, dates (the encoder-decoder)."""
+"""``seqlab translate``: train, run, evaluate, analyze, attention, dates (the encoder-decoder).
+
+One command group, one module (~460 lines): its six verbs share the search flags, the
+translator loading and the long-input warnings.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +15,32 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
-    add_threads_flag,
+    add_model_flags,
+    add_output_flags,
     add_trainer_flags,
     auto_threads,
     config_from_args,
+    data_args,
+    deprecated_alias,
     emit_json,
+    load_task_model,
+    one_of,
+    out_dir_flags,
+    pick_device,
+    plot_losses,
     progress,
     read_stdin,
     save_figure,
     set_threads,
 )
+from seqlab.seq2seq.config import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig
+from seqlab.train.config import TrainerConfig
 
 TRAIN_EPILOG = """examples:
-  seqlab translate dates --n 20000 --out dates.tsv
+  seqlab translate dates -n 20000 --out dates.tsv
   seqlab translate train dates.tsv --preset dates --out dates-model
-  seqlab translate train train.de train.en --dev val.de val.en --preset multi30k-cpu \\
+  seqlab translate train multi30k:train.de multi30k:train.en \\
+      --dev multi30k:val.de multi30k:val.en --preset multi30k-cpu \\
       --src-lang de --tgt-lang en --out de-en
 
 PAIRS is a TSV of source<TAB>target lines, or two line-aligned files (source, target).
@@ -54,13 +69,11 @@ then {"summary": {...}}.
 """
 
 ATTENTION_EPILOG = """example:
-  seqlab translate attention dates-model "the 3rd of March 1997" --out attention.png
+  seqlab translate attention dates-model "the 3rd of March 1997" --plot attention.png
 """
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.seq2seq import Seq2SeqConfig, Seq2SeqDataConfig
-
     group = sub.add_parser("translate", help="encoder-decoder with attention: train, run, ...")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -76,7 +89,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="validation pairs, like PAIRS (default: a random --val-fraction)",
     )
     p.add_argument("--out", required=True, help="the model folder to write")
-    p.add_argument("--preset", help="named settings: dates, multi30k-cpu (your flags win)")
+    p.add_argument("--preset", metavar=one_of(PRESETS),
+                   help="named settings (flags you give override them)")  # fmt: skip
     p.add_argument("--src-lang", help="source language code (recorded; the word tokenizer is "
                    "the same for every language)")  # fmt: skip
     p.add_argument("--tgt-lang", help="target language code (recorded)")
@@ -85,18 +99,21 @@ def register(sub: argparse._SubParsersAction) -> None:
                      group="model")  # fmt: skip
     add_config_flags(p, Seq2SeqDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p, auto=True)
+    add_output_flags(p, "print the summary as one JSON line")
     p.set_defaults(func=run_train)
+    data_args(p, "pairs", "dev")
 
     p = verbs.add_parser("run", help="translate stdin (or --file), one sentence per line",
                          epilog=RUN_EPILOG, formatter_class=raw)  # fmt: skip
     p.add_argument("model", help="a folder written by `seqlab translate train`")
     p.add_argument("--file", help="read sentences from this file instead of stdin")
     _add_search_flags(p)
-    p.add_argument("--n-best", type=int, default=1, help="hypotheses per sentence (<= --beam)")
+    n = p.add_argument(
+        "-n", type=int, default=1, help="the n best hypotheses per sentence (<= --beam; default: 1)"
+    )
+    deprecated_alias(p, "--n-best", n)
     p.set_defaults(func=run_run)
+    data_args(p, "file")
 
     p = verbs.add_parser("evaluate", help="BLEU (and exact match) on a test set",
                          epilog=EVALUATE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -105,6 +122,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hyp-out", help="also write the translations to this file")
     _add_search_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "pairs")
 
     p = verbs.add_parser("analyze", help="error analysis: blame the search or the model",
                          epilog=ANALYZE_EPILOG, formatter_class=raw)  # fmt: skip
@@ -112,20 +130,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("src", help="source sentences, one per line")
     p.add_argument("ref", help="reference translations, line-aligned with SRC")
     p.add_argument("--hyp", help="the translations to judge (default: decode SRC now)")
-    p.add_argument("--show", type=int, default=5, help="examples printed per verdict")
+    n = p.add_argument("-n", type=int, default=5, help="examples printed per verdict (default: 5)")
+    deprecated_alias(p, "--show", n)
     _add_search_flags(p)
     p.set_defaults(func=run_analyze)
+    data_args(p, "src", "ref", "hyp")
 
     p = verbs.add_parser("attention", help="heat map of the attention weights for a sentence",
                          epilog=ATTENTION_EPILOG, formatter_class=raw)  # fmt: skip
     p.add_argument("model", help="a folder written by `seqlab translate train`")
     p.add_argument("sentence", help="the source sentence")
-    p.add_argument("--out", required=True, help="the PNG file to write")
+    plot = p.add_argument("--plot", required=True, metavar="PNG", help="the PNG file to write")
+    deprecated_alias(p, "--out", plot)
     _add_search_flags(p)
     p.set_defaults(func=run_attention)
 
     p = verbs.add_parser("dates", help="generate the date-normalisation task (Faker + Babel)")
-    p.add_argument("--n", type=int, default=20000, help="pairs to generate (default: 20000)")
+    n = p.add_argument("-n", type=int, default=20000, help="pairs to generate (default: 20000)")
+    deprecated_alias(p, "--n", n)
     p.add_argument("--out", required=True, help="the TSV file to write (source<TAB>ISO date)")
     p.add_argument(
         "--held-out",
@@ -160,7 +182,7 @@ def _add_search_flags(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--encoding", default="utf-8", help="encoding of the input files / stdin")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    add_threads_flag(p)
+    add_model_flags(p)
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -175,10 +197,8 @@ def _read_pairs(files: list[str], flag: str, encoding: str):
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.cli.lm import plot_losses
-    from seqlab.seq2seq import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig, greedy_decode
+    from seqlab.seq2seq import greedy_decode
     from seqlab.seq2seq.train import train_seq2seq
-    from seqlab.train import TrainerConfig
 
     if args.preset is not None and args.preset not in PRESETS:
         raise CLIError(f"unknown preset {args.preset!r}; known: {', '.join(sorted(PRESETS))}")
@@ -199,7 +219,7 @@ def run_train(args: argparse.Namespace) -> int:
                "src_lang": args.src_lang, "tgt_lang": args.tgt_lang}  # fmt: skip
     trained = train_seq2seq(train_pairs, model_cfg, data_cfg, trainer_cfg, out,
                             val_pairs=val_pairs, sources=sources,
-                            resume=args.resume)  # fmt: skip
+                            **out_dir_flags(args))  # fmt: skip
     plot_file = plot_losses(out, title=f"Encoder-decoder: {out.name}")
     r = trained.result
     summary = {"val_loss": r.best_val_loss, "train_seconds": r.elapsed, "steps": r.steps,
@@ -241,15 +261,10 @@ def _held_out(trained, train_pairs, data_cfg):
 # --- using a model -----------------------------------------------------------------------------
 
 
-def load_translator(folder: str):
-    """The encoder-decoder of a folder; a clear error for anything else."""
-    from seqlab.train import load_model, read_config
-
+def load_translator(folder: str, device: str = "cpu"):
+    """The encoder-decoder of a folder, on ``--device``; a clear error for anything else."""
     _warned.clear()  # a new command (tests run several in one process) warns afresh
-    config = read_config(folder)
-    if config["task"] != "seq2seq":
-        raise CLIError(f"{folder} holds a {config['task']!r} model, not a translation model")
-    return load_model(folder)
+    return load_task_model(folder, "seq2seq", "a translation model", pick_device(device))
 
 
 def _lines(text: str, what: str) -> list[str]:
@@ -270,7 +285,7 @@ def _search(model, sources: list[str], args: argparse.Namespace, n_best: int = 1
 
     if args.beam < 1:
         raise CLIError(f"--beam must be at least 1, got {args.beam}")
-    show = len(sources) > args.batch_size and sys.stderr.isatty()
+    show = len(sources) > args.batch_size and sys.stderr.isatty() and not args.no_progress
     with _one_line_warnings(), progress(len(sources), "translating", enabled=show,
                                         unit="sent") as bar:  # fmt: skip
         found = beam_search(model, sources, beam_size=args.beam, alpha=args.alpha,
@@ -323,25 +338,25 @@ def run_run(args: argparse.Namespace) -> int:
     from seqlab.datasets import read_text
 
     set_threads(args.threads)
-    model = load_translator(args.model)
+    model = load_translator(args.model, args.device)
     if args.beam < 1:
         raise CLIError(f"--beam must be at least 1, got {args.beam}")
-    if args.n_best < 1 or args.n_best > args.beam:
-        raise CLIError(f"--n-best must be in [1, --beam={args.beam}], got {args.n_best}")
+    if args.n < 1 or args.n > args.beam:
+        raise CLIError(f"-n must be in [1, --beam={args.beam}], got {args.n}")
     text = read_text(args.file, encoding=args.encoding) if args.file else read_stdin(args.encoding)
     sources = _lines(text, args.file or "stdin")
     unk = _warn_unknown(model, sources, args.on_long)
-    found = _search(model, sources, args, n_best=args.n_best)
+    found = _search(model, sources, args, n_best=args.n)
     for src, hyps, n_unk in zip(sources, found, unk):
         best = hyps[0]
         if args.json:
             obj = {"src": src, "hyp": best.text, "score": best.score, "logprob": best.logprob,
                    "finished": best.finished, "n_unk": n_unk}  # fmt: skip
-            if args.n_best > 1:
+            if args.n > 1:
                 obj["n_best"] = [{"hyp": h.text, "score": h.score, "logprob": h.logprob}
                                  for h in hyps]  # fmt: skip
             emit_json(obj)
-        elif args.n_best > 1:
+        elif args.n > 1:
             for h in hyps:
                 print(f"{h.score:.4f}\t{h.text}")
             print()
@@ -355,7 +370,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.metrics import corpus_bleu
 
     set_threads(args.threads)
-    model = load_translator(args.model)
+    model = load_translator(args.model, args.device)
     pairs = _read_pairs(args.pairs, "PAIRS", args.encoding)
     sources, refs = [s for s, _ in pairs], [t for _, t in pairs]
     _warn_unknown(model, sources, args.on_long)
@@ -364,7 +379,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     exact = sum(h == r for h, r in zip(hyps, refs)) / len(refs)
     if args.hyp_out:
         atomic_write_text(args.hyp_out, "".join(h + "\n" for h in hyps))
-    summary = {"bleu": bleu.score, "exact_match": exact, "sentences": len(refs),
+    summary = {"bleu": bleu.score, "exact_match": exact, "n": len(refs),
                "beam": args.beam, "alpha": args.alpha, "precisions": bleu.precisions,
                "bp": bleu.bp, "sys_len": bleu.sys_len, "ref_len": bleu.ref_len}  # fmt: skip
     if args.json:
@@ -381,7 +396,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from seqlab.seq2seq import error_analysis
 
     set_threads(args.threads)
-    model = load_translator(args.model)
+    model = load_translator(args.model, args.device)
     sources = _lines(read_text(args.src, encoding=args.encoding), args.src)
     refs = _lines(read_text(args.ref, encoding=args.encoding), args.ref)
     if len(sources) != len(refs):
@@ -402,7 +417,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         return 0
     s = report.summary()
     wrong = s["search"] + s["model"]
-    print(f"{s['sentences']} sentences: {s['correct']} translated exactly, {wrong} not.")
+    print(f"{s['n']} sentences: {s['correct']} translated exactly, {wrong} not.")
     print(f"Of the {wrong} wrong ones, the search is to blame for {s['search']} "
           f"({s['search_fraction']:.0%}) and the model for {s['model']} "
           f"({s['model_fraction']:.0%}) (alpha {args.alpha}).")  # fmt: skip
@@ -411,7 +426,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     elif wrong:
         print("Mostly model errors: more data, a bigger model or regularisation should help.")
     for verdict in ("search", "model"):
-        rows = [r for r in report.sentences if r.verdict == verdict][: args.show]
+        rows = [r for r in report.sentences if r.verdict == verdict][: args.n]
         if rows:
             print(f"\nblamed on the {verdict}:")
         for r in rows:
@@ -425,15 +440,15 @@ def run_attention(args: argparse.Namespace) -> int:
     from seqlab.seq2seq import attention_figure
 
     set_threads(args.threads)
-    model = load_translator(args.model)
+    model = load_translator(args.model, args.device)
     if not model.config.attention:
-        raise CLIError(f"{args.model} was trained without attention (--attention false)")
+        raise CLIError(f"{args.model} was trained without attention (--no-attention)")
     if not args.sentence.strip():
         raise CLIError("the sentence is empty")
     hyp = _search(model, [args.sentence], args)[0][0]
     src_tokens = model.src_tokenizer.tokenize(args.sentence)[: model.config.max_src_len]
     fig = attention_figure(hyp.attention, src_tokens, hyp.output_tokens, title=hyp.text)
-    path = save_figure(fig, args.out)
+    path = save_figure(fig, args.plot)
     if args.json:
         emit_json({"src": args.sentence, "hyp": hyp.text, "score": hyp.score, "plot": str(path),
                    "attention": hyp.attention.tolist()})  # fmt: skip
@@ -447,12 +462,12 @@ def run_dates(args: argparse.Namespace) -> int:
     from seqlab.seq2seq.dates import HELD_OUT_FORMATS, TRAIN_FORMATS, date_pairs, write_tsv
 
     if args.n < 1:
-        raise CLIError(f"--n must be at least 1, got {args.n}")
+        raise CLIError(f"-n must be at least 1, got {args.n}")
     formats = HELD_OUT_FORMATS if args.held_out else TRAIN_FORMATS
     pairs = date_pairs(args.n, formats=list(formats), seed=args.seed)
     write_tsv(pairs, args.out)
     if args.json:
-        emit_json({"out": args.out, "pairs": len(pairs), "formats": len(formats),
+        emit_json({"out": args.out, "n": len(pairs), "formats": len(formats),
                    "held_out": args.held_out, "seed": args.seed})  # fmt: skip
     else:
         print(f"{len(pairs)} pairs in {len(formats)} formats -> {args.out}")

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from seqlab.cli._common import (
     CLIError,
+    Switch,
     add_config_flags,
+    add_model_flags,
     add_output_flags,
-    add_threads_flag,
     add_trainer_flags,
     config_from_args,
+    data_args,
     emit_json,
+    out_dir_flags,
+    pick_device,
+    plot_losses,
     print_train_footer,
     progress,
     pyplot,
@@ -21,9 +27,11 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
+from seqlab.speech.config import ClipConfig, TriggerConfig
+from seqlab.train.config import TrainerConfig
 
 BUILD_EPILOG = """examples:
-  seqlab trigger build-data ../shared/data/trigger_word/raw_data --out trigger-data
+  seqlab trigger build-data trigger_word --out trigger-data
   seqlab trigger build-data raw/ --out data --train 4000 --test 300 --extra-negatives more_words/
 RAW holds activates/ (the trigger word), negatives/ (other words) and backgrounds/ (noise).
 Writes DIR/train and DIR/test (10 s WAV clips + clips.jsonl) and DIR/split.json; the test clips
@@ -48,14 +56,12 @@ DETECT_EPILOG = """examples:
   seqlab trigger detect activate-model long.wav
   seqlab trigger detect activate-model a.wav b.wav --json          # {"file", "times"} a line
   seqlab trigger detect activate-model long.wav --plot long.png     # waveform + detections
+  seqlab trigger detect activate-model a.wav b.wav --plot plots/    # plots/a.png, plots/b.png
 A file that cannot be read is reported on stderr and skipped; the exit code is then 2.
 """
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from seqlab.speech import TriggerConfig
-    from seqlab.speech.trigger import ClipConfig
-
     group = sub.add_parser("trigger", help="trigger-word detection: build data, train, detect")
     verbs = group.add_subparsers(dest="verb", metavar="VERB", required=True)
     raw = argparse.RawDescriptionHelpFormatter
@@ -78,8 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="more folders of other words, for training clips only")  # fmt: skip
     p.add_argument(
         "--holdout-backgrounds",
-        action="store_true",
-        help="split the backgrounds between train and test too",
+        action=Switch,
+        default=False,
+        help="split the backgrounds between train and test too (default: --no-holdout-backgrounds)",
     )
     p.add_argument("--seconds", type=float, default=10.0, help="clip length (default: 10)")
     p.add_argument("--word-db", type=float, nargs=2, default=[-26.0, -14.0], metavar=("LO", "HI"),
@@ -101,6 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON line: the split's counts")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_build, clip_class=ClipConfig)
+    data_args(p, "raw", "extra_activates", "extra_negatives")
 
     p = verbs.add_parser("train", help="train a detector on built clips", epilog=TRAIN_EPILOG,
                          formatter_class=raw)  # fmt: skip
@@ -138,8 +146,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a detection counts up to this many seconds after the word ends",
     )
     p.add_argument("--json", action="store_true", help="one JSON line")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_evaluate)
 
     p = verbs.add_parser("detect", help="times the trigger word is said in recordings",
@@ -147,11 +154,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", help="a model folder from seqlab trigger train")
     p.add_argument("files", nargs="+", metavar="FILE.wav")
     _add_detection_flags(p)
-    p.add_argument("--plot", help="PNG of the waveform, the probability and the detections "
-                   "(one file: this name; several: NAME-1.png, NAME-2.png, ...)")  # fmt: skip
+    p.add_argument(
+        "--plot",
+        metavar="PNG|DIR",
+        help="draw the waveform, the probability and the detections: one FILE.wav to "
+        "this PNG; several into this folder (created), one NAME.png per FILE.wav",
+    )
     p.add_argument("--json", action="store_true", help='{"file", "times"} a line')
-    add_threads_flag(p)
+    add_model_flags(p)
     p.set_defaults(func=run_detect)
+    data_args(p, "files")
 
 
 def _add_detection_flags(p: argparse.ArgumentParser) -> None:
@@ -217,8 +229,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.speech import TriggerConfig, read_clips, train_detector
-    from seqlab.train import TrainerConfig
+    from seqlab.speech import read_clips, train_detector
 
     clips = read_clips(_clip_folder(args.data, "train"))
     set_threads(args.threads or 1)
@@ -230,10 +241,12 @@ def run_train(args: argparse.Namespace) -> int:
         trained = train_detector(clips, model_cfg, trainer_cfg, out,
                                  val_fraction=args.val_fraction, batch_size=args.batch_size,
                                  hop_ms=args.hop_ms, refractory=args.refractory,
-                                 resume=args.resume, on_progress=bar.update)  # fmt: skip
+                                 **out_dir_flags(args), on_progress=bar.update)  # fmt: skip
     val = trained.scores
     data = {"clips": len(clips), "threshold": trained.model.threshold,
             **{f"val_{k}": v for k, v in val.items() if k != "threshold"}}  # fmt: skip
+    plot_file = plot_losses(out, title=f"Trigger-word detector: {out.name}",
+                            ylabel="loss (binary cross-entropy per output step)")  # fmt: skip
     if args.json:
         emit_json(train_summary(trained.result, data, out))
         return 0
@@ -241,7 +254,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{len(clips)} clips; validation events: precision {val['precision']:.3f}, "
               f"recall {val['recall']:.3f}, F1 {val['f1']:.3f} at threshold "
               f"{val['threshold']:.2f}")  # fmt: skip
-    print_train_footer(trained.result, out, None, f"seqlab trigger detect {out} FILE.wav")
+    print_train_footer(trained.result, out, plot_file, f"seqlab trigger detect {out} FILE.wav")
     return 0
 
 
@@ -249,16 +262,17 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.speech import evaluate_detector, load_detector, read_clips
 
     set_threads(args.threads or 1)
-    model = load_detector(args.model)
+    model = load_detector(args.model, map_location=pick_device(args.device))
     clips = read_clips(_clip_folder(args.data, "test"))
     with progress(len(clips), "clips", enabled=_bar_enabled(args), unit="clip") as bar:
         report = evaluate_detector(model, clips, threshold=args.threshold,
                                    refractory=args.refractory, max_delay=args.max_delay,
                                    on_progress=bar.update)  # fmt: skip
+    report = {"n": report.pop("clips"), **report}  # the count is "n" in every command
     if args.json:
         emit_json(report)
         return 0
-    print(f"{report['clips']} clips, {report['triggers']} spoken triggers: precision "
+    print(f"{report['n']} clips, {report['triggers']} spoken triggers: precision "
           f"{report['precision']:.3f}, recall {report['recall']:.3f}, F1 {report['f1']:.3f} "
           f"(threshold {report['threshold']:.2f}; {report['tp']} hits, {report['fp']} false "
           f"alarms, {report['fn']} missed)")  # fmt: skip
@@ -274,10 +288,11 @@ def run_detect(args: argparse.Namespace) -> int:
     from seqlab.speech.audio import is_silent, read_wav
 
     set_threads(args.threads or 1)
-    model = load_detector(args.model)
+    plots = _plot_paths(args.plot, args.files)
+    model = load_detector(args.model, map_location=pick_device(args.device))
     threshold = model.threshold if args.threshold is None else args.threshold
     failed = 0
-    for i, path in enumerate(args.files, 1):
+    for path in args.files:
         try:
             samples, rate = read_wav(path, sample_rate=model.features.sample_rate)
             if is_silent(samples):
@@ -292,17 +307,43 @@ def run_detect(args: argparse.Namespace) -> int:
             print(f"seqlab: error: {' '.join(str(e).split())}", file=sys.stderr)
             failed += 1
             continue
-        if args.plot:
-            plot = Path(args.plot)
-            if len(args.files) > 1:
-                plot = plot.with_name(f"{plot.stem}-{i}{plot.suffix or '.png'}")
-            _plot(samples, rate, probs, model.step_seconds, times, threshold, path, plot)
+        if plots:
+            _plot(samples, rate, probs, model.step_seconds, times, threshold, Path(path).name,
+                  plots[path])  # fmt: skip
         if args.json:
             emit_json({"file": path, "times": [round(t, 3) for t in times]})
         else:
             shown = ", ".join(f"{t:.2f}" for t in times) or "none"
             print(f"{path}\t{len(times)} detected at {shown} s")
     return 2 if failed else 0
+
+
+def _plot_paths(plot: str | None, files: list[str]) -> dict[str, Path]:
+    """FILE.wav -> the PNG ``--plot`` names for it: the PNG itself for one recording given a
+    file name; DIR/NAME.png for each recording when ``--plot`` is a folder (created when
+    missing); CLIError for several recordings and a file name, or two recordings of one name."""
+    if not plot:
+        return {}
+    target = Path(plot)
+    as_folder = (
+        target.is_dir() or plot.endswith(("/", os.sep)) or (len(files) > 1 and not target.suffix)
+    )
+    if not as_folder:
+        if len(files) > 1:
+            raise CLIError(f"--plot {plot}: {len(files)} recordings need a folder, one PNG each "
+                           "(e.g. --plot plots/)")  # fmt: skip
+        if not target.parent.is_dir():
+            raise CLIError(f"folder does not exist: {target.parent}")
+        return {files[0]: target}
+    paths = {file: target / f"{Path(file).stem}.png" for file in files}
+    clash = [f for f in files if list(paths.values()).count(paths[f]) > 1]
+    if clash:
+        raise CLIError(f"--plot {plot}: {clash[0]} and {clash[1]} would both be drawn to "
+                       f"{paths[clash[0]]}; give them one at a time")  # fmt: skip
+    if not target.parent.is_dir():
+        raise CLIError(f"folder does not exist: {target.parent}")
+    target.mkdir(exist_ok=True)
+    return paths
 
 
 def _plot(samples, rate, probs, step, times, threshold, title, path) -> None:

@@ -33,9 +33,13 @@ from collections.abc import Iterator
 from seqlab.datasets.dna import ALPHABETS, check_dna, looks_like_dna
 from seqlab.datasets.text import read_text
 
-__all__ = ["FORMATS", "read_labelled", "read_polarity"]
+__all__ = ["EMOJIFY_CLASSES", "FORMATS", "labelled_format", "read_labelled", "read_polarity"]
 
 FORMATS = ("auto", "tsv", "sst", "emojify")
+# What the Emojify labels stand for: the course's label_to_emoji (:heart:, :baseball:, :smile:,
+# :disappointed:, :fork_and_knife:), by the label its files hold.
+EMOJIFY_CLASSES = {"0": "heart", "1": "baseball", "2": "smile", "3": "disappointed",
+                   "4": "fork_and_knife"}  # fmt: skip
 # TSV header words: which column is the text.
 _TEXT_NAMES = {"text", "sentence", "sequence"}
 
@@ -191,6 +195,15 @@ def read_labelled(
         except ValueError as error:
             raise ValueError(f"{name}: line {number}: {error}") from None
     return pairs
+
+
+def labelled_format(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
+    """The format :func:`read_labelled` with ``format="auto"`` reads the file in.
+
+    Raises:
+        ValueError: if the file cannot be read (see :func:`read_text`).
+    """
+    return _detect(next(_lines(read_text(path, encoding=encoding)))[1])
 
 
 def read_polarity(

@@ -55,6 +55,6 @@ def gradient_flow(
         loss.backward()
     finally:
         layer.impl, layer._capture_states = impl, None
-    norms = [a_t.grad.norm() if a_t.grad is not None else torch.zeros(()) for a_t in states]
+    norms = [a_t.grad.norm() if a_t.grad is not None else a_t.new_zeros(()) for a_t in states]
     model.zero_grad(set_to_none=True)
     return torch.stack(norms).detach().cpu()

@@ -22,9 +22,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab.diagnose.config import RecallConfig, VanishingConfig
 from seqlab.diagnose.gradient_flow import gradient_flow
 from seqlab.nn import GRU, LSTM, RNN
-from seqlab.train import clip_grad_norm_, register_task
+from seqlab.train import clip_grad_norm_
 
 __all__ = ["RecallConfig", "RecallModel", "VanishingConfig", "CellResult", "make_recall_batch",
            "run_vanishing"]  # fmt: skip
@@ -32,21 +33,10 @@ __all__ = ["RecallConfig", "RecallModel", "VanishingConfig", "CellResult", "make
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
 
 
-@dataclass(frozen=True)
-class RecallConfig:
-    """A many-to-one recall model."""
-
-    cell: str = "lstm"  # rnn | gru | lstm
-    n_symbols: int = 4  # classes to recall; chance accuracy is 1 / n_symbols
-    n_distractors: int = 8  # distinct distractor tokens after the first one
-    embedding_size: int = 16  # E
-    hidden_size: int = 32  # n_a
-
-
-@register_task("recall")
 class RecallModel(nn.Module):
     """Embedding -> one recurrent layer -> linear map of the last activation to the symbols."""
 
+    task = "recall"  # config.json's "task" (seqlab.TASKS)
     config_class = RecallConfig
 
     def __init__(self, config: RecallConfig) -> None:
@@ -86,33 +76,6 @@ def make_recall_batch(
                         generator=generator)  # fmt: skip
     ids[:, 0] = target
     return {"ids": ids, "target": target}
-
-
-@dataclass(frozen=True)
-class VanishingConfig:
-    """The experiment: same budget for every cell."""
-
-    T: int = 50  # distance between the token to recall and the output
-    steps: int = 400  # training steps per cell
-    batch_size: int = 64  # sequences per step
-    lr: float = 0.01  # Adam learning rate
-    clip_norm: float = 1.0  # global gradient-norm clipping
-    hidden_size: int = 32  # n_a of every cell
-    gate_bias: float = 3.0  # initial bias toward remembering: +b on Γf (LSTM), -b on Γu (GRU)
-    n_symbols: int = 4  # chance accuracy is 1 / n_symbols
-    test_size: int = 1000  # held-out sequences for the accuracy
-    seed: int = 0  # data and initialisation
-
-    def __post_init__(self) -> None:
-        if self.T < 2:
-            raise ValueError(f"T must be at least 2, got {self.T}")
-        for name in ("steps", "batch_size", "hidden_size", "test_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.n_symbols < 2:
-            raise ValueError(f"n_symbols must be at least 2, got {self.n_symbols}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
 
 
 @dataclass(frozen=True)
@@ -157,9 +120,16 @@ def remember_by_default(layer: nn.Module, bias: float) -> None:
 
 
 def train_recall(
-    cell: str, config: VanishingConfig, *, on_step: Callable[[int, float], None] | None = None
+    cell: str,
+    config: VanishingConfig,
+    *,
+    on_step: Callable[[int, float], None] | None = None,
+    device: str | torch.device = "cpu",
 ) -> CellResult:
-    """Train one cell on the recall task; returns its accuracy and initial gradient flow."""
+    """Train one cell on the recall task; returns its accuracy and initial gradient flow.
+
+    The batches are drawn on the CPU (the same on every device), then moved to ``device``.
+    """
     start = time.perf_counter()
     torch.manual_seed(config.seed)
     model_config = RecallConfig(
@@ -167,15 +137,19 @@ def train_recall(
     )
     model = RecallModel(model_config)
     remember_by_default(model.rnn, config.gate_bias)
+    model.to(device)
     data = torch.Generator().manual_seed(config.seed)
-    test = make_recall_batch(
-        config.test_size, config.T, model_config, torch.Generator().manual_seed(-1 - config.seed)
-    )
-    norms = gradient_flow(model, make_recall_batch(config.batch_size, config.T, model_config, data))
+
+    def batch(n: int, generator: torch.Generator) -> dict[str, Tensor]:
+        drawn = make_recall_batch(n, config.T, model_config, generator)
+        return {name: value.to(device) for name, value in drawn.items()}
+
+    test = batch(config.test_size, torch.Generator().manual_seed(-1 - config.seed))
+    norms = gradient_flow(model, batch(config.batch_size, data))
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     model.train()
     for step in range(config.steps):
-        loss = model.loss(make_recall_batch(config.batch_size, config.T, model_config, data))
+        loss = model.loss(batch(config.batch_size, data))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         clip_grad_norm_(model.parameters(), config.clip_norm)
@@ -200,10 +174,11 @@ def run_vanishing(
     cells: tuple[str, ...] = ("rnn", "gru", "lstm"),
     *,
     on_step: Callable[[str, int, float], None] | None = None,
+    device: str | torch.device = "cpu",
 ) -> list[CellResult]:
-    """Run the experiment for every cell with the same budget and seed."""
+    """Run the experiment for every cell with the same budget and seed, on ``device``."""
     results = []
     for cell in cells:
         cb = (lambda step, loss, c=cell: on_step(c, step, loss)) if on_step else None
-        results.append(train_recall(cell, config, on_step=cb))
+        results.append(train_recall(cell, config, on_step=cb, device=device))
     return results

@@ -9,30 +9,7 @@ wv.most_similar(positive=["king", "woman"], negative=["man"], topn=3)
 evaluate_analogies(wv, "questions-words.txt").accuracy
 """
 
-from seqlab.embeddings.cooccur import cooccurrence
-from seqlab.embeddings.corpus import Corpus, build_corpus, read_corpus
-from seqlab.embeddings.debias import (
-    bias_direction,
-    debias,
-    direct_bias,
-    equalize,
-    load_word_list,
-    neutralize,
-)
-from seqlab.embeddings.evaluate import (
-    AnalogyResult,
-    SimilarityResult,
-    evaluate_analogies,
-    evaluate_similarity,
-)
-from seqlab.embeddings.glove import GloVe, GloVeConfig
-from seqlab.embeddings.huffman import HuffmanTree, build_huffman
-from seqlab.embeddings.nplm import NeuralLM, NPLMConfig
-from seqlab.embeddings.progress import EpochStats
-from seqlab.embeddings.project import pca_2d, project, tsne_2d
-from seqlab.embeddings.trainers import METHODS, make_trainer
-from seqlab.embeddings.vectors import WordVectors
-from seqlab.embeddings.word2vec import Word2Vec, Word2VecConfig
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "METHODS",
@@ -52,6 +29,7 @@ __all__ = [
     "make_trainer",
     "read_corpus",
     "SimilarityResult",
+    "UnknownWordError",
     "WordVectors",
     "bias_direction",
     "debias",
@@ -65,3 +43,40 @@ __all__ = [
     "project",
     "tsne_2d",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.embeddings.config, say) does not import them all.
+_EXPORTS = {
+    "GloVeConfig": "config",
+    "NPLMConfig": "config",
+    "Word2VecConfig": "config",
+    "cooccurrence": "cooccur",
+    "Corpus": "corpus",
+    "build_corpus": "corpus",
+    "read_corpus": "corpus",
+    "bias_direction": "debias",
+    "debias": "debias",
+    "direct_bias": "debias",
+    "equalize": "debias",
+    "load_word_list": "debias",
+    "neutralize": "debias",
+    "AnalogyResult": "evaluate",
+    "SimilarityResult": "evaluate",
+    "evaluate_analogies": "evaluate",
+    "evaluate_similarity": "evaluate",
+    "GloVe": "glove",
+    "HuffmanTree": "huffman",
+    "build_huffman": "huffman",
+    "NeuralLM": "nplm",
+    "EpochStats": "progress",
+    "pca_2d": "project",
+    "project": "project",
+    "tsne_2d": "project",
+    "METHODS": "trainers",
+    "make_trainer": "trainers",
+    "UnknownWordError": "vectors",
+    "WordVectors": "vectors",
+    "Word2Vec": "word2vec",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -177,8 +177,12 @@ def read_binary(
     n_read = n_words if limit is None else min(n_words, limit)
     n_bytes = 4 * dim
     words: list[str] = []
-    vectors = np.empty((n_read, dim), dtype=np.float32)  # (V, E)
     pos = data.find(b"\n") + 1
+    # Each vector takes at least a space and E float32, so the file holds at most this many:
+    # never allocate rows for more (a header of 10^9 x 10^9 asked for 3.47 EiB); the loop
+    # below stops at the first vector the bytes do not hold.
+    fits = (len(data) - pos) // (n_bytes + 1)
+    vectors = np.empty((min(n_read, fits), dim), dtype=np.float32)  # (V, E)
     for i in range(n_read):
         while data[pos : pos + 1] == b"\n":
             pos += 1

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from seqlab.embeddings.config import GloVeConfig
 from seqlab.embeddings.cooccur import cooccurrence
 from seqlab.embeddings.corpus import Corpus
 from seqlab.embeddings.progress import Callback, EpochStats, ProgressHook
@@ -61,39 +62,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _BLOCK = 1 << 15  # pairs per kernel call: progress granularity, ~5 ms at dim 100
-
-
-@dataclass(frozen=True)
-class GloVeConfig:
-    """Hyperparameters of :class:`GloVe` (defaults: the paper's and ``glove.c``'s)."""
-
-    dim: int = 100  # E, length of each word vector
-    window: int = 10  # symmetric window, the paper's 10 (sec. 4.2); cooccur.c and demo.sh use 15
-    x_max: float = 100.0  # counts at or above x_max get full weight f = 1
-    alpha: float = 0.75  # exponent of the weighting f(x) = (x / x_max)^alpha
-    learning_rate: float = 0.05  # AdaGrad eta, as glove.c's -eta
-    epochs: int = 25  # passes over the non-zero co-occurrences
-    threads: int = 2  # Hogwild worker threads; 1 makes training deterministic
-    seed: int = 0  # seeds the initial weights and every epoch's shuffle
-    grad_clip: float = 100.0  # gradient components are clipped to +-grad_clip (glove.c)
-    chunk_tokens: int = 1_000_000  # co-occurrence counting memory: tokens counted at a time
-
-    def __post_init__(self) -> None:
-        checks = [
-            ("dim", self.dim >= 1, "at least 1"),
-            ("window", self.window >= 1, "at least 1"),
-            ("x_max", 0 < self.x_max < math.inf, "a positive finite number"),
-            ("alpha", 0 <= self.alpha < math.inf, "a finite number >= 0"),
-            ("learning_rate", 0 < self.learning_rate < math.inf, "a positive finite number"),
-            ("epochs", self.epochs >= 1, "at least 1"),
-            ("threads", self.threads >= 1, "at least 1"),
-            ("seed", self.seed >= 0, "at least 0"),
-            ("grad_clip", self.grad_clip > 0, "positive"),
-            ("chunk_tokens", self.chunk_tokens >= 1, "at least 1"),
-        ]
-        for name, ok, need in checks:
-            if not ok:
-                raise ValueError(f"GloVeConfig.{name} must be {need}, got {getattr(self, name)}")
 
 
 def weighting(x: np.ndarray, x_max: float, alpha: float) -> np.ndarray:

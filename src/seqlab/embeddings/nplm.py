@@ -31,14 +31,13 @@ import logging
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab.embeddings.config import NPLMConfig
 from seqlab.embeddings.corpus import Corpus
 from seqlab.embeddings.progress import Callback, EpochStats, ProgressHook
 from seqlab.embeddings.vectors import WordVectors
@@ -46,34 +45,6 @@ from seqlab.embeddings.vectors import WordVectors
 __all__ = ["NPLMConfig", "NPLMModel", "NeuralLM", "context_windows"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NPLMConfig:
-    """The NPLM's architecture and its training (defaults: a small model for course corpora)."""
-
-    dim: int = 100  # E, the embedding size (Bengio's m)
-    context: int = 4  # n - 1, how many previous words the model sees
-    hidden_size: int = 128  # H, tanh units (Bengio's h)
-    direct: bool = False  # Bengio's direct connections W x from the embeddings to the output
-    epochs: int = 5  # passes over the corpus
-    batch_size: int = 256  # predicted words per Adam step
-    learning_rate: float = 1e-3  # Adam's step size, constant
-    threads: int = 2  # torch.set_num_threads while training, restored afterwards
-    seed: int = 0  # initial weights and the shuffling of windows
-
-    def __post_init__(self) -> None:
-        checks = {
-            "dim": self.dim >= 1,
-            "context": self.context >= 1,
-            "hidden_size": self.hidden_size >= 1,
-            "epochs": self.epochs >= 1,
-            "batch_size": self.batch_size >= 1,
-            "learning_rate": math.isfinite(self.learning_rate) and self.learning_rate > 0,
-            "threads": self.threads >= 1,
-            "seed": self.seed >= 0,
-        }
-        check_fields(self, checks)
 
 
 class NPLMModel(nn.Module):

@@ -8,7 +8,7 @@ Implemented here:
 - :func:`pca_2d`: the first two principal components by SVD of the centred matrix, with
   scikit-learn's sign convention (the largest-magnitude entry of each component is positive),
   so that the same matrix always gives the same picture.
-- :func:`tsne_2d`: scikit-learn's ``TSNE`` (an optional dependency, imported only here), with
+- :func:`tsne_2d`: scikit-learn's ``TSNE`` (a dependency of seqlab, imported only here), with
   the perplexity clamped to what a small set of words allows.
 - :func:`project`: either one applied to the vectors of a list of words.
 """
@@ -90,7 +90,8 @@ def tsne_2d(
     try:
         from sklearn.manifold import TSNE
     except ImportError:
-        raise ValueError("tsne_2d needs scikit-learn: pip install scikit-learn") from None
+        raise ValueError("t-SNE needs scikit-learn, a dependency of seqlab that is missing "
+                         "here: pip install scikit-learn") from None  # fmt: skip
     n = x.shape[0]
     if perplexity > (n - 1) / 3:
         logger.info(

@@ -1,10 +1,12 @@
 """One way to make any of the four embedding trainers from gensim-named options.
 
-``seqlab embed train --method skipgram|cbow|glove|nplm`` speaks word2vec's flag names
-(``dim window negative hs sample epochs alpha threads seed``); this module maps them onto each
-trainer's config, so a flag that means nothing to a method is an error instead of being ignored.
+``seqlab embed train --method skipgram|cbow|glove|nplm`` speaks word2vec's option names
+(``dim window negative hs sample epochs threads seed``) and the command line's ``lr`` /
+``min_lr`` for the learning rate (word2vec's ``alpha`` / ``min_alpha``, also accepted); this
+module maps them onto each trainer's config, so a flag that means nothing to a method is an
+error instead of being ignored.
 
-    trainer = make_trainer("glove", dim=50, epochs=10, alpha=0.05)   # alpha -> learning_rate
+    trainer = make_trainer("glove", dim=50, epochs=10, lr=0.05)   # lr -> learning_rate
     trainer.train(corpus); trainer.vectors
 """
 
@@ -22,13 +24,13 @@ _FIELDS: dict[str, dict[str, str | None]] = {
     "epochs": {"skipgram": "epochs", "cbow": "epochs", "glove": "epochs", "nplm": "epochs"},
     "threads": {"skipgram": "threads", "cbow": "threads", "glove": "threads", "nplm": "threads"},
     "seed": {"skipgram": "seed", "cbow": "seed", "glove": "seed", "nplm": "seed"},
-    "alpha": {
+    "lr": {
         "skipgram": "alpha",
         "cbow": "alpha",
         "glove": "learning_rate",
         "nplm": "learning_rate",
     },
-    "min_alpha": {"skipgram": "min_alpha", "cbow": "min_alpha"},
+    "min_lr": {"skipgram": "min_alpha", "cbow": "min_alpha"},
     "window": {"skipgram": "window", "cbow": "window", "glove": "window", "nplm": "context"},
     "negative": {"skipgram": "negative", "cbow": "negative"},
     "hs": {"skipgram": "hs", "cbow": "hs"},
@@ -37,6 +39,7 @@ _FIELDS: dict[str, dict[str, str | None]] = {
     "hidden_size": {"nplm": "hidden_size"},
     "batch_size": {"nplm": "batch_size"},
 }
+_ALIASES = {"alpha": "lr", "min_alpha": "min_lr"}  # word2vec's names of the learning rate
 
 
 def method_options(method: str) -> list[str]:
@@ -55,6 +58,7 @@ def make_trainer(method: str, **options: Any) -> Any:
     _check_method(method)
     fields: dict[str, Any] = {}
     for name, value in options.items():
+        name = _ALIASES.get(name, name)
         if value is None:
             continue
         if name not in _FIELDS:

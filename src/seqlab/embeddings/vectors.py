@@ -8,17 +8,24 @@ Implemented here:
 
 - :class:`WordVectors`: the words in order and a float32 matrix ``vectors`` (V, E).
 - Queries as gensim 4.4 computes them: :meth:`WordVectors.most_similar` (3CosAdd, Mikolov et
-  al. 2013: cosine to the normalised mean of the unit input vectors, inputs excluded) and
+  al. 2013: cosine to the normalised mean of the unit input vectors, inputs excluded),
   :meth:`WordVectors.most_similar_cosmul` (3CosMul, Levy & Goldberg 2014, eq. 4, cosines shifted
-  to [0, 1] by (1 + cos) / 2 as in their footnote 7, epsilon 1e-6 in the denominator).
+  to [0, 1] by (1 + cos) / 2 as in their footnote 7, epsilon 1e-6 in the denominator) and
+  :meth:`WordVectors.doesnt_match` (the word least similar to the mean of the unit vectors).
+- gensim's ways to look a word up: ``wv["king"]`` (``wv[["king", "queen"]]`` for a matrix),
+  ``wv.get_vector("king", norm=True)``, ``wv.key_to_index``, ``wv.index_to_key``.
 - Files: word2vec text (header ``V E``), word2vec binary (the C tool's format: header
   ``V E\\n``, then per word ``word<space>`` and E little-endian float32, an optional newline)
   and GloVe text (no header). Reading parses all numbers with NumPy's C parser at once
   (40,000 x 50 in well under a second); every bad file gets an error naming it and its line.
 
 Deliberate differences from gensim: a duplicate word in a file is an error (gensim keeps the
-first), a zero vector scores 0 against everything (gensim divides by its zero norm), and
-``most_similar_cosmul`` honours ``restrict_vocab`` (gensim 4.4 accepts and ignores it).
+first), a zero vector scores 0 against everything (gensim divides by its zero norm),
+``most_similar_cosmul`` honours ``restrict_vocab`` (gensim 4.4 accepts and ignores it), and
+``doesnt_match`` names an unknown word (gensim drops it with a logged warning). An unknown word
+raises :class:`UnknownWordError`, both a ``KeyError`` (as gensim's) and a ``ValueError``. gensim's
+own ``.kv`` files are Python pickles, which seqlab never loads: :meth:`WordVectors.load` says
+how to convert one.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import os
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -37,10 +45,18 @@ import numpy as np
 from seqlab._atomic import atomic_write
 from seqlab.embeddings.formats import detect_format, read_binary, read_header, read_text_vectors
 
-__all__ = ["WordVectors"]
+__all__ = ["UnknownWordError", "WordVectors"]
 
 _FORMATS = ("word2vec", "glove", "binary")
 _EPSILON = 1e-6  # 3CosMul's guard against division by zero (gensim's value)
+
+
+class UnknownWordError(KeyError, ValueError):
+    """A word that is not in the table: a ``KeyError`` as in gensim (``wv["xyzzy"]``) and a
+    ``ValueError`` as every other bad input to seqlab."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class WordVectors:
@@ -100,11 +116,37 @@ class WordVectors:
         """E, the length of each vector."""
         return self._vectors.shape[1]
 
+    @property
+    def key_to_index(self) -> MappingProxyType:
+        """word -> its row in :attr:`vectors` (gensim's name; read-only)."""
+        return MappingProxyType(self._index)
+
+    @property
+    def index_to_key(self) -> list[str]:
+        """The words in row order (gensim's name)."""
+        return list(self._words)
+
     def __len__(self) -> int:
         return len(self._words)
 
     def __contains__(self, word: object) -> bool:
         return word in self._index
+
+    def __getitem__(self, words: str | Sequence[str]) -> np.ndarray:
+        """gensim's lookup: ``wv["king"]`` -> float32 (E,); ``wv[["king", "queen"]]`` ->
+        float32 (N, E), a row per word.
+
+        Raises:
+            UnknownWordError: an unknown word (suggesting close ones).
+        """
+        if isinstance(words, str):
+            return self.vector(words)
+        return self._vectors[[self.index(word) for word in words]]  # (N, E)
+
+    def get_vector(self, word: str, norm: bool = False) -> np.ndarray:
+        """gensim's ``get_vector``: float32 (E,), divided by its length with ``norm=True``
+        (a zero vector stays zero)."""
+        return self._unit[self.index(word)] if norm else self.vector(word)
 
     def __repr__(self) -> str:
         return f"WordVectors({len(self)} words x {self.dim} dims)"
@@ -117,7 +159,7 @@ class WordVectors:
         """
         i = self._index.get(word)
         if i is None:
-            raise ValueError(self._unknown(word))
+            raise UnknownWordError(self._unknown(word))
         return i
 
     def vector(self, word: str) -> np.ndarray:
@@ -183,6 +225,21 @@ class WordVectors:
         query = _unit_vector(mean.astype(np.float64) / len(ids))  # (E,) float32
         scores = self._vectors[:end] @ query / self._norms[:end]  # (end,)
         return self._top(scores, topn, ids)
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The word that goes least with the others (gensim's ``doesnt_match``): the lowest
+        cosine to the normalised mean of the words' unit vectors; ties go to the word that sorts
+        first.
+
+        Raises:
+            ValueError: no words, or an unknown word (named).
+        """
+        if isinstance(words, str) or not words:
+            raise ValueError("doesnt_match needs a list of words, got " + repr(words))
+        unit = self._unit[[self.index(word) for word in words]]  # (N, E)
+        mean = _unit_vector(unit.mean(axis=0, dtype=np.float32))  # (E,)
+        scores = unit @ mean  # (N,)
+        return min(zip(scores.tolist(), words))[1]
 
     def most_similar_cosmul(
         self,
@@ -373,6 +430,7 @@ class WordVectors:
             raise ValueError(f"{path}: is a folder, expected a word-vector file")
         if path.stat().st_size == 0:
             raise ValueError(f"{path}: is empty (no vectors in it)")
+        _refuse_other_files(path)
         with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             header = read_header(data, path)
             if format == "auto":
@@ -428,6 +486,28 @@ class WordVectors:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _refuse_other_files(path: Path) -> None:
+    """A clear ValueError for files people take for word vectors that are not in a vectors
+    format: gensim's ``KeyedVectors.save`` pickles and the NumPy arrays beside them."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    convert = (
+        'convert it with gensim (python -c "from gensim.models import KeyedVectors; '
+        f"KeyedVectors.load('{path}').save_word2vec_format('vectors.txt')\") and load that"
+    )
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise ValueError(
+            f"{path}: a Python pickle (gensim's KeyedVectors.save writes .kv files "
+            f"so), which seqlab never unpickles (loading one runs code); {convert}"
+        )
+    if head[:6] == b"\x93NUMPY":
+        raise ValueError(
+            f"{path}: a NumPy array (gensim keeps a .kv file's vectors in such a "
+            "file, without the words); load the .kv file with gensim and save it "
+            "with save_word2vec_format"
+        )
 
 
 def _unit_vector(v: np.ndarray) -> np.ndarray:

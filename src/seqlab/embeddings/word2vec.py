@@ -25,11 +25,11 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 
 from seqlab.embeddings import _w2v_kernel as kernel
+from seqlab.embeddings.config import Word2VecConfig
 from seqlab.embeddings.corpus import Corpus, keep_probabilities, noise_distribution
 from seqlab.embeddings.huffman import build_huffman
 from seqlab.embeddings.progress import Callback, EpochStats, ProgressHook
@@ -40,40 +40,6 @@ __all__ = ["Word2Vec", "Word2VecConfig"]
 logger = logging.getLogger(__name__)
 
 JOB_TOKENS = 10_000  # tokens per job, as gensim's batch_words
-
-
-@dataclass(frozen=True)
-class Word2VecConfig:
-    """word2vec's hyperparameters (gensim's names and defaults)."""
-
-    sg: bool = True  # skip-gram (True) or CBOW (False)
-    dim: int = 100  # size of each vector (gensim's vector_size, word2vec.c's -size)
-    window: int = 5  # largest distance between target and context word
-    negative: int = 5  # negatives k per positive example; 0 turns negative sampling off
-    hs: bool = False  # hierarchical softmax over a Huffman tree
-    sample: float = 1e-3  # subsampling threshold t for frequent words; 0 keeps all
-    ns_exponent: float = 0.75  # noise distribution P(w) ~ count(w)^ns_exponent
-    cbow_mean: bool = True  # CBOW averages the context vectors (False: sums them)
-    epochs: int = 5  # passes over the corpus
-    alpha: float = 0.025  # initial learning rate
-    min_alpha: float = 0.0001  # learning rate at the end (linear decay over all epochs)
-    threads: int = 2  # worker threads (Hogwild updates; 1 is exactly reproducible)
-    seed: int = 1  # weight initialisation and every sampler
-
-    def __post_init__(self) -> None:
-        for name in ("dim", "window", "epochs", "threads"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.negative < 0:
-            raise ValueError(f"negative must be >= 0, got {self.negative}")
-        if self.negative == 0 and not self.hs:
-            raise ValueError("choose an output layer: negative > 0 or hs=True (or both)")
-        if not (math.isfinite(self.sample) and self.sample >= 0):
-            raise ValueError(f"sample must be >= 0, got {self.sample}")
-        if not (math.isfinite(self.alpha) and self.alpha > 0):
-            raise ValueError(f"alpha must be a positive number, got {self.alpha}")
-        if not (math.isfinite(self.min_alpha) and 0 <= self.min_alpha <= self.alpha):
-            raise ValueError(f"min_alpha must be in [0, alpha], got {self.min_alpha}")
 
 
 class Word2Vec:

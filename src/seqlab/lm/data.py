@@ -161,32 +161,57 @@ class StreamBatches:
     first batch of an epoch (the model starts from a zero state there and carries its state to
     the next batch otherwise).
 
+    Data-parallel (``world_size`` W > 1, under torchrun): the stream is cut into W * B columns
+    and rank r keeps columns r*B .. r*B + B - 1, so every rank walks the same time segments of its
+    own columns and carries its own state; one step of the W ranks is one step of a single
+    process with W * B columns. The batches are then already this rank's (``presharded``)::
+
+        stream -> W*B columns:  rank 0: rows 0..B-1 | rank 1: rows B..2B-1 | ...
+        step k: every rank takes segment [k*T, (k+1)*T) of its own rows
+
     Args:
         ids: (N,) the stream.
-        batch_size: B, the parallel columns.
+        batch_size: B, the parallel columns (of this rank).
         bptt: T, the steps of one segment (how far gradients flow back).
         shift: start each epoch's columns at an offset in [0, T) drawn from (seed, epoch);
             False keeps offset 0 (validation).
         seed: the offsets' seed.
+        rank: this process's rank (0 in a single process).
+        world_size: W, the number of processes.
 
     Raises:
         ValueError: if the stream is too short for one batch (fewer than 2 ids per column).
     """
 
     def __init__(
-        self, ids: Tensor, batch_size: int, bptt: int, *, shift: bool = False, seed: int = 0
+        self,
+        ids: Tensor,
+        batch_size: int,
+        bptt: int,
+        *,
+        shift: bool = False,
+        seed: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
         if batch_size < 1 or bptt < 1:
             raise ValueError(f"batch_size and bptt must be >= 1, got {batch_size}, {bptt}")
+        if not 0 <= rank < world_size:
+            raise ValueError(f"need 0 <= rank < world_size, got rank {rank} of {world_size}")
         self.ids, self.batch_size, self.bptt = ids, batch_size, bptt
         self.shift, self.seed = shift, seed
+        self.rank, self.world_size = rank, world_size
+        self.presharded = world_size > 1  # the Trainer then takes every batch on this rank
         extra = bptt - 1 if shift else 0  # epochs start up to T - 1 tokens in
-        if len(ids) - extra < 2 * batch_size:
+        columns = batch_size * world_size
+        if len(ids) - extra < 2 * columns:
             hint = "a smaller batch size" + (" or bptt" if shift and bptt > 1 else "")
+            procs = f" x {world_size} processes" if world_size > 1 else ""
             raise ValueError(
                 f"corpus too short for one batch: {len(ids)} tokens, but batch size {batch_size}"
-                f" (2 tokens per column{f' + up to {extra} of epoch offset' if extra else ''}) "
-                f"needs at least {2 * batch_size + extra}; use {hint}"
+                f"{procs} (2 tokens per column"
+                f"{f' + up to {extra} of epoch offset' if extra else ''}) "
+                f"needs at least {2 * columns + extra}; use {hint}"
             )
 
     def _offset(self, epoch: int) -> int:
@@ -195,14 +220,17 @@ class StreamBatches:
         return random.Random(self.seed * 1_000_003 + epoch).randrange(self.bptt)
 
     def columns(self, epoch: int = 0) -> Tensor:
-        """(B, N // B): the stream cut into B columns, from this epoch's offset."""
+        """(B, N // (W*B)): this rank's B of the W * B columns the stream is cut into, from
+        this epoch's offset."""
         ids = self.ids[self._offset(epoch) :]
-        n = len(ids) // self.batch_size
-        return ids[: n * self.batch_size].view(self.batch_size, n)  # (B, n)
+        total = self.batch_size * self.world_size
+        n = len(ids) // total
+        rows = slice(self.rank * self.batch_size, (self.rank + 1) * self.batch_size)
+        return ids[: n * total].view(total, n)[rows]  # (B, n)
 
     def __len__(self) -> int:
         # The longest epoch (offset 0); a shifted epoch may have one batch less.
-        return -(-(len(self.ids) // self.batch_size - 1) // self.bptt)
+        return -(-(len(self.ids) // (self.batch_size * self.world_size) - 1) // self.bptt)
 
     def __call__(self, epoch: int) -> list[dict[str, Any]]:
         cols = self.columns(epoch)  # (B, n)

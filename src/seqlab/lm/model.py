@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab._config import read_json
+from seqlab.lm.config import LMConfig
 from seqlab.lm.sample import sample
 from seqlab.lm.score import TextScore, score_sentences, score_text
 from seqlab.nn import GRU, LSTM, RNN
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
-from seqlab.train import register_task
 
 __all__ = ["CELLS", "LMConfig", "LanguageModel", "State"]
 
@@ -38,42 +37,6 @@ TOKENIZER_FILE = "tokenizer.json"
 State = Tensor | tuple[Tensor, Tensor]  # (L, B, H), or (a, c) for the LSTM
 
 
-@dataclass(frozen=True)
-class LMConfig:
-    """The language model's architecture (the vocabulary lives beside it in vocab.json)."""
-
-    level: str = "char"  # "char" | "word": what one token is
-    mode: str = "stream"  # "stream": stateful truncated BPTT | "lines": one sentence per line
-    cell: str = "lstm"  # "rnn" | "gru" | "lstm"
-    hidden_size: int = 256  # n_a
-    num_layers: int = 1  # stacked recurrent layers
-    embedding_size: int = 0  # 0 = one-hot input (the notes); else a learned embedding of this size
-    dropout: float = 0.0  # on the embeddings, between layers and before the softmax
-    weight_drop: float = 0.0  # DropConnect on the recurrent weights (AWD-LSTM)
-    tie_weights: bool = False  # share the embedding and softmax matrices (needs E = n_a)
-    vocab_size: int = 0  # V, set from the vocabulary when the model is built
-
-    def __post_init__(self) -> None:
-        checks = {
-            "level": self.level in ("char", "word"),
-            "mode": self.mode in ("stream", "lines"),
-            "cell": self.cell in CELLS,
-            "hidden_size": self.hidden_size >= 1,
-            "num_layers": self.num_layers >= 1,
-            "embedding_size": self.embedding_size >= 0,
-            "dropout": 0.0 <= self.dropout < 1.0,
-            "weight_drop": 0.0 <= self.weight_drop < 1.0,
-            "vocab_size": self.vocab_size >= 0,
-        }
-        check_fields(self, checks)
-        if self.tie_weights and self.embedding_size != self.hidden_size:
-            raise ValueError(
-                "tie_weights needs embedding_size == hidden_size, got "
-                f"{self.embedding_size} and {self.hidden_size}"
-            )
-
-
-@register_task("lm")
 class LanguageModel(nn.Module):
     """A recurrent language model with its tokenizer and vocabulary.
 
@@ -87,6 +50,7 @@ class LanguageModel(nn.Module):
             from ``len(vocab)`` (a model folder whose vocabulary does not match its config).
     """
 
+    task = "lm"  # config.json's "task" (seqlab.TASKS)
     config_class = LMConfig
 
     def __init__(
@@ -108,15 +72,9 @@ class LanguageModel(nn.Module):
         V, E, H = config.vocab_size, config.embedding_size, config.hidden_size
         self.embed = nn.Embedding(V, E) if E > 0 else None
         self.rnn = CELLS[config.cell](
-            E or V,
-            H,
-            num_layers=config.num_layers,
-            dropout=config.dropout,
-            weight_drop=config.weight_drop,
+            E or V, H, num_layers=config.num_layers, dropout=config.dropout
         )
         self.out = nn.Linear(H, V)
-        if config.tie_weights:
-            self.out.weight = self.embed.weight
         # Carried states of stateful (stream) training, one per stream: "train" and "eval".
         self._carry: dict[str, State | None] = {}
 
@@ -153,6 +111,31 @@ class LanguageModel(nn.Module):
         return self.out(a), state  # (B, T, V)
 
     # --- using it ---------------------------------------------------------------------------
+
+    @property
+    def device(self) -> torch.device:
+        """Where the model's weights are: inputs must be put there."""
+        return self.out.weight.device
+
+    @torch.no_grad()
+    def next_log_probs(self, ids: Tensor, state: State | None = None) -> tuple[Tensor, State]:
+        """One step of the notes' model: read y<t-1>, give log P(y<t> | y<1..t-1>) of every token.
+
+        Runs in the model's current mode: call ``eval()`` first, or dropout is on.
+
+        Args:
+            ids: (B,) long on :attr:`device`, each row's latest token (``start_id`` to begin
+                a text).
+            state: the state after the row's earlier tokens, (L, B, H) or (a, c) for the LSTM,
+                as the previous call returned it; None = zeros (a fresh text).
+
+        Returns:
+            log_probs: (B, V) float64, the next token's log-probabilities (log-softmax in
+                float64, as :func:`seqlab.lm.score_sentences` computes them).
+            state: the state after ``ids``, for the next call.
+        """
+        logits, state = self(ids.unsqueeze(1), state)  # (B, 1, V)
+        return F.log_softmax(logits[:, 0].double(), dim=-1), state  # (B, V)
 
     def score(self, text: str) -> TextScore:
         """Score one sentence from a fresh state, ending with ``<eos>``; see
@@ -217,10 +200,7 @@ class LanguageModel(nn.Module):
         for name in (VOCAB_FILE, TOKENIZER_FILE):
             if not (folder / name).is_file():
                 raise ValueError(f"{folder}: missing {name}")
-        try:
-            tok_config = json.loads((folder / TOKENIZER_FILE).read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{folder / TOKENIZER_FILE}: invalid JSON ({error})") from None
+        tok_config = read_json(folder / TOKENIZER_FILE)
         return cls(config, Vocabulary.load(folder / VOCAB_FILE), tokenizer_from_config(tok_config))
 
 

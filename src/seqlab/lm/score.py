@@ -10,6 +10,7 @@ across lines, the way a stateful model is validated. Tokens outside the vocabula
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,12 @@ from torch import Tensor
 from seqlab.lm.data import encode_text
 from seqlab.metrics import perplexity as _perplexity
 from seqlab.text import pad_sequences
+from seqlab.text.limits import MAX_TOKENS, limit_tokens
 
 if TYPE_CHECKING:
     from seqlab.lm.model import LanguageModel
 
-__all__ = ["TextScore", "score_sentences", "score_text"]
+__all__ = ["TextScore", "score_lines", "score_sentences", "score_text"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def _result(text: str, tokens: list[str], ids: list[int], logprobs: list[float],
 
 @torch.no_grad()
 def score_sentences(
-    model: LanguageModel, texts: list[str], *, batch_size: int = 64
+    model: LanguageModel, texts: list[str], *, batch_size: int = 64, on_long: str = "error"
 ) -> list[TextScore]:
     """Score each text from a fresh state, ending with ``<eos>``.
 
@@ -83,18 +85,20 @@ def score_sentences(
         model: the language model (put in eval mode here).
         texts: the sentences; a newline inside one is scored as ``<eos>``.
         batch_size: sentences run together (padded).
+        on_long: a sentence of more than :data:`seqlab.text.limits.MAX_TOKENS` tokens is an
+            ``"error"``, or ``"truncate"``-d to its first ones (then ``<eos>``).
 
     Returns:
         One :class:`TextScore` per text, in order.
 
     Raises:
-        ValueError: if ``texts`` is a str (pass a list).
+        ValueError: if ``texts`` is a str (pass a list), or a sentence is too long.
     """
     if isinstance(texts, str):
         raise ValueError("texts must be a list of str, got a single str")
     model.eval()
     device = model.out.weight.device
-    encoded = [encode_text(text, model.tokenizer, model.vocab, final_eos=True) for text in texts]
+    encoded = [_sentence(model, text, on_long, i) for i, text in enumerate(texts)]
     results: list[TextScore] = []
     for start in range(0, len(texts), batch_size):
         chunk = encoded[start : start + batch_size]
@@ -106,6 +110,18 @@ def score_sentences(
             values = logp[row, : len(ids)].tolist()
             results.append(_result(texts[start + row], tokens, ids, values, model.vocab.unk_id))
     return results
+
+
+def _sentence(model: LanguageModel, text: str, on_long: str, i: int) -> tuple[list, list]:
+    """A sentence's tokens and ids, <eos> last, at most MAX_TOKENS before it (``on_long``)."""
+    vocab = model.vocab
+    try:
+        tokens = limit_tokens(lambda t: encode_text(t, model.tokenizer, vocab)[0], text,
+                              MAX_TOKENS, on_long=on_long, what="the sentence")  # fmt: skip
+    except ValueError as error:
+        raise ValueError(f"texts[{i}]: {error}") from None
+    tokens.append(vocab.EOS)
+    return tokens, [vocab.eos_id if t == vocab.EOS else vocab.token_to_id(t) for t in tokens]
 
 
 @torch.no_grad()
@@ -140,6 +156,105 @@ def score_text(model: LanguageModel, text: str, *, chunk_size: int = 1024) -> Te
         y = targets[start : start + chunk_size].unsqueeze(0)  # (1, T)
         values.extend(_target_logprobs(logits, y)[0].tolist())
     return _result(text, tokens, ids, values, model.vocab.unk_id)
+
+
+@torch.no_grad()
+def score_lines(
+    model: LanguageModel,
+    lines: Iterable[str],
+    *,
+    chunk_size: int = 1024,
+    keep_tokens: bool = False,
+) -> TextScore:
+    """:func:`score_text` of ``"".join(lines)``, reading one line at a time.
+
+    The tokens go through the model in the same chunks as :func:`score_text` (the state
+    carried), and the log-probabilities are summed exactly, so the result is the same to the
+    last bit; memory holds one chunk and one line, not the text (``seqlab lm score --file``).
+
+    Args:
+        model: the language model.
+        lines: the text's lines, each ending with ``"\n"`` (the last one may not), e.g.
+            :func:`seqlab.datasets.lines.iter_lines`.
+        chunk_size: tokens per forward call.
+        keep_tokens: also keep every token and its log-probability (memory then grows with
+            the text).
+
+    Returns:
+        A :class:`TextScore` whose ``text`` is empty (the caller has the text); ``tokens``,
+        ``token_logprobs`` and ``unknown`` only with ``keep_tokens``.
+
+    Raises:
+        ValueError: if the lines hold no text.
+    """
+    model.eval()
+    device = model.out.weight.device
+    unk = model.vocab.unk_id
+    total, state, previous = _ExactSum(), None, model.start_id
+    inputs: list[int] = []  # ids waiting for a full chunk (and their targets)
+    targets: list[int] = []
+    kept: tuple[list[str], list[float], list[bool]] = ([], [], [])
+    n_tokens = n_unk = 0
+    any_text = False
+
+    def run(n: int) -> None:
+        nonlocal state
+        x = torch.tensor(inputs[:n], device=device).unsqueeze(0)  # (1, T)
+        logits, state = model(x, state)  # (1, T, V)
+        y = torch.tensor(targets[:n], device=device).unsqueeze(0)  # (1, T)
+        values = _target_logprobs(logits, y)[0].tolist()
+        total.add(values)
+        if keep_tokens:
+            kept[1].extend(values)
+        del inputs[:n], targets[:n]
+
+    for line in lines:
+        any_text = any_text or bool(line.strip())
+        tokens, ids = encode_text(line.removesuffix("\n"), model.tokenizer, model.vocab,
+                                  final_eos=True)  # fmt: skip
+        inputs += [previous, *ids[:-1]]  # each token is the next one's input
+        targets += ids
+        previous = ids[-1]
+        n_tokens += len(ids)
+        n_unk += ids.count(unk)
+        if keep_tokens:
+            kept[0].extend(tokens)
+            kept[2].extend(i == unk for i in ids)
+        while len(inputs) >= chunk_size:
+            run(chunk_size)
+    if not any_text:
+        raise ValueError("no text to score (the text is empty)")
+    if inputs:
+        run(len(inputs))
+    tokens, values, unknown = kept
+    return TextScore(text="", logprob=total.value(), n_tokens=n_tokens, n_unk=n_unk,
+                     tokens=tokens, token_logprobs=values, unknown=unknown)  # fmt: skip
+
+
+class _ExactSum:
+    """A sum of floats kept exactly, as a few non-overlapping floats, and rounded once at the
+    end: ``value()`` equals ``math.fsum`` of everything added, whatever the chunking."""
+
+    def __init__(self) -> None:
+        self.parts: list[float] = []
+
+    def add(self, values: list[float]) -> None:
+        self.parts += _expansion(values)
+        if len(self.parts) > 64:
+            self.parts = _expansion(self.parts)
+
+    def value(self) -> float:
+        return math.fsum(self.parts)
+
+
+def _expansion(values: list[float]) -> list[float]:
+    """Floats whose exact sum is the exact sum of ``values`` (each one fsum's rounded rest)."""
+    parts: list[float] = []
+    while True:
+        part = math.fsum([*values, *(-p for p in parts)])
+        if part == 0.0:
+            return parts
+        parts.append(part)
 
 
 def _target_logprobs(logits: Tensor, y: Tensor) -> Tensor:

@@ -10,14 +10,13 @@ Named presets (:data:`PRESETS`) bundle settings that were measured to work (see 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqlab._config import check_fields
+from seqlab._config import read_json
+from seqlab.lm.config import PRESETS, LMDataConfig
 from seqlab.lm.data import (
     SentenceBatches,
     StreamBatches,
@@ -28,7 +27,15 @@ from seqlab.lm.data import (
 )
 from seqlab.lm.model import LanguageModel, LMConfig
 from seqlab.text import CharTokenizer, WordTokenizer
-from seqlab.train import TaskData, Trained, TrainerConfig, fit_task, read_config
+from seqlab.train import (
+    DistributedContext,
+    TaskData,
+    Trained,
+    TrainerConfig,
+    fit_task,
+    init_distributed,
+    read_config,
+)
 from seqlab.train.presets import build_configs
 
 __all__ = [
@@ -42,81 +49,6 @@ __all__ = [
 ]
 
 CORPUS_FILE = "corpus.json"
-
-
-@dataclass(frozen=True)
-class LMDataConfig:
-    """How the corpus becomes batches."""
-
-    val_fraction: float = 0.1  # held out for validation (stream: the end; lines: at random)
-    batch_size: int = 32  # B: parallel columns (stream) or sentences (lines) per step
-    bptt: int = 100  # T: steps of truncated backpropagation through time (stream mode)
-    val_batch_size: int | None = None  # validation batch size; None = batch_size
-    min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
-    max_vocab: int | None = None  # keep at most this many tokens (most frequent); None = all
-    lower: bool = False  # lowercase words (word level)
-    split_seed: int = 0  # which lines are held out (lines mode)
-
-    def __post_init__(self) -> None:
-        checks = {
-            "val_fraction": 0.0 <= self.val_fraction < 1.0,
-            "batch_size": self.batch_size >= 1,
-            "bptt": self.bptt >= 1,
-            "val_batch_size": self.val_batch_size is None or self.val_batch_size >= 1,
-            "min_count": self.min_count >= 1,
-            "max_vocab": self.max_vocab is None or self.max_vocab >= 1,
-        }
-        check_fields(self, checks)
-
-
-# 20 minutes of AdamW with warm-up and cosine decay over the time budget (both Shakespeare presets).
-_SHAKESPEARE_TRAINER: dict[str, Any] = {
-    "lr": 2e-3,
-    "epochs": None,
-    "max_minutes": 20.0,
-    "clip_norm": 1.0,
-    "lr_schedule": "cosine",
-    "warmup_steps": 50,
-    "min_lr_ratio": 0.05,
-    "eval_every": 200,
-}
-
-# Named settings: {"model": LMConfig fields, "data": LMDataConfig fields, "trainer": ...}.
-PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    # The demo: a character LSTM on the dinosaur names, well under a minute on one core.
-    "dinos": {
-        "model": {"level": "char", "mode": "lines", "cell": "lstm", "hidden_size": 128},
-        "data": {"batch_size": 32, "val_fraction": 0.05},
-        "trainer": {"lr": 0.01, "epochs": 12, "clip_norm": 1.0, "lr_schedule": "cosine"},
-    },
-    # Tiny Shakespeare on 2 CPU cores in 20 minutes (BENCHMARKS.md has the measured loss).
-    "shakespeare-cpu": {
-        "model": {
-            "level": "char",
-            "mode": "stream",
-            "cell": "lstm",
-            "hidden_size": 640,
-            "embedding_size": 64,
-            "dropout": 0.25,
-        },
-        "data": {"batch_size": 32, "bptt": 100, "val_fraction": 0.1},
-        "trainer": _SHAKESPEARE_TRAINER,
-    },
-    # A larger model for a GPU (not measured here: no GPU was available; see BENCHMARKS.md).
-    "shakespeare-gpu": {
-        "model": {
-            "level": "char",
-            "mode": "stream",
-            "cell": "lstm",
-            "hidden_size": 1024,
-            "num_layers": 3,
-            "embedding_size": 128,
-            "dropout": 0.35,
-        },
-        "data": {"batch_size": 128, "bptt": 200, "val_fraction": 0.1},
-        "trainer": {**_SHAKESPEARE_TRAINER, "warmup_steps": 100},
-    },
-}
 
 
 def preset_configs(
@@ -161,6 +93,7 @@ def train_language_model(
     encoding: str = "utf-8",
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[LanguageModel]:
     """Train a language model on ``text`` and leave the best one in ``out_dir``.
 
@@ -174,6 +107,7 @@ def train_language_model(
         encoding: recorded in corpus.json.
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabulary saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; its ``record`` is the corpus.json record.
@@ -183,11 +117,9 @@ def train_language_model(
             inconsistent (see the configs).
     """
     mode = model_config.mode
-    if mode == "stream" and int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        # torchrun deals batches out round-robin, so a rank's consecutive batches are not
-        # consecutive segments and a carried state would belong to another text position.
-        raise ValueError("stream (stateful) training runs in one process; use mode 'lines' "
-                         "with torchrun, or train without torchrun")  # fmt: skip
+    # Under torchrun a stream is cut into columns per rank (each carries its own state); a
+    # sentence model's batches are dealt out by the Trainer (seqlab.train.distributed).
+    dist = init_distributed(trainer_config.device) if mode == "stream" else DistributedContext()
     train_text, val_text = split_corpus(
         text, mode, data_config.val_fraction, seed=data_config.split_seed
     )
@@ -196,29 +128,37 @@ def train_language_model(
         if resume_dir is not None:
             return LanguageModel.from_dir(resume_dir, model_config)
         word = model_config.level == "word"
-        tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
+        tokenizer = WordTokenizer(lower=data_config.lowercase) if word else CharTokenizer()
         vocab = build_vocab(train_text, tokenizer, mode, min_count=data_config.min_count,
                             max_size=data_config.max_vocab)  # fmt: skip
         return LanguageModel(model_config, vocab, tokenizer)
 
     def make_data(model: LanguageModel) -> TaskData:
         train, val, counts = _batches(model, train_text, val_text, data_config,
-                                      trainer_config.seed)  # fmt: skip
+                                      trainer_config.seed, dist)  # fmt: skip
         record = {**corpus_record(corpus_path, text, data_config, encoding), **counts}
         return TaskData(train, val, record)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=CORPUS_FILE,
-                    callbacks=callbacks, resume=resume)  # fmt: skip
+                    callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _batches(
-    model: LanguageModel, train_text: str, val_text: str, data: LMDataConfig, seed: int
+    model: LanguageModel,
+    train_text: str,
+    val_text: str,
+    data: LMDataConfig,
+    seed: int,
+    dist: DistributedContext,
 ) -> tuple[Any, Any, dict[str, int]]:
     """Training and validation batch streams, and token counts for corpus.json."""
     val_b = data.val_batch_size or data.batch_size
     if model.config.mode == "stream":
+        ranks = {"rank": dist.rank, "world_size": dist.world_size}
         train_ids, train_unk = stream_ids(train_text, model.tokenizer, model.vocab)
-        train = StreamBatches(train_ids, data.batch_size, data.bptt, shift=True, seed=seed)
+        train = StreamBatches(train_ids, data.batch_size, data.bptt, shift=True, seed=seed,
+                              **ranks)  # fmt: skip
         val, val_n, val_unk = None, 0, 0
         if val_text:
             val_ids, val_unk = stream_ids(val_text, model.tokenizer, model.vocab)
@@ -227,8 +167,9 @@ def _batches(
                     f"the validation part has only {len(val_ids)} token(s); raise "
                     "--val-fraction, or set it to 0 to train without validation"
                 )
-            val_b = min(val_b, len(val_ids) // 2)  # a short validation text gets fewer columns
-            val, val_n = StreamBatches(val_ids, val_b, data.bptt), len(val_ids)
+            # a short validation text gets fewer columns (at least one per rank)
+            val_b = max(1, min(val_b, len(val_ids) // (2 * dist.world_size)))
+            val, val_n = StreamBatches(val_ids, val_b, data.bptt, **ranks), len(val_ids)
         train_n = len(train_ids)
     else:
         kw = {"start_id": model.start_id, "eos_id": model.vocab.eos_id}
@@ -256,7 +197,7 @@ def load_training_text(folder: str | os.PathLike[str]) -> str | None:
     if not file.is_file():
         return None
     try:
-        record = json.loads(file.read_text(encoding="utf-8"))
+        record = read_json(file)
         text = read_text(record["path"], encoding=record.get("encoding", "utf-8"))
     except (ValueError, KeyError, TypeError, OSError):
         return None

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "BleuScore",
     "BleuStats",
+    "bleu_signature",
     "SMOOTHING",
     "bleu_stats",
     "corpus_bleu",
@@ -128,9 +129,36 @@ class BleuScore:
         )
 
     def to_json(self) -> dict:
-        """The ``seqlab bleu --json`` object (stable keys)."""
-        return {"score": self.score, "precisions": self.precisions, "bp": self.bp,
+        """The ``seqlab bleu --json`` object (stable keys; the score is ``bleu``, as in
+        ``seqlab translate evaluate``)."""
+        return {"bleu": self.score, "precisions": self.precisions, "bp": self.bp,
                 "sys_len": self.sys_len, "ref_len": self.ref_len}  # fmt: skip
+
+
+def bleu_signature(
+    *,
+    n_refs: int,
+    lowercase: bool = False,
+    tokenize: str = "13a",
+    smooth: str = "exp",
+    smooth_value: float | None = None,
+) -> str:
+    """sacrebleu's reproducibility signature of these settings, e.g.
+    ``nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:seqlab-0.1.0``.
+
+    The fields are sacrebleu's (``BLEU(...).get_signature().format()``), in its order and
+    spelling; only ``version`` names seqlab's version, since seqlab computed the score.
+    """
+    from seqlab._version import __version__
+
+    if smooth not in SMOOTHING:
+        raise ValueError(f"smooth must be one of {list(SMOOTHING)}, got {smooth!r}")
+    smoothing = smooth
+    if SMOOTHING[smooth] is not None:  # a method with a constant shows it, as sacrebleu does
+        smoothing += f"[{SMOOTHING[smooth] if smooth_value is None else smooth_value:.2f}]"
+    fields = {"nrefs": n_refs, "case": "lc" if lowercase else "mixed", "eff": "no",
+              "tok": tokenize, "smooth": smoothing, "version": f"seqlab-{__version__}"}  # fmt: skip
+    return "|".join(f"{name}:{value}" for name, value in fields.items())
 
 
 def _closest_ref_len(hyp_len: int, ref_lens: list[int]) -> int:
@@ -202,11 +230,13 @@ def score_from_stats(
             BLEU of short sentences, as sacrebleu's ``sentence_bleu`` does).
 
     Raises:
-        ValueError: on an unknown smoothing method.
+        ValueError: on an unknown smoothing method, or a smoothing constant that is not > 0.
     """
     if smooth not in SMOOTHING:
         raise ValueError(f"smooth must be one of {list(SMOOTHING)}, got {smooth!r}")
     k = SMOOTHING[smooth] if smooth_value is None else smooth_value
+    if k is not None and not (math.isfinite(k) and k > 0):  # k <= 0: precisions over 100%
+        raise ValueError(f"smooth_value must be a finite number > 0, got {k!r}")
     c, r = stats.sys_len, stats.ref_len
     bp = 1.0 if c >= r else (math.exp(1 - r / c) if c > 0 else 0.0)
     matches, totals = list(stats.matches), list(stats.totals)

@@ -6,25 +6,7 @@
 step by step; :func:`write_midi` / :func:`read_midi` move rolls to and from MIDI files.
 """
 
-from seqlab.music.data import (
-    LOWEST_PITCH,
-    N_KEYS,
-    RollBatches,
-    pitches_to_roll,
-    read_chorales,
-    roll_to_pitches,
-    shift_inputs,
-)
-from seqlab.music.midi import read_midi, write_midi
-from seqlab.music.model import CELLS, MusicConfig, PianoRollRNN, step_nll
-from seqlab.music.sample import sample
-from seqlab.music.train import (
-    PRESETS,
-    MusicDataConfig,
-    nll_per_step,
-    preset_configs,
-    train_music_model,
-)
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "CELLS",
@@ -47,3 +29,29 @@ __all__ = [
     "train_music_model",
     "write_midi",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.music.config, say) does not import them all.
+_EXPORTS = {
+    "LOWEST_PITCH": "data",
+    "N_KEYS": "data",
+    "RollBatches": "data",
+    "pitches_to_roll": "data",
+    "read_chorales": "data",
+    "roll_to_pitches": "data",
+    "shift_inputs": "data",
+    "read_midi": "midi",
+    "write_midi": "midi",
+    "CELLS": "model",
+    "MusicConfig": "config",
+    "PianoRollRNN": "model",
+    "step_nll": "model",
+    "sample": "sample",
+    "PRESETS": "config",
+    "MusicDataConfig": "config",
+    "nll_per_step": "train",
+    "preset_configs": "train",
+    "train_music_model": "train",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -13,7 +13,6 @@ The model reads step t and predicts step t + 1; the first step is predicted from
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from seqlab._config import read_json
 from seqlab.text import BucketBatchSampler
 
 __all__ = [
@@ -87,12 +87,7 @@ def read_chorales(
             an empty split or piece, or a pitch that is not an integer in 21..108.
     """
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: invalid JSON ({error})") from None
+    data = read_json(path)
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a JSON object with keys {', '.join(splits)}")
     missing = [s for s in splits if s not in data]

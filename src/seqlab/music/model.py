@@ -10,40 +10,19 @@ is the sum of 88 binary cross-entropies; the reported loss is its mean over real
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab.music.config import MusicConfig
 from seqlab.music.data import N_KEYS
 from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask
-from seqlab.train import register_task
 
 __all__ = ["CELLS", "MusicConfig", "PianoRollRNN", "step_nll"]
 
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
-
-
-@dataclass(frozen=True)
-class MusicConfig:
-    """The piano-roll RNN's architecture."""
-
-    cell: str = "gru"  # "rnn" (tanh) | "gru" | "lstm"
-    hidden_size: int = 46  # n_a
-    n_layers: int = 1  # stacked recurrent layers
-    dropout: float = 0.0  # between layers and before the output layer
-
-    def __post_init__(self) -> None:
-        checks = {
-            "cell": self.cell in CELLS,
-            "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
-            "dropout": 0.0 <= self.dropout < 1.0,
-        }
-        check_fields(self, checks)
 
 
 def step_nll(logits: Tensor, y: Tensor) -> Tensor:
@@ -54,7 +33,6 @@ def step_nll(logits: Tensor, y: Tensor) -> Tensor:
     return F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(-1)  # (B, T)
 
 
-@register_task("music")
 class PianoRollRNN(nn.Module):
     """Many-to-many RNN over piano rolls; see the module docstring.
 
@@ -62,13 +40,14 @@ class PianoRollRNN(nn.Module):
         config: the architecture.
     """
 
+    task = "music"  # config.json's "task" (seqlab.TASKS)
     config_class = MusicConfig
 
     def __init__(self, config: MusicConfig) -> None:
         super().__init__()
         self.config = config
         H = config.hidden_size
-        self.rnn = CELLS[config.cell](N_KEYS, H, num_layers=config.n_layers,
+        self.rnn = CELLS[config.cell](N_KEYS, H, num_layers=config.num_layers,
                                       dropout=config.dropout)  # fmt: skip
         self.out = nn.Linear(H, N_KEYS)
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from seqlab._config import check_fields
+from seqlab.music.config import PRESETS, MusicDataConfig
 from seqlab.music.data import RollBatches
 from seqlab.music.model import MusicConfig, PianoRollRNN
 from seqlab.train import TaskData, Trained, TrainerConfig, fit_task
@@ -36,45 +35,6 @@ __all__ = [
 ]
 
 DATA_FILE = "data.json"
-
-
-@dataclass(frozen=True)
-class MusicDataConfig:
-    """How the pieces become batches."""
-
-    batch_size: int = 8  # pieces per training batch
-    val_batch_size: int | None = None  # pieces per validation batch; None = batch_size
-
-    def __post_init__(self) -> None:
-        checks = {
-            "batch_size": self.batch_size >= 1,
-            "val_batch_size": self.val_batch_size is None or self.val_batch_size >= 1,
-        }
-        check_fields(self, checks)
-
-
-_JSB_TRAINER: dict[str, Any] = {
-    "lr": 3e-3,
-    "epochs": 100,
-    "clip_norm": 1.0,
-    "patience": 10,
-    "log_every": 10,
-}
-
-# The GRU overfits first (valid NLL 8.64 at best with the shared settings); decoupled weight
-# decay 0.3 and a longer patience, chosen on the validation split, bring it to 8.46-8.49.
-_JSB_GRU_TRAINER: dict[str, Any] = {**_JSB_TRAINER, "epochs": 300, "weight_decay": 0.3,
-                                    "patience": 20}  # fmt: skip
-
-# Chung et al. (2014) sizes: about equal parameter counts for the three cells.
-PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    f"jsb-{cell}": {
-        "model": {"cell": cell, "hidden_size": size},
-        "data": {"batch_size": 8},
-        "trainer": _JSB_GRU_TRAINER if cell == "gru" else _JSB_TRAINER,
-    }
-    for cell, size in (("rnn", 100), ("gru", 46), ("lstm", 36))
-}
 
 
 def preset_configs(
@@ -105,6 +65,7 @@ def train_music_model(
     data_path: str | os.PathLike[str] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[PianoRollRNN]:
     """Train on ``rolls["train"]``, validate on ``rolls["valid"]`` (if there), keep the best.
 
@@ -117,6 +78,7 @@ def train_music_model(
         data_path: recorded in data.json.
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last``.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; its ``record`` is the data.json record.
@@ -145,7 +107,8 @@ def train_music_model(
         return TaskData(train, val, record)
 
     return fit_task(lambda _: PianoRollRNN(model_config), make_data, trainer_config, out_dir,
-                    record_file=DATA_FILE, callbacks=callbacks, resume=resume)  # fmt: skip
+                    record_file=DATA_FILE, callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 @torch.no_grad()

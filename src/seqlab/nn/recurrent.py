@@ -19,6 +19,9 @@ Three implementations compute the same function on the same parameters (``impl=`
 Shapes: x (B, T, n_x); lengths (B,) with 1 <= lengths <= T; a (B, T, D * n_a);
 state (num_layers * D, B, n_a), ordered layer-major as torch.nn orders it (layer 0 forward,
 layer 0 backward, layer 1 forward, ...); for the LSTM a tuple (a0, c0) of two such tensors.
+
+The three layers share one grid, one state layout and one dispatch between the three
+implementations, so they stay in one module (~440 lines); the kernels live in ``scan``.
 """
 
 from __future__ import annotations
@@ -69,6 +72,25 @@ def _time_major_inputs(
     return W_h, xp, None if mask is None else mask.t()
 
 
+# torch.nn.RNN/GRU/LSTM arguments seqlab's layers do not take, and why.
+_TORCH_ONLY = {
+    "batch_first": "seqlab's layers are always batch-first: x is (B, T, E), as torch.nn's with "
+    "batch_first=True; leave the argument out (transpose time-first input: x.transpose(0, 1))",
+    "bias": "every gate has its bias (b_u, b_r, ...)",
+    "proj_size": "there is no projection of a<t>",
+    "device": "build the layer, then move it: layer.to(device)",
+    "dtype": "build the layer, then convert it: layer.to(dtype)",
+}
+
+
+def _refuse_torch_only_arguments(layer: str, kwargs: dict[str, Any]) -> None:
+    """A clear ValueError for a torch.nn argument a seqlab layer does not take (the cell would
+    say only that it got an unexpected keyword)."""
+    for name in kwargs:
+        if name in _TORCH_ONLY:
+            raise ValueError(f"{layer}({name}=...): {_TORCH_ONLY[name]}")
+
+
 class _RecurrentLayer(nn.Module):
     """Deep, bidirectional stack of one cell type; subclasses say which cell and kernels."""
 
@@ -85,22 +107,19 @@ class _RecurrentLayer(nn.Module):
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
-        weight_drop: float = 0.0,
         impl: str = "auto",
         **cell_kwargs: Any,
     ) -> None:
         super().__init__()
+        _refuse_torch_only_arguments(type(self).__name__, cell_kwargs)
         if num_layers < 1:
             raise ValueError(f"num_layers must be >= 1, got {num_layers}")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        if not 0.0 <= weight_drop < 1.0:
-            raise ValueError(f"weight_drop must be in [0, 1), got {weight_drop}")
         if impl not in IMPLS:
             raise ValueError(f"impl must be one of {IMPLS}, got {impl!r}")
         self.input_size, self.hidden_size = input_size, hidden_size
         self.num_layers, self.bidirectional, self.dropout = num_layers, bidirectional, dropout
-        self.weight_drop = weight_drop
         self.num_directions = 2 if bidirectional else 1
         D = self.num_directions
         self.cells = nn.ModuleList(
@@ -200,8 +219,6 @@ class _RecurrentLayer(nn.Module):
             impl = "loop" if return_gates else ("kernel" if self.has_kernel else "scan")
         if return_gates and impl != "loop":
             raise ValueError(f"return_gates=True needs impl='loop' or 'auto', not {impl!r}")
-        if impl == "loop" and self.weight_drop > 0 and self.training:
-            raise ValueError("weight_drop > 0 in training needs impl 'kernel' or 'scan'")
         if impl == "kernel":
             return self._forward_kernel(x, state, lengths)
         return self._forward_stack(x, state, lengths, loop=impl == "loop", gates=return_gates)
@@ -286,22 +303,11 @@ class _RecurrentLayer(nn.Module):
     def _forward_kernel(self, x: Tensor, state: Any, lengths: Tensor | None) -> tuple:
         raise NotImplementedError
 
-    def _drop_recurrent(self, W_h: Tensor) -> Tensor:
-        """DropConnect on the recurrent weights W_h (AWD-LSTM, Merity et al. 2017).
-
-        One mask per forward call, shared by every time step, so the recurrence itself is
-        regularised without disturbing what the state carries from step to step.
-        """
-        if self.weight_drop > 0 and self.training:
-            return F.dropout(W_h, self.weight_drop, training=True)
-        return W_h
-
     def extra_repr(self) -> str:
-        drop = f", weight_drop={self.weight_drop}" if self.weight_drop else ""
         return (
             f"input_size={self.input_size}, hidden_size={self.hidden_size}, "
             f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, "
-            f"dropout={self.dropout}{drop}, impl={self.impl!r}"
+            f"dropout={self.dropout}, impl={self.impl!r}"
         )
 
 
@@ -315,7 +321,6 @@ class _KernelMixin:
         for row in self.cells:
             for cell in row:
                 W_h, W_x, b = cell.weights()
-                W_h = self._drop_recurrent(W_h)
                 flat += [W_x.contiguous(), W_h.contiguous(), b, torch.zeros_like(b)]
         return flat
 
@@ -364,8 +369,6 @@ class RNN(_KernelMixin, _RecurrentLayer):
         num_layers: stacked layers (deep RNN).
         bidirectional: add a backward direction; outputs are [a→<t>, a←<t>].
         dropout: dropout on the activations between layers (training only).
-        weight_drop: DropConnect on the recurrent weights W_h, one mask per call (training
-            only; impl "kernel" or "scan").
         nonlinearity: "tanh" or "relu".
         impl: "auto", "kernel", "scan" or "loop" (see the module docstring).
     """
@@ -386,7 +389,6 @@ class RNN(_KernelMixin, _RecurrentLayer):
 
     def _run_scan(self, cell, x, init, mask):
         W_h, xp, mask = _time_major_inputs(cell, x, mask)
-        W_h = self._drop_recurrent(W_h)
         a, a_T = rnn_scan(xp, W_h, init[0], mask, relu=cell.nonlinearity == "relu")
         return a.transpose(0, 1), (a_T,), {}
 
@@ -400,8 +402,7 @@ class GRU(_RecurrentLayer):
         input_size: n_x.
         hidden_size: n_a.
         relevance_gate: False gives the simplified GRU of the notes (no Γr).
-        num_layers, bidirectional, dropout, weight_drop, impl: as for ``RNN`` ("kernel" is not
-            available).
+        num_layers, bidirectional, dropout, impl: as for ``RNN`` ("kernel" is not available).
     """
 
     def __init__(
@@ -418,7 +419,6 @@ class GRU(_RecurrentLayer):
 
     def _run_scan(self, cell, x, init, mask):
         W_h, xp, mask = _time_major_inputs(cell, x, mask)
-        W_h = self._drop_recurrent(W_h)
         c, c_T = gru_scan(xp, W_h, init[0], mask, relevance_gate=cell.relevance_gate)
         return c.transpose(0, 1), (c_T,), {}
 
@@ -430,8 +430,8 @@ class LSTM(_KernelMixin, _RecurrentLayer):
         input_size: n_x.
         hidden_size: n_a.
         peephole: gates also see the memory cell (p_u, p_f from c<t-1>, p_o from c<t>).
-        num_layers, bidirectional, dropout, weight_drop, impl: as for ``RNN`` ("kernel" only
-            without peepholes).
+        num_layers, bidirectional, dropout, impl: as for ``RNN`` ("kernel" only without
+            peepholes).
     """
 
     n_states = 2
@@ -455,7 +455,6 @@ class LSTM(_KernelMixin, _RecurrentLayer):
 
     def _run_scan(self, cell, x, init, mask):
         W_h, xp, mask = _time_major_inputs(cell, x, mask)
-        W_h = self._drop_recurrent(W_h)
         p = torch.stack([cell.p_u, cell.p_f, cell.p_o]) if cell.peephole else None  # (3, n_a)
         a, a_T, c_T = lstm_scan(xp, W_h, init[0], init[1], mask, peephole=p)
         return a.transpose(0, 1), (a_T, c_T), {}

@@ -8,23 +8,7 @@ blame the search or the model with :func:`error_analysis`, and draw the attentio
 task.
 """
 
-from seqlab.seq2seq.analysis import ErrorAnalysis, SentenceVerdict, error_analysis
-from seqlab.seq2seq.data import PairBatches, build_vocabs, encode_pairs, read_pairs, split_pairs
-from seqlab.seq2seq.model import CELLS, Memory, Seq2Seq, Seq2SeqConfig
-from seqlab.seq2seq.plot import attention_figure
-from seqlab.seq2seq.search import (
-    Hypothesis,
-    beam_search,
-    greedy_decode,
-    normalized_score,
-    target_logprobs,
-)
-from seqlab.seq2seq.train import (
-    PRESETS,
-    Seq2SeqDataConfig,
-    preset_configs,
-    train_seq2seq,
-)
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "CELLS",
@@ -50,3 +34,32 @@ __all__ = [
     "target_logprobs",
     "train_seq2seq",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.seq2seq.config, say) does not import them all.
+_EXPORTS = {
+    "ErrorAnalysis": "analysis",
+    "SentenceVerdict": "analysis",
+    "error_analysis": "analysis",
+    "PairBatches": "data",
+    "build_vocabs": "data",
+    "encode_pairs": "data",
+    "read_pairs": "data",
+    "split_pairs": "data",
+    "CELLS": "model",
+    "Memory": "model",
+    "Seq2Seq": "model",
+    "Seq2SeqConfig": "config",
+    "attention_figure": "plot",
+    "Hypothesis": "search",
+    "beam_search": "search",
+    "greedy_decode": "search",
+    "normalized_score": "search",
+    "target_logprobs": "search",
+    "PRESETS": "config",
+    "Seq2SeqDataConfig": "config",
+    "preset_configs": "train",
+    "train_seq2seq": "train",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -60,7 +60,8 @@ class ErrorAnalysis:
         return {k: (c[k] / wrong if wrong else 0.0) for k in ("search", "model")}
 
     def summary(self) -> dict:
-        return {"sentences": len(self.sentences), **self.counts,
+        """The counts as the `--json` summary (`n`: the sentences analysed)."""
+        return {"n": len(self.sentences), **self.counts,
                 "search_fraction": self.fractions["search"],
                 "model_fraction": self.fractions["model"], "alpha": self.alpha}  # fmt: skip
 

@@ -19,6 +19,7 @@ from torch import Tensor
 
 from seqlab.datasets import read_text
 from seqlab.text import BucketBatchSampler, Tokenizer, Vocabulary, pad_sequences
+from seqlab.text.limits import MAX_TOKENS, head_tokens
 from seqlab.train.data import random_split
 
 __all__ = ["PairBatches", "build_vocabs", "encode_pairs", "read_pairs", "split_pairs"]
@@ -101,14 +102,19 @@ def build_vocabs(
     *,
     min_count: int = 1,
     max_size: int | None = None,
-    shared: bool = False,
+    max_src_len: int | None = None,
 ) -> tuple[Vocabulary, Vocabulary]:
-    """Source and target vocabularies of the training pairs (one for both when ``shared``)."""
-    src_tokens = [src_tokenizer.tokenize(s) for s, _ in pairs]
-    tgt_tokens = [tgt_tokenizer.tokenize(t) for _, t in pairs]
-    if shared:
-        vocab = Vocabulary.build(src_tokens + tgt_tokens, min_count=min_count, max_size=max_size)
-        return vocab, vocab
+    """Source and target vocabularies of the training pairs.
+
+    Only the tokens training reads count: a source's first ``max_src_len`` (all when None), a
+    target's first :data:`~seqlab.text.limits.MAX_TOKENS`; the rest of a long line is not even
+    tokenized.
+    """
+    src_limit = max_src_len or MAX_TOKENS
+    src_tokens = [head_tokens(src_tokenizer.tokenize, s, src_limit)[0][:src_limit]
+                  for s, _ in pairs]  # fmt: skip
+    tgt_tokens = [head_tokens(tgt_tokenizer.tokenize, t, MAX_TOKENS)[0][:MAX_TOKENS]
+                  for _, t in pairs]  # fmt: skip
     return (
         Vocabulary.build(src_tokens, min_count=min_count, max_size=max_size),
         Vocabulary.build(tgt_tokens, min_count=min_count, max_size=max_size),
@@ -118,18 +124,27 @@ def build_vocabs(
 def encode_pairs(model: Any, pairs: Sequence[Pair], *, on_long: str = "truncate") -> dict[str, Any]:
     """Ids of every pair for ``model`` and the unknown-token counts.
 
+    A source over the model's ``max_src_len`` or a target over
+    :data:`~seqlab.text.limits.MAX_TOKENS` tokens is an error or truncated (``on_long``).
+
     Returns:
         ``{"src": [[ids]], "tgt": [[ids]], "src_unk": n, "tgt_unk": n, "truncated": n}``.
     """
     src, tgt, src_unk, tgt_unk, truncated = [], [], 0, 0, 0
     limit = model.config.max_src_len
     for s, t in pairs:
-        tokens = model.src_tokenizer.tokenize(s)
+        tokens, complete = head_tokens(model.src_tokenizer.tokenize, s, limit)
         if len(tokens) > limit:
             if on_long == "error":
-                raise ValueError(f"source has {len(tokens)} tokens > max_src_len={limit}: {s!r}")
+                count = len(tokens) if complete else f"more than {limit}"
+                raise ValueError(f"source has {count} tokens > max_src_len={limit}: {s[:200]!r}")
             tokens, truncated = tokens[:limit], truncated + 1
-        t_tokens = model.tgt_tokenizer.tokenize(t)
+        t_tokens, complete = head_tokens(model.tgt_tokenizer.tokenize, t, MAX_TOKENS)
+        if len(t_tokens) > MAX_TOKENS:
+            if on_long == "error":
+                count = len(t_tokens) if complete else f"more than {MAX_TOKENS}"
+                raise ValueError(f"target has {count} tokens > {MAX_TOKENS}: {t[:200]!r}")
+            t_tokens, truncated = t_tokens[:MAX_TOKENS], truncated + 1
         if not tokens or not t_tokens:
             raise ValueError(f"a pair tokenizes to nothing: {s!r} -> {t!r}")
         src.append(model.src_vocab.encode(tokens))

@@ -34,10 +34,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab._config import read_json
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention, last_step, lengths_to_mask
+from seqlab.seq2seq.config import Seq2SeqConfig
 from seqlab.text import Tokenizer, Vocabulary, tokenizer_from_config
-from seqlab.train import register_task
+from seqlab.text.limits import head_tokens
 
 __all__ = ["CELLS", "Memory", "Seq2Seq", "Seq2SeqConfig", "State"]
 
@@ -46,50 +47,6 @@ SRC_VOCAB_FILE, TGT_VOCAB_FILE = "vocab_src.json", "vocab_tgt.json"
 TOKENIZERS_FILE = "tokenizers.json"
 
 State = tuple[Tensor, ...]  # (a,) or (a, c) for the LSTM, each (L, N, n_a)
-
-
-@dataclass(frozen=True)
-class Seq2SeqConfig:
-    """The encoder-decoder's architecture (the vocabularies live beside it)."""
-
-    level: str = "word"  # "char" | "word": what one token is, on both sides
-    cell: str = "gru"  # "rnn" | "gru" | "lstm", for the encoder and the decoder
-    attention: bool = True  # Bahdanau attention; False = one fixed context vector
-    bidirectional: bool = True  # the encoder reads both ways (D = 2)
-    embedding_size: int = 256  # E, source and target embeddings
-    hidden_size: int = 256  # n_a of each encoder direction and of the decoder
-    attention_size: int = 256  # hidden units of the alignment network
-    output_size: int = 0  # size of o<t>; 0 = embedding_size
-    num_layers: int = 1  # stacked layers in the encoder and in the decoder
-    dropout: float = 0.0  # on embeddings, between layers, on encoder outputs and on o<t>
-    label_smoothing: float = 0.0  # of the training loss (the reported loss is plain NLL)
-    shared_vocab: bool = False  # one vocabulary and one embedding matrix for both sides
-    tie_weights: bool = False  # W_y = the target embedding matrix (needs output_size == E)
-    max_src_len: int = 256  # longest source (tokens) the model accepts
-    src_vocab_size: int = 0  # set from the vocabularies when the model is built
-    tgt_vocab_size: int = 0
-
-    def __post_init__(self) -> None:
-        checks = {
-            "level": self.level in ("char", "word"),
-            "cell": self.cell in CELLS,
-            "embedding_size": self.embedding_size >= 1,
-            "hidden_size": self.hidden_size >= 1,
-            "attention_size": self.attention_size >= 1,
-            "output_size": self.output_size >= 0,
-            "num_layers": self.num_layers >= 1,
-            "dropout": 0.0 <= self.dropout < 1.0,
-            "label_smoothing": 0.0 <= self.label_smoothing < 1.0,
-            "max_src_len": self.max_src_len >= 1,
-            "src_vocab_size": self.src_vocab_size >= 0,
-            "tgt_vocab_size": self.tgt_vocab_size >= 0,
-        }
-        check_fields(self, checks)
-        if self.tie_weights and self.output_size not in (0, self.embedding_size):
-            raise ValueError(
-                f"tie_weights needs output_size == embedding_size ({self.embedding_size}), "
-                f"got {self.output_size}"
-            )
 
 
 @dataclass
@@ -112,14 +69,13 @@ class Memory:
         return Memory(pick(self.enc), pick(self.mask), pick(self.keys), pick(self.context))
 
 
-@register_task("seq2seq")
 class Seq2Seq(nn.Module):
     """An encoder-decoder with optional Bahdanau attention, its tokenizers and vocabularies.
 
     Args:
         config: the architecture; the vocabulary sizes are taken from the vocabularies.
         src_vocab: source token <-> id mapping, with the four special tokens.
-        tgt_vocab: target mapping; must equal ``src_vocab`` when ``config.shared_vocab``.
+        tgt_vocab: target token <-> id mapping, with the four special tokens.
         src_tokenizer, tgt_tokenizer: text -> tokens; default to the one ``config.level`` names.
 
     Raises:
@@ -128,6 +84,7 @@ class Seq2Seq(nn.Module):
             belong together).
     """
 
+    task = "seq2seq"  # config.json's "task" (seqlab.TASKS)
     config_class = Seq2SeqConfig
 
     def __init__(
@@ -148,8 +105,6 @@ class Seq2Seq(nn.Module):
                     f"config says the {side} vocabulary has {size} tokens but it has "
                     f"{len(vocab)}: the folder's vocabulary does not belong to its config.json"
                 )
-        if config.shared_vocab and src_vocab != tgt_vocab:
-            raise ValueError("shared_vocab=True needs the same source and target vocabulary")
         config = dataclasses.replace(
             config, src_vocab_size=len(src_vocab), tgt_vocab_size=len(tgt_vocab)
         )
@@ -167,11 +122,7 @@ class Seq2Seq(nn.Module):
         O = config.output_size or E
         Layer = CELLS[config.cell]
         self.src_embed = nn.Embedding(len(src_vocab), E, padding_idx=src_vocab.pad_id)
-        self.tgt_embed = (
-            self.src_embed
-            if config.shared_vocab
-            else nn.Embedding(len(tgt_vocab), E, padding_idx=tgt_vocab.pad_id)
-        )
+        self.tgt_embed = nn.Embedding(len(tgt_vocab), E, padding_idx=tgt_vocab.pad_id)
         self.encoder = Layer(E, H, num_layers=L, bidirectional=D == 2, dropout=config.dropout)
         self.bridge = nn.Linear(D * H, H)  # s<0> = tanh(W_init h), per layer
         self.decoder = Layer(E + D * H, H, num_layers=L, dropout=config.dropout)
@@ -319,14 +270,15 @@ class Seq2Seq(nn.Module):
         """
         if on_long not in ("error", "truncate"):
             raise ValueError(f"on_long must be 'error' or 'truncate', got {on_long!r}")
-        tokens = self.src_tokenizer.tokenize(text)
+        limit = self.config.max_src_len
+        tokens, complete = head_tokens(self.src_tokenizer.tokenize, text, limit)  # not all 50 MB
         if not tokens or not text.strip():
             raise ValueError("empty source sentence: there is nothing to translate")
-        limit = self.config.max_src_len
         if len(tokens) > limit:
             if on_long == "error":
+                count = len(tokens) if complete else f"more than {limit}"
                 raise ValueError(
-                    f"source has {len(tokens)} tokens, more than the model's max_src_len={limit} "
+                    f"source has {count} tokens, more than the model's max_src_len={limit} "
                     "(truncate it, e.g. --on-long truncate)"
                 )
             tokens = tokens[:limit]
@@ -384,9 +336,9 @@ class Seq2Seq(nn.Module):
             if not (folder / name).is_file():
                 raise ValueError(f"{folder}: missing {name}")
         try:
-            tokenizers = json.loads((folder / TOKENIZERS_FILE).read_text(encoding="utf-8"))
+            tokenizers = read_json(folder / TOKENIZERS_FILE)
             src_tok, tgt_tok = tokenizers["src"], tokenizers["tgt"]
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
+        except (KeyError, TypeError) as error:
             raise ValueError(f"{folder / TOKENIZERS_FILE}: invalid ({error})") from None
         return cls(
             config,

@@ -22,6 +22,9 @@ A sentence is done when K hypotheses have finished and the best running one, nor
 current length, scores no better than the worst of them (exact for α = 0, where a longer
 hypothesis can only lose probability; the usual heuristic for α > 0), or at its length limit;
 done sentences leave the batch.
+
+Greedy search, beam search and forced scoring share the decoder-step plumbing and the
+length-normalised score, so they stay in one module (~470 lines).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
@@ -78,6 +82,25 @@ class Hypothesis:
     def output_tokens(self) -> list[str]:
         """The tokens the attention rows belong to: ``tokens``, plus ``<eos>`` when finished."""
         return [*self.tokens, *(["<eos>"] if self.finished else [])]
+
+
+class _Candidate(NamedTuple):
+    """A hypothesis inside :func:`beam_search`, before it is decoded into a :class:`Hypothesis`
+    (only the few kept per sentence are: tokens and text cost a vocabulary lookup).
+
+    Attributes:
+        score: ``logprob`` normalised by T_y^alpha, what the search ranks by.
+        logprob: Σ log P over its tokens, and the ``<eos>`` when finished.
+        ids: its target ids, without ``<bos>`` and ``<eos>``.
+        attention: (T_y, T_x) float on the CPU, or None for a model without attention.
+        finished: whether it ended with ``<eos>``.
+    """
+
+    score: float
+    logprob: float
+    ids: list[int]
+    attention: Tensor | None
+    finished: bool
 
 
 def normalized_score(logprob: float, length: int, alpha: float) -> float:
@@ -346,7 +369,7 @@ def _beam_batch(
     y = torch.full((B * K,), bos, dtype=torch.long, device=dev)
     history = torch.empty((B * K, 0), dtype=torch.long, device=dev)  # (B*K, t)
     attn_hist: Tensor | None = None  # (B*K, t, T_x)
-    finished: list[list[tuple[float, float, list[int], Tensor | None, bool]]] = [[] for _ in rows]
+    finished: list[list[_Candidate]] = [[] for _ in rows]  # per sentence, best K kept
     active = list(range(B))  # sentence of each remaining batch position
     n_cand = min(2 * K, K * V)
     for t in range(1, max(limits) + 1):
@@ -369,7 +392,8 @@ def _beam_batch(
                 b, r = active[j], rs[j][c]
                 a = None if attn_hist is None else attn_hist[r, :, : len(rows[b])].cpu()
                 norm = normalized_score(ts[j][c], t, alpha)
-                finished[b].append((norm, ts[j][c], history[r].tolist(), a, True))
+                ids, logprob = history[r].tolist(), ts[j][c]
+                finished[b].append(_Candidate(norm, logprob, ids, attention=a, finished=True))
         # The K best candidates that do not end the sentence go on.
         go_scores, pick = top_scores.masked_fill(is_eos, float("-inf")).topk(K, dim=1)  # (n, K)
         go_rows = src_rows.gather(1, pick).view(-1)  # (n*K,)
@@ -383,14 +407,14 @@ def _beam_batch(
         best_running = (scores[:, 0] / (t**alpha)).tolist()  # the best beam is first (topk)
         keep = []
         for j, b in enumerate(active):
-            fin = sorted(finished[b], key=lambda h: -h[0])[:K]
+            fin = sorted(finished[b], key=lambda h: -h.score)[:K]
             finished[b] = fin
-            beaten = len(fin) >= K and fin[-1][0] >= best_running[j]
+            beaten = len(fin) >= K and fin[-1].score >= best_running[j]
             if beaten or t >= limits[b] or not math.isfinite(best_running[j]):
                 if len(fin) < n_best:  # fill up with the best unfinished hypotheses
                     src_len = len(rows[b])
                     more = _unfinished(history, attn_hist, scores, j, K, t, alpha, src_len)
-                    fin.extend(sorted(more, key=lambda h: -h[0])[: n_best - len(fin)])
+                    fin.extend(sorted(more, key=lambda h: -h.score)[: n_best - len(fin)])
                 finished[b] = fin
             else:
                 keep.append(j)
@@ -407,14 +431,14 @@ def _beam_batch(
     results = []
     for b in range(B):
         # Finished hypotheses first (best score first), then any unfinished fill-up.
-        fin = sorted(finished[b], key=lambda h: (not h[4], -h[0]))[:n_best]
-        results.append([_hypothesis(model, ids, lp, alpha, done, a)
-                        for _, lp, ids, a, done in fin])  # fmt: skip
+        fin = sorted(finished[b], key=lambda h: (not h.finished, -h.score))[:n_best]
+        results.append([_hypothesis(model, h.ids, h.logprob, alpha, h.finished, h.attention)
+                        for h in fin])  # fmt: skip
     return results
 
 
-def _unfinished(history, attn_hist, scores, j, K, t, alpha, src_len):
-    """The running beams of batch position j as unfinished hypotheses (5-tuples)."""
+def _unfinished(history, attn_hist, scores, j, K, t, alpha, src_len) -> list[_Candidate]:
+    """The running beams of batch position j as unfinished hypotheses."""
     out = []
     for k in range(K):
         lp = float(scores[j, k])
@@ -422,7 +446,8 @@ def _unfinished(history, attn_hist, scores, j, K, t, alpha, src_len):
             continue
         r = j * K + k
         a = None if attn_hist is None else attn_hist[r, :, :src_len].cpu()
-        out.append((normalized_score(lp, t, alpha), lp, history[r].tolist(), a, False))
+        norm, ids = normalized_score(lp, t, alpha), history[r].tolist()
+        out.append(_Candidate(norm, lp, ids, attention=a, finished=False))
     return out
 
 

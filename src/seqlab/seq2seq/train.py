@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqlab._config import check_fields
+from seqlab.seq2seq.config import PRESETS, Seq2SeqDataConfig
 from seqlab.seq2seq.data import PairBatches, build_vocabs, encode_pairs, split_pairs
 from seqlab.seq2seq.model import Seq2Seq, Seq2SeqConfig
 from seqlab.text import CharTokenizer, WordTokenizer
@@ -23,75 +22,6 @@ from seqlab.train.presets import build_configs
 __all__ = ["DATA_FILE", "PRESETS", "Seq2SeqDataConfig", "preset_configs", "train_seq2seq"]
 
 DATA_FILE = "data.json"
-
-
-@dataclass(frozen=True)
-class Seq2SeqDataConfig:
-    """How the pairs become batches."""
-
-    batch_size: int = 64  # sentence pairs per step
-    val_fraction: float = 0.05  # held out at random when no validation pairs are given
-    split_seed: int = 0  # which pairs are held out
-    min_count: int = 1  # keep tokens seen at least this often; the rest become <unk>
-    max_vocab: int | None = None  # keep at most this many tokens per side; None = all
-    lower: bool = False  # lowercase words (word level)
-    on_long: str = "truncate"  # training sources over max_src_len: "truncate" | "error"
-
-    def __post_init__(self) -> None:
-        checks = {
-            "batch_size": self.batch_size >= 1,
-            "val_fraction": 0.0 <= self.val_fraction < 1.0,
-            "min_count": self.min_count >= 1,
-            "max_vocab": self.max_vocab is None or self.max_vocab >= 1,
-            "on_long": self.on_long in ("truncate", "error"),
-        }
-        check_fields(self, checks)
-
-
-# Named settings: {"model": Seq2SeqConfig fields, "data": ..., "trainer": TrainerConfig fields}.
-PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    # The notes' date exercise: characters in, ISO date out; the demo trains it in < 1 minute.
-    "dates": {
-        "model": {
-            "level": "char",
-            "cell": "lstm",
-            "embedding_size": 32,
-            "hidden_size": 64,
-            "attention_size": 64,
-            "max_src_len": 64,
-        },
-        "data": {"batch_size": 64, "val_fraction": 0.05},
-        "trainer": {
-            "lr": 3e-3,
-            "epochs": 6,
-            "clip_norm": 1.0,
-            "lr_schedule": "cosine",
-            "warmup_steps": 20,
-        },
-    },
-    # Multi30k de->en on 2 CPU cores (BENCHMARKS.md has the measured BLEU and time).
-    "multi30k-cpu": {
-        "model": {
-            "level": "word",
-            "cell": "lstm",
-            "embedding_size": 256,
-            "hidden_size": 256,
-            "attention_size": 256,
-            "dropout": 0.3,
-            "label_smoothing": 0.1,
-            "tie_weights": True,
-        },
-        "data": {"batch_size": 64, "min_count": 2},
-        "trainer": {
-            "lr": 2e-3,
-            "epochs": None,
-            "max_minutes": 35.0,
-            "clip_norm": 1.0,
-            "lr_schedule": "cosine",
-            "warmup_steps": 100,
-        },
-    },
-}
 
 
 def preset_configs(
@@ -122,6 +52,7 @@ def train_seq2seq(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[Seq2Seq]:
     """Train an encoder-decoder and leave the best one in ``out_dir``.
 
@@ -136,6 +67,7 @@ def train_seq2seq(
         sources: recorded in data.json (e.g. the file paths).
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabularies saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Returns:
         A :class:`seqlab.train.Trained`; its ``record`` is the data.json record.
@@ -153,10 +85,11 @@ def train_seq2seq(
         if resume_dir is not None:
             return Seq2Seq.from_dir(resume_dir, model_config)
         word = model_config.level == "word"
-        tokenizer = WordTokenizer(lower=data_config.lower) if word else CharTokenizer()
+        tokenizer = WordTokenizer(lower=data_config.lowercase) if word else CharTokenizer()
         src_vocab, tgt_vocab = build_vocabs(
             train_pairs, tokenizer, tokenizer, min_count=data_config.min_count,
-            max_size=data_config.max_vocab, shared=model_config.shared_vocab,
+            max_size=data_config.max_vocab,
+            max_src_len=model_config.max_src_len,
         )  # fmt: skip
         return Seq2Seq(model_config, src_vocab, tgt_vocab, tokenizer, tokenizer)
 
@@ -182,4 +115,5 @@ def train_seq2seq(
         return TaskData(train_data, val_data, record)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=DATA_FILE,
-                    callbacks=callbacks, resume=resume)  # fmt: skip
+                    callbacks=callbacks, resume=resume,
+                    overwrite=overwrite)  # fmt: skip

@@ -6,53 +6,7 @@ collapse([1, 1, 0, 2, 0, 3, 3])           # [1, 2, 3]
 prefix_beam_search(log_probs, beam_size=8)  # [Hypothesis(labels, log_prob, score), ...]
 """
 
-from seqlab.speech.audio import is_silent, read_wav, resample, trim_silence
-from seqlab.speech.ctc import Hypothesis, collapse, greedy_decode, prefix_beam_search
-from seqlab.speech.data import (
-    DIGIT_NAMES,
-    Alphabet,
-    Utterance,
-    collate,
-    read_fsdd,
-    read_transcripts,
-)
-from seqlab.speech.features import (
-    FeatureConfig,
-    log_mel_spectrogram,
-    mel_filterbank,
-    mfcc,
-    power_spectrogram,
-)
-from seqlab.speech.lm import CharLMScorer, char_lm_scorer
-from seqlab.speech.model import CTCConfig, CTCRecognizer, output_lengths
-from seqlab.speech.strings import build_digit_strings, coloured_noise
-from seqlab.speech.train import (
-    SpeechDataConfig,
-    Transcript,
-    load_recognizer,
-    split_points,
-    train_recognizer,
-    transcribe,
-    transcribe_file,
-)
-from seqlab.speech.trigger import (
-    Clip,
-    ClipConfig,
-    EventScores,
-    TriggerConfig,
-    TriggerWordDetector,
-    build_trigger_data,
-    detect_triggers,
-    evaluate_detector,
-    event_scores,
-    load_detector,
-    overlay_clip,
-    read_clips,
-    train_detector,
-    trigger_features,
-    trigger_labels,
-    trigger_probabilities,
-)
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "DIGIT_NAMES",
@@ -65,7 +19,6 @@ __all__ = [
     "CTCRecognizer",
     "FeatureConfig",
     "SpeechDataConfig",
-    "CharLMScorer",
     "Transcript",
     "char_lm_scorer",
     "split_points",
@@ -88,7 +41,6 @@ __all__ = [
     "trim_silence",
     "build_digit_strings",
     "coloured_noise",
-    # trigger words
     "Clip",
     "ClipConfig",
     "EventScores",
@@ -106,3 +58,58 @@ __all__ = [
     "trigger_labels",
     "trigger_probabilities",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.speech.config, say) does not import them all.
+_EXPORTS = {
+    "is_silent": "audio",
+    "read_wav": "audio",
+    "resample": "audio",
+    "trim_silence": "audio",
+    "Hypothesis": "ctc",
+    "collapse": "ctc",
+    "greedy_decode": "ctc",
+    "prefix_beam_search": "ctc",
+    "DIGIT_NAMES": "data",
+    "Alphabet": "data",
+    "Utterance": "data",
+    "collate": "data",
+    "read_fsdd": "data",
+    "read_transcripts": "data",
+    "FeatureConfig": "config",
+    "log_mel_spectrogram": "features",
+    "mel_filterbank": "features",
+    "mfcc": "features",
+    "power_spectrogram": "features",
+    "char_lm_scorer": "lm",
+    "CTCConfig": "config",
+    "CTCRecognizer": "model",
+    "output_lengths": "model",
+    "build_digit_strings": "strings",
+    "coloured_noise": "strings",
+    "SpeechDataConfig": "config",
+    "Transcript": "train",
+    "load_recognizer": "train",
+    "split_points": "train",
+    "train_recognizer": "train",
+    "transcribe": "train",
+    "transcribe_file": "train",
+    "Clip": "trigger",
+    "ClipConfig": "config",
+    "EventScores": "trigger",
+    "TriggerConfig": "config",
+    "TriggerWordDetector": "trigger",
+    "build_trigger_data": "trigger",
+    "detect_triggers": "trigger",
+    "evaluate_detector": "trigger",
+    "event_scores": "trigger",
+    "load_detector": "trigger",
+    "overlay_clip": "trigger",
+    "read_clips": "trigger",
+    "train_detector": "trigger",
+    "trigger_features": "trigger",
+    "trigger_labels": "trigger",
+    "trigger_probabilities": "trigger",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 import warnings
 from pathlib import Path
+from typing import BinaryIO, Literal
 
 import numpy as np
 
@@ -50,13 +52,16 @@ def read_wav(
         raise ValueError(f"{path}: empty file (0 bytes)")
     with open(path, "rb") as f:
         head = f.read(12)
-    if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
-        raise ValueError(f"{path}: not a WAV file (no RIFF/WAVE header)")
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+            raise ValueError(f"{path}: not a WAV file (no RIFF/WAVE header)")
+        problem = _chunk_problem(f, size, "big" if head[:4] == b"RIFX" else "little")
+    if problem:
+        raise ValueError(f"{path}: unreadable WAV ({problem})")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             rate, data = wavfile.read(path)
-    except (ValueError, EOFError) as e:
+    except (ValueError, EOFError, struct.error, OverflowError) as e:
         raise ValueError(f"{path}: unreadable WAV ({_reason(e)})") from e
     for w in caught:  # scipy only warns on a truncated data chunk (and on chunks it skips)
         if "prematurely" in str(w.message) or "truncat" in str(w.message).lower():
@@ -71,6 +76,37 @@ def read_wav(
     if sample_rate is not None and sample_rate != rate:
         samples, rate = resample(samples, rate, sample_rate), sample_rate
     return samples.astype(np.float32), int(rate)
+
+
+def _chunk_problem(f: BinaryIO, size: int, order: Literal["little", "big"]) -> str | None:
+    """Walk the RIFF chunks after the 12-byte header; what is wrong with them, or None.
+
+    Every declared chunk size is checked against the bytes the file has before a reader trusts
+    it, so a header that promises more than the file holds is an error, never an allocation.
+    """
+    pos, fmt, data = 12, None, False
+    while pos + 8 <= size:
+        f.seek(pos)
+        head = f.read(8)
+        chunk, length = head[:4], int.from_bytes(head[4:], order)
+        if chunk == b"fmt ":
+            if length < 16 or pos + 8 + length > size:
+                return f"a format chunk of {length} bytes, {size - pos - 8} in the file"
+            fmt = f.read(16)
+        elif chunk == b"data":
+            if fmt is None:
+                return "the data chunk comes before the format chunk"
+            if pos + 8 + length > size:
+                return f"truncated: the data chunk declares {length} bytes, {size - pos - 8} follow"
+            data = True
+        pos += 8 + length + (length & 1)
+    if fmt is None:
+        return "no format chunk"
+    channels = int.from_bytes(fmt[2:4], order)
+    bits = int.from_bytes(fmt[14:16], order)
+    if not 1 <= channels <= 64 or bits not in (8, 16, 24, 32, 64):
+        return f"{channels} channels of {bits} bits"
+    return None if data else "no data chunk"
 
 
 def _reason(e: BaseException | Warning) -> str:

@@ -126,24 +126,44 @@ def prefix_beam_search(
     T, C = log_probs.shape
     trie = _Trie(C)
     lm_steps = _lm_steps(lm, lm_weight, C, trie)
-    beams: list[_Beam] = [(0, 0.0, NEG_INF, 0.0)]  # the empty prefix, "after a blank"
+    empty = _Prefix(0.0, NEG_INF, 0.0)  # the empty prefix, "after a blank"
+    empty.node = 0
+    beams = [empty]
     for y, labels in zip(log_probs.tolist(), _candidates(log_probs, blank, min_log_prob)):
         if labels:
             nxt = _extend(beams, y, labels, blank=blank, trie=trie, lm_steps=lm_steps,
                           insertion_bonus=insertion_bonus, beam_size=beam_size)  # fmt: skip
         else:  # only the blank: each beam stays itself, all its paths now end in a blank
-            nxt = {b[0]: [_logaddexp(b[1], b[2]) + y[blank], NEG_INF, b[3]] for b in beams}
+            for beam in beams:  # in place: no beam reads another's probabilities here
+                beam.log_p_b = _logaddexp(beam.log_p_b, beam.log_p_nb) + y[blank]
+                beam.log_p_nb = NEG_INF
+            nxt = {beam.node: beam for beam in beams}
         beams = _best(nxt, beam_size, trie)
     out = []
-    for node, p_b, p_nb, lm_part in beams:
-        log_prob = _logaddexp(p_b, p_nb)
-        out.append(Hypothesis(trie.labels(node), log_prob, log_prob + lm_part))
+    for beam in beams:
+        log_prob = _logaddexp(beam.log_p_b, beam.log_p_nb)
+        out.append(Hypothesis(trie.labels(beam.node), log_prob, log_prob + beam.lm_part))
     out.sort(key=lambda h: -h.score)
     return out[:top] if top else out
 
 
-# A beam: (prefix node, p_b, p_nb, lm part of its score = lm_weight log P_lm + bonus |prefix|).
-_Beam = tuple[int, float, float, float]
+class _Prefix:
+    """A prefix l of the search at frame t, with the notes' two probabilities (in log space).
+
+    Attributes:
+        log_p_b: log p_b(l, t), l's frame paths that end in a blank.
+        log_p_nb: log p_nb(l, t), l's frame paths that end in l's last label.
+        lm_part: the LM part of its score, lm_weight log P_lm(l) + insertion_bonus |l|.
+        node: l's node in the :class:`_Trie`; -1 until l survives a frame (see ``_best``).
+    """
+
+    __slots__ = ("log_p_b", "log_p_nb", "lm_part", "node")
+
+    def __init__(self, log_p_b: float, log_p_nb: float, lm_part: float) -> None:
+        self.log_p_b = log_p_b
+        self.log_p_nb = log_p_nb
+        self.lm_part = lm_part
+        self.node = -1
 
 
 class _Trie:
@@ -177,8 +197,8 @@ class _Trie:
 
 
 def _extend(beams, y, labels, *, blank, trie, lm_steps, insertion_bonus, beam_size):
-    """One frame of the recursions above: {key: [p_b, p_nb, lm part]} of the prefixes that
-    can still make the beam.
+    """One frame of the recursions above: {key: _Prefix} of the prefixes that can still make
+    the beam.
 
     Skipping without changing the result: before the frame we know ``beam_size`` or more
     distinct entries that will score at least some value (each beam's blank-extended score
@@ -191,29 +211,34 @@ def _extend(beams, y, labels, *, blank, trie, lm_steps, insertion_bonus, beam_si
     is that of the straightforward loop (each beam, then its extensions by label id).
     """
     logaddexp, child, C, y_blank = _logaddexp, trie.children.get, trie.C, y[blank]
-    mass = [logaddexp(p_b, p_nb) for _, p_b, p_nb, _ in beams]
+    # log(p_b + p_nb) of every beam: all of its paths
+    mass = [logaddexp(beam.log_p_b, beam.log_p_nb) for beam in beams]
     # extensions that are beams themselves gather mass from their parent: always made
-    nodes = {b[0] for b in beams}
+    nodes = {beam.node for beam in beams}
     into_beam: dict[int, list[int]] = {}
-    for node, *_ in beams:
-        if trie.parent[node] in nodes:
-            into_beam.setdefault(trie.parent[node], []).append(trie.last[node])
+    for beam in beams:
+        if trie.parent[beam.node] in nodes:
+            into_beam.setdefault(trie.parent[beam.node], []).append(trie.last[beam.node])
     # scores some entries will at least reach: each beam's own, each beam's extension by the
     # frame's best label (exact when that is a brand-new prefix)
-    known = [p + y_blank + b[3] for p, b in zip(mass, beams)]
-    for (node, _, _, lm_part), p in zip(beams, mass):
+    known = [p + y_blank + beam.lm_part for p, beam in zip(mass, beams)]
+    for beam, p in zip(beams, mass):
+        node = beam.node
         steps, skip = lm_steps(node)[0], (trie.last[node], *into_beam.get(node, ()))
         for c in labels[:_KNOWN_LABELS]:
             if c not in skip:
-                known.append(p + y[c] + (lm_part + steps[c] + insertion_bonus))
+                known.append(p + y[c] + (beam.lm_part + steps[c] + insertion_bonus))
     threshold = heapq.nlargest(beam_size, known)[-1] if len(known) >= beam_size else NEG_INF
     allowed = set(labels)
-    nxt: dict[int, list[float]] = {}
-    for (node, p_b, p_nb, lm_part), p in zip(beams, mass):
-        entry = nxt.get(node)
-        if entry is None:
-            entry = nxt[node] = [NEG_INF, NEG_INF, lm_part]
-        entry[0] = logaddexp(entry[0], p + y_blank)
+    nxt: dict[int, _Prefix] = {}
+    for beam, p in zip(beams, mass):
+        node, log_p_b, log_p_nb, lm_part = beam.node, beam.log_p_b, beam.log_p_nb, beam.lm_part
+        same = nxt.get(node)  # l itself at t: a blank, or a repeat of its last label, was read
+        if same is None:  # no other path reached it yet: l's record at t-1 (read above) serves
+            same = nxt[node] = beam
+            same.log_p_b, same.log_p_nb = p + y_blank, NEG_INF  # logaddexp(-inf, x) == x
+        else:
+            same.log_p_b = logaddexp(same.log_p_b, p + y_blank)
         steps, max_step = lm_steps(node)
         last = trie.last[node]
         best_lm = lm_part + max_step + insertion_bonus  # >= every extension's lm part
@@ -226,29 +251,37 @@ def _extend(beams, y, labels, *, blank, trie, lm_steps, insertion_bonus, beam_si
             if c not in allowed:  # the empty prefix's "last" (-1), a pruned label
                 continue
             key = child(node * C + c, -(node * C + c) - 1)  # its node, or its negative key
-            grow = nxt.get(key)
+            grow = nxt.get(key)  # l + c at t
             if c == last:
                 if grow is None:
-                    grow = nxt[key] = [NEG_INF, NEG_INF, lm_part + steps[c] + insertion_bonus]
-                grow[1] = logaddexp(grow[1], p_b + y[c])  # a blank separated the repeat
-                entry[1] = logaddexp(entry[1], p_nb + y[c])  # the repeat collapses
+                    lm_c = lm_part + steps[c] + insertion_bonus
+                    grow = nxt[key] = _Prefix(NEG_INF, NEG_INF, lm_c)
+                # l + c: a blank separated the repeat; l: the repeat collapses onto l
+                grow.log_p_nb = logaddexp(grow.log_p_nb, log_p_b + y[c])
+                same.log_p_nb = logaddexp(same.log_p_nb, log_p_nb + y[c])
             elif grow is None:  # logaddexp(-inf, x) == x: no other path reached it yet
-                nxt[key] = [NEG_INF, p + y[c], lm_part + steps[c] + insertion_bonus]
+                nxt[key] = _Prefix(NEG_INF, p + y[c], lm_part + steps[c] + insertion_bonus)
             else:
-                grow[1] = logaddexp(grow[1], p + y[c])
+                grow.log_p_nb = logaddexp(grow.log_p_nb, p + y[c])
     return nxt
 
 
-def _best(nxt: dict[int, list[float]], beam_size: int, trie: _Trie) -> list[_Beam]:
-    """The ``beam_size`` best live entries by score, ties in insertion order."""
-    keys, values = list(nxt), list(nxt.values())
+def _best(nxt: dict[int, _Prefix], beam_size: int, trie: _Trie) -> list[_Prefix]:
+    """The ``beam_size`` best live prefixes by score, ties in insertion order, with their nodes."""
+    keys, prefixes = list(nxt), list(nxt.values())
     scores = [
-        v[1] + v[2] if v[0] == NEG_INF else _logaddexp(v[0], v[1]) + v[2] for v in values
+        v.log_p_nb + v.lm_part
+        if v.log_p_b == NEG_INF
+        else _logaddexp(v.log_p_b, v.log_p_nb) + v.lm_part
+        for v in prefixes
     ]  # logaddexp(-inf, x) == x
-    live = [i for i, v in enumerate(values) if v[0] > NEG_INF or v[1] > NEG_INF]
+    live = [i for i, v in enumerate(prefixes) if v.log_p_b > NEG_INF or v.log_p_nb > NEG_INF]
     # nlargest == sorted(reverse=True)[:k]: stable, equal scores keep their order
     order = heapq.nlargest(beam_size, live, key=scores.__getitem__)
-    return [(trie.node(keys[i]), *values[i]) for i in order]
+    beams = [prefixes[i] for i in order]
+    for i, beam in zip(order, beams):
+        beam.node = trie.node(keys[i])
+    return beams
 
 
 def _logaddexp(a: float, b: float) -> float:

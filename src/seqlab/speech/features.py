@@ -16,11 +16,12 @@ librosa's definitions, computed batched with ``torch.stft`` so they run on the m
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import Tensor
+
+from seqlab.speech.config import FeatureConfig
 
 __all__ = [
     "FeatureConfig",
@@ -30,38 +31,6 @@ __all__ = [
     "mfcc",
     "power_spectrogram",
 ]
-
-
-@dataclass(frozen=True)
-class FeatureConfig:
-    """Frame and filterbank settings (defaults: 25 ms windows every 10 ms at 16 kHz)."""
-
-    sample_rate: int = 16000  # Hz of the input waveform
-    n_fft: int = 512  # FFT size (frequency bins n_fft // 2 + 1)
-    win_length: int = 400  # samples per analysis window (<= n_fft)
-    hop_length: int = 160  # samples between frame centres
-    n_mels: int = 40  # mel bands
-    f_min: float = 0.0  # lowest band edge, Hz
-    f_max: float | None = None  # highest band edge, Hz; None = sample_rate / 2
-    n_mfcc: int = 13  # cepstral coefficients kept
-    amin: float = 1e-10  # floor of the power before the log
-    top_db: float | None = 80.0  # dynamic range kept below each example's maximum; None = all
-
-    def __post_init__(self) -> None:
-        if self.sample_rate < 1000:
-            raise ValueError(f"sample_rate must be at least 1000 Hz, got {self.sample_rate}")
-        if not 1 <= self.win_length <= self.n_fft:
-            raise ValueError(f"win_length must be in 1..n_fft={self.n_fft}, got {self.win_length}")
-        if self.hop_length < 1 or self.n_mels < 1 or self.n_mfcc < 1:
-            raise ValueError("hop_length, n_mels and n_mfcc must be at least 1")
-        if self.n_mfcc > self.n_mels:
-            raise ValueError(f"n_mfcc={self.n_mfcc} cannot exceed n_mels={self.n_mels}")
-        f_max = self.sample_rate / 2 if self.f_max is None else self.f_max
-        if not 0 <= self.f_min < f_max <= self.sample_rate / 2:
-            raise ValueError(
-                f"need 0 <= f_min < f_max <= sample_rate / 2, got f_min={self.f_min}, "
-                f"f_max={f_max}, sample_rate={self.sample_rate}"
-            )
 
 
 def _hz_to_mel(f: np.ndarray) -> np.ndarray:

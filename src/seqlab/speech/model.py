@@ -12,18 +12,18 @@ as deep speech models do, since the input is much longer than the output. Decodi
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab._config import read_json
 from seqlab.nn import GRU, LSTM
+from seqlab.speech.config import CTCConfig, FeatureConfig
 from seqlab.speech.data import Alphabet
-from seqlab.speech.features import FeatureConfig
-from seqlab.train import register_task
+from seqlab.train import config_from_dict
 
 __all__ = ["SPEECH_FILE", "CTCConfig", "CTCRecognizer", "output_lengths"]
 
@@ -32,41 +32,11 @@ SPEECH_FILE = "speech.json"  # the alphabet and feature settings, beside config.
 CELLS = {"gru": GRU, "lstm": LSTM}
 
 
-@dataclass(frozen=True)
-class CTCConfig:
-    """The recogniser's architecture."""
-
-    n_features: int = 40  # F, features per input frame (log-mel bands or MFCCs)
-    n_labels: int = 12  # C, output labels, the blank (id 0) included
-    conv_channels: int = 128  # channels of the convolutional front-end
-    conv_kernel: int = 5  # its kernel width in frames (odd)
-    subsample: int = 2  # its stride: input frames per output step
-    cell: str = "gru"  # "gru" | "lstm"
-    hidden_size: int = 128  # n_a per direction
-    n_layers: int = 2  # stacked bidirectional layers
-    dropout: float = 0.1  # after the front-end, between layers, before the output layer
-
-    def __post_init__(self) -> None:
-        checks = {
-            "n_features": self.n_features >= 1,
-            "n_labels": self.n_labels >= 2,
-            "conv_channels": self.conv_channels >= 1,
-            "conv_kernel": self.conv_kernel >= 1 and self.conv_kernel % 2 == 1,
-            "subsample": self.subsample >= 1,
-            "cell": self.cell in CELLS,
-            "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
-            "dropout": 0.0 <= self.dropout < 1.0,
-        }
-        check_fields(self, checks)
-
-
 def output_lengths(lengths: Tensor, subsample: int) -> Tensor:
     """Output steps for inputs of ``lengths`` frames: ceil(T / s) (the padded convolution's)."""
     return torch.div(lengths + subsample - 1, subsample, rounding_mode="floor")
 
 
-@register_task("speech")
 class CTCRecognizer(nn.Module):
     """Conv front-end + bidirectional RNN + per-step label distribution; see the module docstring.
 
@@ -74,6 +44,7 @@ class CTCRecognizer(nn.Module):
         config: the architecture.
     """
 
+    task = "speech"  # config.json's "task" (seqlab.TASKS)
     config_class = CTCConfig
 
     def __init__(
@@ -88,7 +59,7 @@ class CTCRecognizer(nn.Module):
         c = config
         self.conv = nn.Conv1d(c.n_features, c.conv_channels, c.conv_kernel, stride=c.subsample,
                               padding=c.conv_kernel // 2)  # fmt: skip
-        self.rnn = CELLS[c.cell](c.conv_channels, c.hidden_size, num_layers=c.n_layers,
+        self.rnn = CELLS[c.cell](c.conv_channels, c.hidden_size, num_layers=c.num_layers,
                                  bidirectional=True, dropout=c.dropout)  # fmt: skip
         self.out = nn.Linear(2 * c.hidden_size, c.n_labels)
 
@@ -151,7 +122,8 @@ class CTCRecognizer(nn.Module):
         if not path.is_file():
             return cls(config)
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            return cls(config, Alphabet(record["alphabet"]), FeatureConfig(**record["features"]))
-        except (ValueError, KeyError, TypeError) as e:
+            record = read_json(path)
+            features = config_from_dict(FeatureConfig, record["features"], source=path)
+            return cls(config, Alphabet(record["alphabet"]), features)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ValueError(f"{path}: invalid ({e})") from e

@@ -12,13 +12,14 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from seqlab._config import check_fields
 from seqlab.speech.audio import is_silent, read_wav
+from seqlab.speech.config import SpeechDataConfig
 from seqlab.speech.ctc import CharLM, greedy_decode, lexicon_decode, prefix_beam_search
 from seqlab.speech.data import Alphabet, Utterance, collate
 from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
@@ -42,50 +43,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SpeechDataConfig:
-    """How recordings become batches."""
-
-    sample_rate: int = 8000  # every file is resampled to this rate (Hz)
-    n_mels: int = 40  # log-mel bands (the model's n_features)
-    win_ms: float = 25.0  # analysis window
-    hop_ms: float = 10.0  # frame step
-    batch_size: int = 32  # utterances per batch
-    val_fraction: float = 0.1  # held out for validation when no validation set is given
-    # SpecAugment (Park et al. 2019) on training batches: bands and stretches of frames set to 0
-    # (the normalised mean), drawn anew every epoch; 0 masks = off
-    freq_masks: int = 0  # masks of up to freq_mask_width mel bands per utterance
-    freq_mask_width: int = 6  # the widest frequency mask, in mel bands
-    time_masks: int = 0  # masks of up to time_mask_width frames per utterance
-    time_mask_width: int = 8  # the widest time mask, in frames (and at most a fifth of T)
-
-    def __post_init__(self) -> None:
-        check_fields(self, {
-            "sample_rate": 8000 <= self.sample_rate <= 48000,
-            "n_mels": self.n_mels >= 1,
-            "win_ms": self.win_ms > 0,
-            "hop_ms": 0 < self.hop_ms <= self.win_ms,
-            "batch_size": self.batch_size >= 1,
-            "val_fraction": 0.0 <= self.val_fraction < 1.0,
-            "freq_masks": self.freq_masks >= 0,
-            "freq_mask_width": 1 <= self.freq_mask_width <= self.n_mels,
-            "time_masks": self.time_masks >= 0,
-            "time_mask_width": self.time_mask_width >= 1,
-        })  # fmt: skip
-
-    def masks(self) -> tuple[int, int, int, int]:
-        """(freq_masks, freq_mask_width, time_masks, time_mask_width)."""
-        return self.freq_masks, self.freq_mask_width, self.time_masks, self.time_mask_width
-
-    def features(self) -> FeatureConfig:
-        """The :class:`FeatureConfig` these settings describe."""
-        win = int(round(self.sample_rate * self.win_ms / 1000))
-        n_fft = 1 << (win - 1).bit_length()
-        hop = int(round(self.sample_rate * self.hop_ms / 1000))
-        return FeatureConfig(sample_rate=self.sample_rate, n_fft=n_fft, win_length=win,
-                             hop_length=hop, n_mels=self.n_mels, n_mfcc=1)  # fmt: skip
 
 
 def features_of(path: str | os.PathLike[str], config: FeatureConfig) -> np.ndarray:
@@ -164,11 +121,15 @@ def train_recognizer(
     out_dir: str | os.PathLike[str],
     *,
     val: Sequence[Utterance] | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[CTCRecognizer]:
     """Train on ``train`` (validating on ``val`` or a held-out ``val_fraction``), keep the best.
 
     The alphabet is every character of the training transcripts; ``model_config``'s
-    ``n_features`` and ``n_labels`` are set from the data.
+    ``n_features`` and ``n_labels`` are set from the data. ``resume`` continues the run saved
+    in ``out_dir/last`` (with the alphabet saved there); ``overwrite`` replaces the model already
+    in ``out_dir`` once the new one is complete.
 
     Raises:
         ValueError: no utterances, a bad file (named), a validation transcript with a character
@@ -183,14 +144,20 @@ def train_recognizer(
     cfg = CTCConfig(**{**asdict(model_config), "n_features": feats.n_mels,
                        "n_labels": len(alphabet)})  # fmt: skip
 
-    def make_data(model: CTCRecognizer) -> TaskData:
-        train_b = _batches(train, alphabet, feats, data_config.batch_size, True,
-                           trainer_config.seed, data_config.masks())  # fmt: skip
-        val_b = _batches(val, alphabet, feats, data_config.batch_size, False, 0) if val else None
+    def make_data(model: CTCRecognizer) -> TaskData:  # the model's alphabet: last/'s on resume
+        abc, fc = model.alphabet, model.features
+        train_b = _batches(train, abc, fc, data_config.batch_size, True, trainer_config.seed,
+                           data_config.masks())  # fmt: skip
+        val_b = _batches(val, abc, fc, data_config.batch_size, False, 0) if val else None
         return TaskData(train_b, val_b)
 
-    return fit_task(lambda _: CTCRecognizer(cfg, alphabet, feats), make_data, trainer_config,
-                    out_dir)  # fmt: skip
+    def build_model(resume_dir: Path | None) -> CTCRecognizer:
+        if resume_dir is not None:
+            return CTCRecognizer.from_dir(resume_dir, cfg)
+        return CTCRecognizer(cfg, alphabet, feats)
+
+    return fit_task(build_model, make_data, trainer_config, out_dir, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1)):
@@ -199,15 +166,16 @@ def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1
     return SpeechBatches(features, labels, batch_size, shuffle=shuffle, seed=seed, masks=masks)
 
 
-def load_recognizer(folder: str | os.PathLike[str]) -> CTCRecognizer:
-    """A trained recogniser with its alphabet and feature settings, in eval mode.
+def load_recognizer(
+    folder: str | os.PathLike[str], *, map_location: str | torch.device = "cpu"
+) -> CTCRecognizer:
+    """A trained recogniser with its alphabet and feature settings, in eval mode, on
+    ``map_location``.
 
     Raises:
         ValueError: the folder holds another task's model, or no speech.json.
     """
-    model = load_model(folder)
-    if not isinstance(model, CTCRecognizer):
-        raise ValueError(f"{folder} does not hold a speech model")
+    model = load_model(folder, CTCRecognizer, map_location=map_location)
     if model.alphabet is None or model.features is None:
         raise ValueError(f"{folder}: missing {SPEECH_FILE} (the alphabet and feature settings)")
     return model.eval()
@@ -280,12 +248,13 @@ def transcribe_file(
     cuts = [] if max_seconds is None else split_points(samples, rate, max_seconds)
     lexicon = [model.alphabet.encode(w) for w in vocabulary] if vocabulary else None
     texts = []
+    device = next(model.parameters()).device
     for chunk in np.split(samples, cuts):
         if is_silent(chunk):
             continue
         batch = collate([features_of_samples(chunk, model.features)])
-        log_probs, lengths = model(batch["features"], batch["lengths"])
-        lp = log_probs[0, : int(lengths[0])].numpy()  # (T, C)
+        log_probs, lengths = model(batch["features"].to(device), batch["lengths"])
+        lp = log_probs[0, : int(lengths[0])].cpu().numpy()  # (T, C)
         if lexicon:
             best, _ = lexicon_decode(lp, lexicon)
             texts.append(vocabulary[best])

@@ -6,19 +6,7 @@ each sentence (`Vocabulary.encode(..., add_eos=True)`), then pad sentences into 
 (`pad_sequences`, `BucketBatchSampler`).
 """
 
-from seqlab.text.batching import BucketBatchSampler, collate_padded, pad_sequences
-from seqlab.text.tags import Span, check_tags, convert_tags, get_entities, repair_tags
-from seqlab.text.tokenize import (
-    CharTokenizer,
-    Tokenizer,
-    WordTokenizer,
-    char_tokenize,
-    detokenize_chars,
-    detokenize_words,
-    tokenizer_from_config,
-    word_tokenize,
-)
-from seqlab.text.vocab import Vocabulary
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "BucketBatchSampler",
@@ -39,3 +27,27 @@ __all__ = [
     "tokenizer_from_config",
     "word_tokenize",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.text.config, say) does not import them all.
+_EXPORTS = {
+    "BucketBatchSampler": "batching",
+    "collate_padded": "batching",
+    "pad_sequences": "batching",
+    "Span": "tags",
+    "check_tags": "tags",
+    "convert_tags": "tags",
+    "get_entities": "tags",
+    "repair_tags": "tags",
+    "CharTokenizer": "tokenize",
+    "Tokenizer": "tokenize",
+    "WordTokenizer": "tokenize",
+    "char_tokenize": "tokenize",
+    "detokenize_chars": "tokenize",
+    "detokenize_words": "tokenize",
+    "tokenizer_from_config": "tokenize",
+    "word_tokenize": "tokenize",
+    "Vocabulary": "vocab",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -377,7 +377,7 @@ class Vocabulary:
             raise ValueError(f"cannot read vocabulary file {str(path)!r}: {e}") from None
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as e:
+        except (ValueError, RecursionError) as e:  # RecursionError: absurdly nested JSON
             raise ValueError(f"vocabulary file {str(path)!r} is not valid JSON: {e}") from None
         try:
             return cls.from_dict(data)

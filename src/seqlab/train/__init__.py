@@ -1,36 +1,11 @@
 """seqlab.train: the one training loop, model folders, gradient clipping and data parallelism.
 
-Every task package (lm, embeddings, classify, seq2seq, speech) registers its model with
-:func:`register_task` and trains it with :class:`Trainer`; :func:`save_model` / :func:`load_model`
-write and read model folders (safetensors + JSON, never pickle).
+Every task package trains its model with :func:`fit_task` (the one recipe around
+:class:`Trainer`); :func:`save_model` / :func:`load_model` write and read model folders
+(safetensors + JSON, never pickle).
 """
 
-from seqlab.train.checkpoint import (
-    config_from_dict,
-    load_model,
-    load_weights,
-    read_config,
-    save_model,
-)
-from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
-from seqlab.train.data import random_split
-from seqlab.train.distributed import (
-    DistributedContext,
-    destroy_distributed,
-    init_distributed,
-    resolve_device,
-    shard_batches,
-)
-from seqlab.train.fit import TaskData, Trained, fit_task
-from seqlab.train.registry import get_task, known_tasks, register_task
-from seqlab.train.trainer import (
-    Trainer,
-    TrainerConfig,
-    TrainResult,
-    batch_size,
-    move_to_device,
-    seed_everything,
-)
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "DistributedContext",
@@ -40,22 +15,50 @@ __all__ = [
     "Trainer",
     "TrainerConfig",
     "batch_size",
+    "claim_out_dir",
     "clip_grad_norm_",
     "clip_grad_value_",
     "config_from_dict",
     "destroy_distributed",
     "fit_task",
-    "get_task",
     "init_distributed",
-    "known_tasks",
     "load_model",
     "load_weights",
     "move_to_device",
     "random_split",
     "read_config",
-    "register_task",
     "resolve_device",
     "save_model",
     "seed_everything",
     "shard_batches",
 ]
+
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.train.config, say) does not import them all.
+_EXPORTS = {
+    "TrainerConfig": "config",
+    "config_from_dict": "folder",
+    "load_model": "folder",
+    "load_weights": "folder",
+    "read_config": "folder",
+    "save_model": "folder",
+    "clip_grad_norm_": "clip",
+    "clip_grad_value_": "clip",
+    "random_split": "data",
+    "TaskData": "fit",
+    "Trained": "fit",
+    "fit_task": "fit",
+    "claim_out_dir": "outdir",
+    "DistributedContext": "distributed",
+    "destroy_distributed": "distributed",
+    "init_distributed": "distributed",
+    "resolve_device": "distributed",
+    "shard_batches": "distributed",
+    "Trainer": "trainer",
+    "TrainResult": "trainer",
+    "batch_size": "trainer",
+    "move_to_device": "trainer",
+    "seed_everything": "trainer",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

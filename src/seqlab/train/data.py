@@ -25,8 +25,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from seqlab.train.checkpoint import rng_state, set_rng_state
 from seqlab.train.distributed import DistributedContext, is_presharded, shard_batches
+from seqlab.train.state import rng_state, set_rng_state
 
 _END = object()
 

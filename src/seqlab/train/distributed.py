@@ -19,7 +19,9 @@ batches concatenated: each rank scales its loss (a mean over its own tokens, n_r
 ``sum_r n_r * grad_r / N``, the gradient of the mean over all N tokens. In a last incomplete
 group a rank with no batch of its own runs the group's first batch with weight 0, so every rank
 still joins each collective. A ``DataLoader`` whose sampler is a ``DistributedSampler`` is
-already sharded; then each rank simply takes its own batches.
+already sharded, and so are batches that say ``presharded = True`` (a language model's stream,
+cut into columns per rank: :class:`seqlab.lm.data.StreamBatches`); then each rank simply takes
+its own batches, and every rank must get as many as the others.
 """
 
 from __future__ import annotations
@@ -133,7 +135,11 @@ def wrap_model(model: nn.Module, ctx: DistributedContext, device: torch.device) 
 
 
 def is_presharded(data: Any) -> bool:
-    """True for a DataLoader whose sampler already gives each rank its own batches."""
+    """True for data that already gives each rank its own batches: a DataLoader whose sampler
+    is a ``DistributedSampler``, or batches that say so (``presharded = True``, e.g. a language
+    model's stream cut into columns per rank)."""
+    if getattr(data, "presharded", False) is True:
+        return True
     sampler = getattr(data, "sampler", None)
     return isinstance(sampler, torch.utils.data.DistributedSampler)
 

@@ -13,14 +13,15 @@ recogniser, trigger-word detector, music model) reads and splits its data, then 
 Everything a resumed run needs is read from ``out_dir/last`` (the Trainer's latest checkpoint
 writes the model's vocabularies there too), never from files of another run beside it. The
 initial weights follow ``trainer_config.seed``. A run that fails (a diverged loss, bad data)
-leaves no folder it created; Ctrl-C keeps it, so ``--resume`` can continue.
+leaves no folder it created; Ctrl-C keeps it, so ``--resume`` can continue. The run owns its
+folder (:mod:`seqlab.train.outdir`): a fresh run needs it missing or empty, ``overwrite``
+replaces a model whole once the new one is complete, and a lock keeps a second run out.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,9 @@ import torch
 from torch import nn
 
 from seqlab._atomic import atomic_write_text
-from seqlab.train.checkpoint import load_model, recover_dir
+from seqlab.train.folder import load_model
+from seqlab.train.io import recover_dir
+from seqlab.train.outdir import claim_out_dir
 from seqlab.train.state import LAST_DIR
 from seqlab.train.trainer import Trainer, TrainerConfig, TrainResult
 
@@ -68,6 +71,7 @@ def fit_task(
     score: Callable[[M], dict[str, float] | None] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[M]:
     """Train a task model and leave the best one in ``out_dir``.
 
@@ -83,33 +87,41 @@ def fit_task(
         score: validation scores of the best model (e.g. accuracy), kept in ``Trained.scores``.
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last``.
+        overwrite: ``out_dir`` may hold another model: it is replaced whole once the new one
+            is complete (until then it stays as it was).
 
     Returns:
         A :class:`Trained`.
 
     Raises:
-        ValueError: from the task's steps or the Trainer (e.g. nothing to resume).
+        ValueError: ``out_dir`` is not empty on a fresh run, another run is writing it (see
+            :mod:`seqlab.train.outdir`), or from the task's steps or the Trainer (e.g. nothing
+            to resume).
         FloatingPointError: if the training loss diverges.
     """
-    out_dir = Path(out_dir)
-    existed = out_dir.exists()
-    resume_dir = _resume_dir(out_dir) if resume else None
-    torch.manual_seed(trainer_config.seed)  # the initial weights follow the run's seed
-    model = build_model(resume_dir)
-    data = make_data(model)
-    trainer = Trainer(model, trainer_config, out_dir, train_data=data.train, val_data=data.val,
-                      callbacks=callbacks, resume=resume)  # fmt: skip
-    if record_file is not None and data.record is not None and trainer.dist.is_main:
-        text = json.dumps(data.record, indent=2, ensure_ascii=False) + "\n"
-        atomic_write_text(out_dir / record_file, text)
-    try:
+
+    def prepare(resume_dir: Path | None) -> tuple[M, TaskData]:
+        torch.manual_seed(trainer_config.seed)  # the initial weights follow the run's seed
+        model = build_model(resume_dir)
+        return model, make_data(model)
+
+    # A fresh run checks its data before the folder (neither step writes anything); a resumed
+    # one reads last/ only once it holds the folder.
+    prepared = None if resume else prepare(None)
+    rank0 = os.environ.get("RANK", "0") == "0"
+    with claim_out_dir(out_dir, resume=resume, overwrite=overwrite, is_main=rank0) as claim:
+        work_dir = claim.work_dir
+        model, data = prepared or prepare(_resume_dir(work_dir))
+        trainer = Trainer(model, trainer_config, work_dir, train_data=data.train,
+                          val_data=data.val, callbacks=callbacks, resume=resume)  # fmt: skip
+        if record_file is not None and data.record is not None and trainer.dist.is_main:
+            text = json.dumps(data.record, indent=2, ensure_ascii=False) + "\n"
+            atomic_write_text(work_dir / record_file, text)
         result = trainer.fit()
-    except Exception:
-        if not existed and trainer.dist.is_main:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        raise
-    best = load_model(out_dir, map_location=trainer.device)
-    scores = score(best) if score is not None else None
+        best = load_model(work_dir, type(model), map_location=trainer.device)
+        if trainer.dist.is_main:
+            claim.commit()
+        scores = score(best) if score is not None else None  # may write into out_dir (assets)
     return Trained(model=best, result=result, record=data.record or {}, scores=scores)
 
 

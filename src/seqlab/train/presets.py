@@ -7,10 +7,12 @@ with fields the caller overrides (the CLI's explicit flags, a benchmark's ``--se
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from seqlab.train.trainer import TrainerConfig
+from seqlab._config import upgrade_fields
+from seqlab.train.config import TrainerConfig
 
 __all__ = ["build_configs"]
 
@@ -28,13 +30,27 @@ def build_configs(
     """The configs of preset ``name``, each field of ``model``/``data``/``trainer`` overriding.
 
     Raises:
-        ValueError: on an unknown preset name (the known ones are listed) or an invalid value.
+        ValueError: on an unknown preset name (the known ones are listed), an unknown or removed
+            field, or an invalid value.
     """
     if name not in presets:
         raise ValueError(f"unknown preset {name!r}; known: {', '.join(sorted(presets))}")
     spec = presets[name]
     return (
-        model_class(**{**spec["model"], **(model or {})}),
-        data_class(**{**spec["data"], **(data or {})}),
-        TrainerConfig(**{**spec["trainer"], **(trainer or {})}),
+        _build(model_class, spec["model"], model, "model"),
+        _build(data_class, spec["data"], data, "data"),
+        _build(TrainerConfig, spec["trainer"], trainer, "trainer"),
     )
+
+
+def _build(cls: type, preset: Mapping[str, Any], override: Mapping[str, Any] | None, part: str):
+    """``cls`` from the preset's fields with ``override`` on top; a field the class does not
+    have (or no longer has: ``RETIRED_FIELDS``) is a ValueError naming it; an old name of a
+    renamed field (``RENAMED_FIELDS``) is read as the new one."""
+    values = upgrade_fields(cls, {**preset, **(override or {})}, source=f"{part} settings")
+    known = {f.name for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"{part} settings: {cls.__name__} has no field(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(sorted(known))}")  # fmt: skip
+    return cls(**values)

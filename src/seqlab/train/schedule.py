@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["SCHEDULES", "lr_factor"]
+from seqlab.train.config import SCHEDULES
 
-SCHEDULES = ("constant", "cosine", "linear")
+__all__ = ["SCHEDULES", "lr_factor"]
 
 
 def lr_factor(

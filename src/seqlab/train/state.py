@@ -3,7 +3,7 @@
 ``last/`` is a model folder with the last weights, plus ``state.safetensors`` (optimizer tensors
 under ``optimizer/...``, RNG states under ``rng/RANK/...``) and ``trainer_state.json`` (counters,
 best val loss, patience, the optimizer's structure encoded by
-:func:`seqlab.train.checkpoint.encode_tree`). It is written whole into ``last.tmp`` and swapped
+:func:`encode_tree`). It is written whole into ``last.tmp`` and swapped
 in, so it is always consistent. ``metrics.jsonl`` holds one JSON line per train log or evaluation.
 """
 
@@ -12,25 +12,26 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
-from seqlab.train.checkpoint import (
+from seqlab._config import read_json
+from seqlab.train.folder import save_model
+from seqlab.train.io import (
     append_jsonl,
     atomic_write_json,
     atomic_write_text,
     commit_dir,
-    decode_tree,
-    encode_tree,
     read_safetensors,
     remove_stale_temp,
-    save_model,
     write_safetensors,
 )
 
@@ -38,7 +39,6 @@ STATE_FILE = "trainer_state.json"
 METRICS_FILE = "metrics.jsonl"
 LAST_DIR = "last"
 STATE_FORMAT = 1
-AVERAGE_PREFIX = "ema/"  # state.safetensors keys of the weight averages (TrainerConfig.ema_decay)
 # Trainer attributes saved in trainer_state.json and restored as they are.
 COUNTERS = (
     "step",
@@ -106,7 +106,6 @@ def write_last(
     optimizer: torch.optim.Optimizer,
     rng: Sequence[dict[str, Tensor]],
     counters: dict[str, Any],
-    averages: dict[str, Tensor] | None = None,
 ) -> None:
     """Write the resumable state into ``out_dir/last.tmp`` and swap it in as ``out_dir/last``.
 
@@ -116,7 +115,6 @@ def write_last(
         optimizer: its optimizer; tensors go to ``state.safetensors``, the rest to JSON.
         rng: every rank's RNG states, indexed by rank.
         counters: the trainer's counters for ``trainer_state.json``.
-        averages: the moving averages of the weights (``ema_decay``), by parameter name.
     """
     staging = out_dir / f"{LAST_DIR}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
@@ -125,7 +123,6 @@ def write_last(
     encoded = encode_tree(optimizer.state_dict(), tensors, "optimizer")
     for rank, states in enumerate(rng):
         tensors.update({f"rng/{rank}/{name}": t for name, t in states.items()})
-    tensors.update({f"{AVERAGE_PREFIX}{name}": t for name, t in (averages or {}).items()})
     write_safetensors(staging / "state.safetensors", tensors)
     atomic_write_json(staging / STATE_FILE, {**counters, "optimizer": encoded})
     commit_dir(staging, out_dir / LAST_DIR)
@@ -139,10 +136,7 @@ def read_state(last: Path) -> dict[str, Any]:
     """
     if not (last / STATE_FILE).is_file():
         raise ValueError(f"cannot resume: no checkpoint in {last}")
-    try:
-        state = json.loads((last / STATE_FILE).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{last / STATE_FILE}: invalid JSON ({error})") from error
+    state = read_json(last / STATE_FILE)
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         raise ValueError(f"{last / STATE_FILE}: not a format-{STATE_FORMAT} trainer state")
     if "best_val_loss" in state:  # states written before `select` existed selected by loss
@@ -155,16 +149,13 @@ def read_state(last: Path) -> dict[str, Any]:
 
 def read_tensors(
     last: Path, state: dict[str, Any], rank: int
-) -> tuple[dict[str, Any], dict[str, Tensor], dict[str, Tensor]]:
-    """The optimizer state dict, this rank's RNG states and the weight averages (each empty
-    when none was saved)."""
+) -> tuple[dict[str, Any], dict[str, Tensor]]:
+    """The optimizer state dict and this rank's RNG states (empty when none was saved)."""
     tensors = read_safetensors(last / "state.safetensors")
     optimizer = decode_tree(state["optimizer"], tensors)
-
-    def prefixed(prefix: str) -> dict[str, Tensor]:
-        return {k[len(prefix) :]: t for k, t in tensors.items() if k.startswith(prefix)}
-
-    return optimizer, prefixed(f"rng/{rank}/"), prefixed(AVERAGE_PREFIX)
+    prefix = f"rng/{rank}/"
+    rng = {k[len(prefix) :]: t for k, t in tensors.items() if k.startswith(prefix)}
+    return optimizer, rng
 
 
 def changed_fields(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
@@ -204,3 +195,88 @@ def _json_safe(record: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()
     }
+
+
+# --- nested state (optimizer, trainer) as JSON + tensors ---------------------------------------
+
+
+def encode_tree(obj: Any, tensors: dict[str, Tensor], prefix: str) -> Any:
+    """Turn nested dicts/lists/tuples of tensors and scalars into JSON data plus named tensors.
+
+    Tensors go into ``tensors`` under ``prefix/...`` and are replaced by ``{"__tensor__": key}``;
+    tuples, non-string dict keys and non-finite floats are tagged so :func:`decode_tree` gives
+    back the same structure. This is how optimizer state is saved without pickle.
+    """
+    if isinstance(obj, Tensor):
+        tensors[prefix] = obj
+        return {"__tensor__": prefix}
+    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else {"__float__": repr(obj)}
+    if isinstance(obj, tuple):
+        return {"__tuple__": [encode_tree(v, tensors, f"{prefix}/{i}") for i, v in enumerate(obj)]}
+    if isinstance(obj, list):
+        return [encode_tree(v, tensors, f"{prefix}/{i}") for i, v in enumerate(obj)]
+    if isinstance(obj, dict):
+        if all(isinstance(k, str) and not k.startswith("__") for k in obj):
+            return {k: encode_tree(v, tensors, f"{prefix}/{k}") for k, v in obj.items()}
+        return {
+            "__items__": [
+                [
+                    encode_tree(k, tensors, f"{prefix}/k{i}"),
+                    encode_tree(v, tensors, f"{prefix}/{k}"),
+                ]
+                for i, (k, v) in enumerate(obj.items())
+            ]
+        }
+    raise TypeError(f"cannot save {type(obj).__name__} at {prefix!r} without pickle")
+
+
+def decode_tree(obj: Any, tensors: Mapping[str, Tensor]) -> Any:
+    """Inverse of :func:`encode_tree`."""
+    if isinstance(obj, list):
+        return [decode_tree(v, tensors) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__tensor__" in obj:
+        return tensors[obj["__tensor__"]]
+    if "__float__" in obj:
+        return float(obj["__float__"])
+    if "__tuple__" in obj:
+        return tuple(decode_tree(v, tensors) for v in obj["__tuple__"])
+    if "__items__" in obj:
+        return {decode_tree(k, tensors): decode_tree(v, tensors) for k, v in obj["__items__"]}
+    return {k: decode_tree(v, tensors) for k, v in obj.items()}
+
+
+# --- random number generators -----------------------------------------------------------------
+
+
+def rng_state() -> dict[str, Tensor]:
+    """The states of torch (CPU, and CUDA once initialised), NumPy and ``random`` as tensors."""
+    _, keys, pos, has_gauss, gauss = np.random.get_state()
+    version, internal, gauss_next = random.getstate()
+    state = {
+        "torch": torch.get_rng_state(),
+        "numpy": torch.tensor([*keys.tolist(), pos, has_gauss], dtype=torch.int64),
+        "numpy_gauss": torch.tensor([gauss], dtype=torch.float64),
+        "python": torch.tensor([version, *internal, gauss_next is not None], dtype=torch.int64),
+        "python_gauss": torch.tensor([gauss_next or 0.0], dtype=torch.float64),
+    }
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.stack(torch.cuda.get_rng_state_all())
+    return state
+
+
+def set_rng_state(state: Mapping[str, Tensor]) -> None:
+    """Restore the generators from :func:`rng_state`'s tensors."""
+    torch.set_rng_state(state["torch"].to("cpu", torch.uint8))
+    numpy = state["numpy"].tolist()
+    gauss = float(state["numpy_gauss"][0])
+    np.random.set_state(("MT19937", np.array(numpy[:624], dtype=np.uint32), *numpy[624:], gauss))
+    python = state["python"].tolist()
+    gauss_next = float(state["python_gauss"][0]) if python[-1] else None
+    random.setstate((python[0], tuple(python[1:-1]), gauss_next))
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(list(state["cuda"].to("cpu", torch.uint8)))

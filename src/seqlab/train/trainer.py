@@ -15,23 +15,19 @@ One step::
 without validation data), plus ``trainer_state.json`` (a summary) and ``metrics.jsonl``; the
 resumable state lives in ``out_dir/last`` (see :meth:`Trainer.save_checkpoint`).
 
-With ``ema_decay`` = d the trainer also keeps an exponential moving average of the weights
-(Polyak averaging), updated after every optimizer step,
-
-    θ̄ ← d_t θ̄ + (1 - d_t) θ,    d_t = min(d, (1 + t) / (10 + t))
-
-(t = steps taken; the ramp keeps the first averages from leaning on the initial weights), and
-it is θ̄, not θ, that is validated and saved as the model; training goes on from θ.
-
 Data order is a function of (seed, epoch) only, so a resumed run sees the same batches; see
 :mod:`seqlab.train.data`. The files in ``out_dir`` are written by :mod:`seqlab.train.state`.
 With several processes (``torchrun``) every rank reads the same stream and one step takes one
 batch per rank; see :mod:`seqlab.train.distributed`.
+
+Why one module of ~600 lines: the loop is one concept, and its steps (budgets, validation, early
+stopping, checkpoints) share the counters that a resume must restore exactly; what can stand
+alone already does (files: ``state``/``folder``/``io``, data order: ``data``, processes:
+``distributed``, schedules: ``schedule``, the task recipe around it: ``fit``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import math
@@ -47,17 +43,9 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from seqlab._config import check_fields
-from seqlab.train.checkpoint import (
-    atomic_write_json,
-    load_weights,
-    recover_dir,
-    remove_stale_temp,
-    rng_state,
-    save_model,
-    set_rng_state,
-)
+from seqlab._config import upgrade_fields
 from seqlab.train.clip import clip_grad_norm_, clip_grad_value_
+from seqlab.train.config import TrainerConfig
 from seqlab.train.data import (
     batch_size,
     derive_seed,
@@ -76,7 +64,9 @@ from seqlab.train.distributed import (
     resolve_device,
     wrap_model,
 )
-from seqlab.train.schedule import SCHEDULES, lr_factor
+from seqlab.train.folder import load_weights, save_model
+from seqlab.train.io import atomic_write_json, recover_dir, remove_stale_temp
+from seqlab.train.schedule import lr_factor
 from seqlab.train.state import (
     COUNTERS,
     LAST_DIR,
@@ -89,6 +79,8 @@ from seqlab.train.state import (
     clean_out_dir,
     read_state,
     read_tensors,
+    rng_state,
+    set_rng_state,
     truncate_metrics,
     write_last,
 )
@@ -107,59 +99,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrainerConfig:
-    """How to train: optimizer, clipping, budgets, validation, checkpoints, logging."""
-
-    epochs: int | None = 10  # passes over train_data; None = no limit (then set another budget)
-    max_steps: int | None = None  # optimizer steps in all; None = unlimited
-    max_minutes: float | None = None  # wall-clock budget, summed over resumes; None = unlimited
-    lr: float = 1e-3  # learning rate (the peak, when a schedule is set)
-    lr_schedule: str = "constant"  # "constant" | "cosine" | "linear" decay over the budget
-    warmup_steps: int = 0  # linear warm-up from 0 to lr over this many steps
-    min_lr_ratio: float = 0.0  # the schedule decays to lr * this
-    optimizer: str = "adamw"  # "adamw" | "sgd"
-    weight_decay: float = 0.0  # decoupled for AdamW, L2 for SGD
-    momentum: float = 0.0  # SGD momentum (ignored by AdamW)
-    clip_norm: float | None = None  # clip the global gradient L2 norm to this; None = off
-    clip_value: float | None = None  # clamp each gradient entry to +-this; None = off
-    eval_every: int | None = None  # steps between validations; None = at the end of each epoch
-    patience: int | None = None  # stop after this many evaluations without a better val loss
-    seed: int = 0  # seeds torch, numpy, random and the per-epoch data order
-    device: str = "auto"  # "auto" (CUDA when available) | "cpu" | "cuda"
-    checkpoint_every: int | None = None  # steps between out_dir/last saves; None = each epoch
-    log_every: int = 50  # steps between train lines in metrics.jsonl
-    progress: bool = False  # tqdm progress bar on stderr (rank 0 only)
-    shuffle: bool = True  # reshuffle a list (Sequence) of batches each epoch (not a callable's)
-    select: str = "loss"  # the weights kept: lowest val loss, highest other val metric, or "last"
-    ema_decay: float | None = None  # validate/save a moving average of the weights; None = off
-
-    def __post_init__(self) -> None:
-        checks = {
-            "epochs": self.epochs is None or self.epochs >= 1,
-            "max_steps": self.max_steps is None or self.max_steps >= 0,
-            "max_minutes": self.max_minutes is None or self.max_minutes >= 0,
-            "lr": math.isfinite(self.lr) and self.lr > 0,
-            "lr_schedule": self.lr_schedule in SCHEDULES,
-            "warmup_steps": self.warmup_steps >= 0,
-            "min_lr_ratio": 0.0 <= self.min_lr_ratio <= 1.0,
-            "optimizer": self.optimizer in ("adamw", "sgd"),
-            "weight_decay": self.weight_decay >= 0,
-            "momentum": self.momentum >= 0,
-            "clip_norm": self.clip_norm is None or self.clip_norm > 0,
-            "clip_value": self.clip_value is None or self.clip_value > 0,
-            "eval_every": self.eval_every is None or self.eval_every >= 1,
-            "patience": self.patience is None or self.patience >= 1,
-            "device": self.device in ("auto", "cpu", "cuda"),
-            "checkpoint_every": self.checkpoint_every is None or self.checkpoint_every >= 1,
-            "log_every": self.log_every >= 1,
-            "ema_decay": self.ema_decay is None or 0.0 < self.ema_decay < 1.0,
-        }
-        check_fields(self, checks)
-        if self.epochs is None and self.max_steps is None and self.max_minutes is None:
-            raise ValueError("TrainerConfig needs a budget: epochs, max_steps or max_minutes")
 
 
 @dataclass(frozen=True)
@@ -211,10 +150,6 @@ class Trainer:
         self.device = resolve_device(config.device, self.dist.local_rank)
         self.model = model.to(self.device)
         self.optimizer = _build_optimizer(self.model, config)
-        self._averaged = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
-        self._averages: dict[str, Tensor] | None = None  # θ̄ by name (ema_decay)
-        if config.ema_decay is not None:
-            self._averages = self._weights_copy()
         self._loss_module = wrap_model(self.model, self.dist, self.device)
         seed_everything(config.seed + self.dist.rank)
         self.step = 0  # optimizer steps done
@@ -320,7 +255,6 @@ class Trainer:
         self._set_lr()
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
-        self._update_averages()
         self.step += 1
         self._interval.add(mean_loss, total_weight, grad_norm)
         logs = {"loss": mean_loss, "lr": self.lr, "epoch": self.epoch, "tokens": total_weight}
@@ -342,36 +276,6 @@ class Trainer:
         if self.config.clip_norm is not None:
             return float(clip_grad_norm_(params, self.config.clip_norm))
         return None
-
-    @torch.no_grad()
-    def _update_averages(self) -> None:
-        """θ̄ ← d_t θ̄ + (1 - d_t) θ (see the module docstring); t = the steps before this one."""
-        if self._averages is None:
-            return
-        d = min(self.config.ema_decay, (1 + self.step) / (10 + self.step))
-        averages = [self._averages[n] for n, _ in self._averaged]
-        torch._foreach_lerp_(averages, [p.detach() for _, p in self._averaged], 1.0 - d)
-
-    @contextlib.contextmanager
-    def averaged_weights(self) -> Iterator[None]:
-        """Inside the block the model holds θ̄ (with ``ema_decay``; else nothing changes)."""
-        if self._averages is None:
-            yield
-            return
-        with torch.no_grad():
-            saved = self._weights_copy()
-            for n, p in self._averaged:
-                p.copy_(self._averages[n])
-        try:
-            yield
-        finally:
-            with torch.no_grad():
-                for n, p in self._averaged:
-                    p.copy_(saved[n])
-
-    def _weights_copy(self) -> dict[str, Tensor]:
-        """A detached copy of the trained weights θ, by name."""
-        return {n: p.detach().clone() for n, p in self._averaged}
 
     def _set_lr(self) -> None:
         """The learning rate of the coming step (see :mod:`seqlab.train.schedule`)."""
@@ -479,10 +383,6 @@ class Trainer:
         return summarize(means) if summarize else means
 
     def _validate(self) -> str | None:
-        with self.averaged_weights():
-            return self._validate_model()
-
-    def _validate_model(self) -> str | None:
         metrics = self.evaluate()
         if "loss" not in metrics:
             raise ValueError(f"{type(self.model).__name__}.evaluate() must return a 'loss'")
@@ -545,18 +445,18 @@ class Trainer:
         rng = all_gather_tensors(rng_state(), self.dist, self.device)
         self._last_save_step = self.step
         if self.val_data is None:
-            with self.averaged_weights():
-                self._save_best()
+            self._save_best()
         if not self.dist.is_main:
             return
-        write_last(self.out_dir, self.model, self.optimizer, rng, self._counters(), self._averages)
+        write_last(self.out_dir, self.model, self.optimizer, rng, self._counters())
         logger.debug("saved %s at step %d", self.out_dir / LAST_DIR, self.step)
 
     def resume(self) -> None:
         """Restore weights, optimizer, RNGs, counters and early-stopping state from out_dir/last.
 
         Raises:
-            ValueError: if there is no checkpoint or it does not fit the model.
+            ValueError: if there is no checkpoint, it does not fit the model, or its run used
+                a TrainerConfig option that was removed (``RETIRED_FIELDS``).
         """
         last = self.out_dir / LAST_DIR
         if self.dist.is_main:
@@ -566,10 +466,8 @@ class Trainer:
         state = read_state(last)
         self._warn_config_changes(state)
         load_weights(self.model, last / "model.safetensors")
-        optimizer, rng, averages = read_tensors(last, state, self.dist.rank)
+        optimizer, rng = read_tensors(last, state, self.dist.rank)
         self.optimizer.load_state_dict(optimizer)
-        if self._averages is not None:
-            self._load_averages(averages, last)
         for name in COUNTERS:
             setattr(self, name, state[name])
         self._elapsed_before = state["elapsed"]
@@ -585,23 +483,6 @@ class Trainer:
         if self.dist.is_main:
             truncate_metrics(self.out_dir, self.step)
         logger.info("resumed from %s at step %d (epoch %d)", last, self.step, self.epoch)
-
-    def _load_averages(self, averages: dict[str, Tensor], last: Path) -> None:
-        if not averages:  # the run was started without ema_decay: average from here on
-            logger.warning("%s has no weight averages; starting them from the last weights", last)
-            self._averages = self._weights_copy()
-            return
-        missing = sorted(set(self._averages) - set(averages))
-        if missing:
-            raise ValueError(f"{last}: the weight averages lack {missing[:3]}")
-        with torch.no_grad():
-            for n, p in self._averaged:
-                if averages[n].shape != p.shape:
-                    raise ValueError(
-                        f"{last}: the average of {n} has shape {tuple(averages[n].shape)}, "
-                        f"the model's is {tuple(p.shape)}"
-                    )
-                self._averages[n] = averages[n].to(p.device, p.dtype).clone()
 
     def _counters(self) -> dict[str, Any]:
         return {
@@ -634,7 +515,8 @@ class Trainer:
             atomic_write_json(self.out_dir / STATE_FILE, {**summary, "stopped_because": reason})
 
     def _warn_config_changes(self, state: dict[str, Any]) -> None:
-        saved = state.get("trainer_config", {})
+        source = self.out_dir / LAST_DIR / STATE_FILE
+        saved = upgrade_fields(TrainerConfig, state.get("trainer_config", {}), source=source)
         changed = changed_fields(saved, dataclasses.asdict(self.config))
         if changed:
             logger.warning("resuming with a changed TrainerConfig: %s", ", ".join(changed))

@@ -30,7 +30,6 @@ from torch import Tensor, nn
 
 from seqlab.metrics import ClassificationScores, classification_scores
 from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask, pool_steps
-from seqlab.train import register_task
 from seqlab.vision.config import ActivityConfig
 from seqlab.vision.encoder import CNNEncoder
 
@@ -50,7 +49,6 @@ class ActivityPrediction:
     probs: dict[str, float]  # every label's probability
 
 
-@register_task("activity")
 class ActivityRecognizer(nn.Module):
     """Per-step inputs (frame CNN or channels) -> recurrent layer -> readout -> classes.
 
@@ -67,6 +65,7 @@ class ActivityRecognizer(nn.Module):
             label count that differs from the config's.
     """
 
+    task = "activity"  # config.json's "task" (seqlab.TASKS)
     config_class = ActivityConfig
 
     def __init__(

@@ -44,7 +44,6 @@ from torch import Tensor, nn
 
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention
 from seqlab.text import Tokenizer, Vocabulary, WordTokenizer, tokenizer_from_config
-from seqlab.train import register_task
 from seqlab.vision.config import CaptionerConfig
 from seqlab.vision.encoder import CNNEncoder
 from seqlab.vision.images import to_chw
@@ -85,7 +84,6 @@ class ImageSource:
         return self.positions
 
 
-@register_task("caption")
 class Captioner(nn.Module):
     """Show and Tell, or Show, Attend and Tell, with its vocabulary and tokenizer.
 
@@ -100,6 +98,7 @@ class Captioner(nn.Module):
             tokens, or one whose size differs from the config's.
     """
 
+    task = "caption"  # config.json's "task" (seqlab.TASKS)
     config_class = CaptionerConfig
 
     def __init__(

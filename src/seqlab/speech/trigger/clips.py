@@ -12,67 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from seqlab._config import check_fields
+from seqlab.speech.config import ClipConfig
 from seqlab.speech.strings import coloured_noise
 
 __all__ = ["Clip", "ClipConfig", "EQ_CENTRES", "equalise", "overlay_clip", "tilt"]
-
-
-@dataclass(frozen=True)
-class ClipConfig:
-    """How training clips are synthesised (the notes: 10 s, 0-4 triggers, 0-2 other words)."""
-
-    sample_rate: int = 16000  # Hz of the written clips
-    seconds: float = 10.0  # clip length
-    max_triggers: int = 4  # 0..max trigger words per clip
-    max_negatives: int = 2  # 0..max other words per clip
-    word_db: tuple[float, float] = (-26.0, -14.0)  # RMS level of each word, dBFS
-    background_db: tuple[float, float] = (-45.0, -25.0)  # RMS level of the background, dBFS
-    clip_gain_db: float = 6.0  # the whole clip is scaled by +-this
-    speed: bool = True  # play words at 0.9-1.1 times their speed
-    noise_db: tuple[float, float] | None = None  # white or pink noise added at this RMS, dBFS
-    tilt_db: float = 0.0  # each word's spectrum tilted by up to +-this, dB from 0 Hz to Nyquist
-    eq_db: float = 0.0  # each word through a random equaliser: octave band gains in +-this, dB
-
-    def __post_init__(self) -> None:
-        check_fields(self, {
-            "sample_rate": 8000 <= self.sample_rate <= 48000,
-            "seconds": self.seconds > 0,
-            "max_triggers": self.max_triggers >= 0,
-            "max_negatives": self.max_negatives >= 0,
-            "word_db": self.word_db[0] <= self.word_db[1] <= 0,
-            "background_db": self.background_db[0] <= self.background_db[1] <= 0,
-            "clip_gain_db": self.clip_gain_db >= 0,
-            "noise_db": self.noise_db is None or self.noise_db[0] <= self.noise_db[1] <= 0,
-            "tilt_db": 0 <= self.tilt_db < 60,
-            "eq_db": 0 <= self.eq_db < 60,
-        })  # fmt: skip
-
-    def for_training(
-        self,
-        *,
-        word_db: Sequence[float] | None = None,
-        noise_db: Sequence[float] | None = None,
-        tilt_db: float | None = None,
-        eq_db: float | None = None,
-    ) -> ClipConfig | None:
-        """This config with the training-only changes that are given (None or 0 leaves a field
-        as it is), or None when none is: what ``--train-word-db``, ``--train-noise-db``,
-        ``--train-tilt-db`` and ``--train-eq-db`` mean, in one place."""
-        changes: dict = {}
-        if word_db:
-            changes["word_db"] = tuple(word_db)
-        if noise_db:
-            changes["noise_db"] = tuple(noise_db)
-        if tilt_db:
-            changes["tilt_db"] = tilt_db
-        if eq_db:
-            changes["eq_db"] = eq_db
-        return replace(self, **changes) if changes else None
 
 
 @dataclass

@@ -26,7 +26,8 @@ import numpy as np
 import torch
 
 from seqlab.speech.audio import read_wav, trim_silence
-from seqlab.speech.trigger.clips import ClipConfig, overlay_clip
+from seqlab.speech.config import ClipConfig
+from seqlab.speech.trigger.clips import overlay_clip
 from seqlab.speech.trigger.model import n_output_steps, trigger_frames, trigger_labels
 
 __all__ = [

@@ -13,9 +13,9 @@ at most once per ``refractory`` seconds, so one utterance fires once (``detect_t
 Frame accuracy is misleading here (an all-zero output scores ~90%), so the detector is judged
 by events (:mod:`seqlab.speech.trigger.events` matches detections to spoken triggers one to one).
 
-Training can hide random bands of mel features (``freq_mask``: SpecAugment's frequency
-masks), so that the detector does not lean on one part of the spectrum that another
-microphone or voice may lack.
+Training can hide random bands of mel features (``freq_masks`` masks up to ``freq_mask_width``
+bands wide: SpecAugment's frequency masks), so that the detector does not lean on one part of
+the spectrum that another microphone or voice may lack.
 
 Deliberate differences from the notes' Keras model: log-mel bands (not the raw 101-bin
 spectrogram), a causal convolution (theirs is "valid" and sees the future within its window),
@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +37,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seqlab._config import check_fields
+from seqlab._config import read_json
 from seqlab.nn import GRU
-from seqlab.speech.features import FeatureConfig, log_mel_spectrogram
+from seqlab.speech.config import FeatureConfig, TriggerConfig
+from seqlab.speech.features import log_mel_spectrogram
 from seqlab.speech.model import output_lengths
-from seqlab.train import register_task
+from seqlab.train import config_from_dict
 
 __all__ = [
     "TRIGGER_FILE",
@@ -109,37 +110,6 @@ def trigger_labels(
     return y
 
 
-@dataclass(frozen=True)
-class TriggerConfig:
-    """The detector's architecture (the notes: Conv1D(196, 15, stride 4) + 2 GRU(128))."""
-
-    n_features: int = 40  # F, log-mel bands per frame
-    conv_channels: int = 128  # filters of the 1-D convolution
-    conv_kernel: int = 15  # its width in frames (causal: the current frame and k - 1 before)
-    subsample: int = 2  # its stride: frames per output step
-    hidden_size: int = 128  # n_a of each GRU layer
-    n_layers: int = 2  # stacked GRU layers (forward only: the detector streams)
-    dropout: float = 0.2  # after the convolution, between layers, before the output
-    pos_weight: float = 1.0  # weight of the 1 targets in the binary cross-entropy
-    freq_mask: int = 0  # training only: SpecAugment frequency masks this many bands wide at most
-    n_freq_masks: int = 2  # masks per clip (each sets its bands to the training mean)
-
-    def __post_init__(self) -> None:
-        check_fields(self, {
-            "n_features": self.n_features >= 1,
-            "conv_channels": self.conv_channels >= 1,
-            "conv_kernel": self.conv_kernel >= 1,
-            "subsample": self.subsample >= 1,
-            "hidden_size": self.hidden_size >= 1,
-            "n_layers": self.n_layers >= 1,
-            "dropout": 0.0 <= self.dropout < 1.0,
-            "pos_weight": self.pos_weight > 0,
-            "freq_mask": 0 <= self.freq_mask <= self.n_features,
-            "n_freq_masks": self.n_freq_masks >= 0,
-        })  # fmt: skip
-
-
-@register_task("trigger")
 class TriggerWordDetector(nn.Module):
     """Conv1d + BatchNorm + GRU stack + per-step sigmoid; see the module docstring.
 
@@ -150,6 +120,7 @@ class TriggerWordDetector(nn.Module):
         threshold: the probability that fires a detection (tuned on validation clips).
     """
 
+    task = "trigger"  # config.json's "task" (seqlab.TASKS)
     config_class = TriggerConfig
 
     def __init__(
@@ -169,7 +140,7 @@ class TriggerWordDetector(nn.Module):
         c = config
         self.conv = nn.Conv1d(c.n_features, c.conv_channels, c.conv_kernel, stride=c.subsample)
         self.norm = nn.BatchNorm1d(c.conv_channels)
-        self.rnn = GRU(c.conv_channels, c.hidden_size, num_layers=c.n_layers, dropout=c.dropout)
+        self.rnn = GRU(c.conv_channels, c.hidden_size, num_layers=c.num_layers, dropout=c.dropout)
         self.out = nn.Linear(c.hidden_size, 1)
         # training-set statistics of the log-mel frames (set by the trainer, saved with weights)
         self.register_buffer("feature_mean", torch.zeros(c.n_features))
@@ -215,8 +186,8 @@ class TriggerWordDetector(nn.Module):
         if lengths is None:
             lengths = torch.full((B,), T, dtype=torch.long)
         x = (features - self.feature_mean) / self.feature_std  # (B, T, F)
-        if self.training and c.freq_mask > 0:
-            x = x.masked_fill(frequency_masks(B, c.n_features, c.freq_mask, c.n_freq_masks,
+        if self.training and c.freq_mask_width > 0:
+            x = x.masked_fill(frequency_masks(B, c.n_features, c.freq_mask_width, c.freq_masks,
                                               x.device)[:, None, :], 0.0)  # fmt: skip
         if state is None:
             context, h0 = x.new_zeros(B, c.conv_kernel - 1, c.n_features), None
@@ -241,11 +212,9 @@ class TriggerWordDetector(nn.Module):
         return logits, batch["labels"][:, : logits.shape[1]], mask.to(logits.device)
 
     def loss(self, batch: dict[str, Tensor]) -> Tensor:
-        """Binary cross-entropy per output step (the 1 targets weighted by pos_weight)."""
+        """Binary cross-entropy per output step, averaged over the real steps."""
         logits, y, mask = self._masked(batch)
-        weight = torch.tensor(self.config.pos_weight, device=logits.device)
-        per_step = F.binary_cross_entropy_with_logits(logits, y, reduction="none",
-                                                      pos_weight=weight)  # fmt: skip
+        per_step = F.binary_cross_entropy_with_logits(logits, y, reduction="none")  # (B, T')
         return (per_step * mask).sum() / mask.sum().clamp(min=1)
 
     @torch.no_grad()
@@ -276,11 +245,11 @@ class TriggerWordDetector(nn.Module):
         if not path.is_file():
             return cls(config)
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            return cls(config, FeatureConfig(**record["features"]),
+            record = read_json(path)
+            return cls(config, config_from_dict(FeatureConfig, record["features"], source=path),
                        label_steps=int(record["label_steps"]),
                        threshold=float(record["threshold"]))  # fmt: skip
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ValueError(f"{path}: invalid ({e})") from e
 
 
@@ -322,8 +291,9 @@ def trigger_probabilities(
     per_chunk = max(s, int(chunk_seconds * model.features.sample_rate
                            / model.features.hop_length) // s * s)  # fmt: skip
     state, out = None, []
+    device = model.feature_mean.device
     for start in range(0, frames.shape[0], per_chunk):
-        chunk = frames[start : start + per_chunk][None]  # (1, n, F)
+        chunk = frames[start : start + per_chunk][None].to(device)  # (1, n, F)
         logits, _, state = model(chunk, state=state)
-        out.append(torch.sigmoid(logits[0]))
+        out.append(torch.sigmoid(logits[0]).cpu())
     return torch.cat(out).numpy().astype(np.float32)

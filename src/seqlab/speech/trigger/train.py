@@ -40,13 +40,15 @@ def train_detector(
     label_steps: int = 50,
     refractory: float = 0.5,
     resume: bool = False,
+    overwrite: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> Trained[TriggerWordDetector]:
     """Train on labelled clips, keep the best validation loss, tune the threshold on validation.
 
     ``model_config.n_features`` decides the mel bands. The threshold that maximises event F1
     on the validation clips is saved in the folder's trigger.json (0.5 without validation).
-    ``resume`` continues the run saved in ``out_dir/last``.
+    ``resume`` continues the run saved in ``out_dir/last``; ``overwrite`` replaces the model
+    already in ``out_dir`` once the new one is complete.
 
     Raises:
         ValueError: no clips, a bad clip file (named).
@@ -84,7 +86,8 @@ def train_detector(
         best.save_assets(Path(out_dir))
         return {"threshold": threshold, **scores.as_dict()}
 
-    return fit_task(build_model, make_data, trainer_config, out_dir, score=tune, resume=resume)
+    return fit_task(build_model, make_data, trainer_config, out_dir, score=tune, resume=resume,
+                    overwrite=overwrite)  # fmt: skip
 
 
 def _clip_probs(model: TriggerWordDetector, clip: LabelledClip) -> np.ndarray:
@@ -92,15 +95,15 @@ def _clip_probs(model: TriggerWordDetector, clip: LabelledClip) -> np.ndarray:
     return trigger_probabilities(model, samples)
 
 
-def load_detector(folder: str | os.PathLike[str]) -> TriggerWordDetector:
-    """A trained detector with its feature settings, in eval mode.
+def load_detector(
+    folder: str | os.PathLike[str], *, map_location: str | torch.device = "cpu"
+) -> TriggerWordDetector:
+    """A trained detector with its feature settings, in eval mode, on ``map_location``.
 
     Raises:
         ValueError: the folder holds another task's model, or no trigger.json.
     """
-    model = load_model(folder)
-    if not isinstance(model, TriggerWordDetector):
-        raise ValueError(f"{folder} does not hold a trigger-word model")
+    model = load_model(folder, TriggerWordDetector, map_location=map_location)
     if model.features is None:
         raise ValueError(f"{folder}: missing trigger.json (the feature settings)")
     return model.eval()

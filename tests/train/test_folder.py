@@ -4,24 +4,24 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
-from torch import nn
 
 import seqlab
-from seqlab.train import checkpoint as checkpoint_module
 from seqlab.train import (
     config_from_dict,
-    get_task,
     load_model,
     read_config,
-    register_task,
     save_model,
 )
-from seqlab.train.checkpoint import decode_tree, encode_tree, read_safetensors, write_safetensors
+from seqlab.train import folder as folder_module
+from seqlab.train import io as io_module
+from seqlab.train.io import read_safetensors, write_safetensors
+from seqlab.train.state import decode_tree, encode_tree
 
 from ._tiny_task import (
     TinyLM,
@@ -47,7 +47,7 @@ def _files(path: Path) -> list[str]:
 
 
 def test_round_trip_gives_identical_outputs(model, folder):
-    loaded = load_model(folder)
+    loaded = load_model(folder, TinyLM)
     batch = make_batches(1, vocab_size=10)[0]
     model.eval()
     assert torch.equal(loaded(batch["tokens"]), model(batch["tokens"]))
@@ -97,32 +97,33 @@ def _rewrite_config(folder: Path, edit) -> None:
 
 def test_missing_folder(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
-        load_model(tmp_path / "nowhere")
+        load_model(tmp_path / "nowhere", TinyLM)
 
 
 @pytest.mark.parametrize("name", ["config.json", "model.safetensors"])
 def test_missing_file(folder, name):
     (folder / name).unlink()
     with pytest.raises(ValueError, match=f"missing {name}"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_corrupted_json(folder):
     (folder / "config.json").write_text('{"task": "tiny_lm", "config": {')
     with pytest.raises(ValueError, match=r"config\.json: invalid JSON"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_corrupted_safetensors(folder):
     (folder / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{not json")
     with pytest.raises(ValueError, match=r"model\.safetensors: not a readable safetensors"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
-def test_unknown_task_lists_known_ones(folder):
+def test_a_folder_of_an_unknown_task_is_named(folder):
+    # (seqlab.load, which reads any task, lists the known ones: tests/test_tasks.py)
     _rewrite_config(folder, lambda c: c.update(task="no_such_task"))
-    with pytest.raises(ValueError, match=r"unknown task 'no_such_task'; known tasks: .*tiny_lm"):
-        load_model(folder)
+    with pytest.raises(ValueError, match=r"holds a 'no_such_task' model, not a 'tiny_lm' model"):
+        load_model(folder, TinyLM)
 
 
 def test_unknown_config_field(folder):
@@ -130,14 +131,14 @@ def test_unknown_config_field(folder):
     with pytest.raises(
         ValueError, match=r"config\.json: TinyLMConfig: unknown field\(s\) \['n_heads'\]"
     ):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_missing_config_field_takes_its_default(folder):
     # The default (16) does not fit the saved weights (5): a mismatch named by file and shapes.
     _rewrite_config(folder, lambda c: c["config"].pop("hidden_size"))
     with pytest.raises(ValueError, match=r"hidden\.weight: expected shape \(16, 6\), got \(5, 6\)"):
-        load_model(folder)
+        load_model(folder, TinyLM)
 
 
 def test_missing_config_field_without_default():
@@ -153,7 +154,7 @@ def test_missing_config_field_without_default():
 def test_wrong_shape_names_key_and_shapes(folder):
     _rewrite_config(folder, lambda c: c["config"].update(hidden_size=7))
     with pytest.raises(ValueError, match=r"model\.safetensors") as info:
-        load_model(folder)
+        load_model(folder, TinyLM)
     assert "hidden.weight: expected shape (7, 6), got (5, 6)" in str(info.value)
 
 
@@ -163,7 +164,7 @@ def test_missing_and_unexpected_keys(folder, model):
     state["extra.weight"] = torch.zeros(2)
     save_file(state, str(folder / "model.safetensors"))
     with pytest.raises(ValueError) as info:
-        load_model(folder)
+        load_model(folder, TinyLM)
     message = str(info.value)
     assert "model.safetensors" in message
     assert "missing keys ['hidden.bias', 'output.weight']" in message
@@ -183,14 +184,14 @@ def test_failed_weight_write_keeps_old_files_and_leaves_no_temp(model, folder, m
         Path(filename).write_bytes(b"half a file")
         raise OSError("disk full")
 
-    monkeypatch.setattr(checkpoint_module, "save_file", broken_save_file)
+    monkeypatch.setattr(io_module, "save_file", broken_save_file)
     with torch.no_grad():
         model.hidden.weight.add_(1.0)
     with pytest.raises(OSError, match="disk full"):
         save_model(model, folder)
     assert _files(folder) == sorted(before)  # no temporary files left behind
     assert {name: (folder / name).read_bytes() for name in before} == before
-    load_model(folder)  # still a valid folder
+    load_model(folder, TinyLM)  # still a valid folder
 
 
 def test_failed_assets_leave_nothing_half_written(model, tmp_path):
@@ -209,7 +210,7 @@ def test_failed_config_write_leaves_no_config(model, tmp_path, monkeypatch):
     def broken_write_text(path, text):
         raise OSError("no space")
 
-    monkeypatch.setattr(checkpoint_module, "atomic_write_text", broken_write_text)
+    monkeypatch.setattr(folder_module, "atomic_write_text", broken_write_text)
     with pytest.raises(OSError):
         save_model(model, tmp_path / "m")
     assert "config.json" not in _files(tmp_path / "m")
@@ -249,21 +250,71 @@ def test_config_from_dict_restores_tuples_and_nested_configs():
     hash(config)  # frozen and made of tuples, so hashable
 
 
-def test_registry_rejects_a_second_class_under_a_taken_name():
-    assert get_task("tiny_lm") is TinyLM
+@dataclass(frozen=True)
+class _Retiring:
+    RETIRED_FIELDS: ClassVar[dict[str, Any]] = {"old_switch": False, "old_rate": None}
+    size: int = 3
 
-    with pytest.raises(ValueError, match="already registered"):
 
-        @register_task("tiny_lm")
-        class Other(nn.Module):
-            config_class = TinyLMConfig
+def test_a_retired_field_loads_at_its_old_value_and_is_named_at_any_other():
+    saved = {"size": 4, "old_switch": False, "old_rate": None}
+    assert config_from_dict(_Retiring, saved) == _Retiring(4)
+    with pytest.raises(ValueError, match=r"^config\.json: _Retiring\.old_rate=0\.9: this option "
+                       r"was removed from seqlab \(only old_rate=None loads\)$"):  # fmt: skip
+        config_from_dict(_Retiring, {"old_rate": 0.9}, source="config.json")
+    with pytest.raises(ValueError, match="old_switch=True"):
+        config_from_dict(_Retiring, {"old_switch": True})
+    with pytest.raises(ValueError, match=r"unknown field\(s\) \['never'\]"):
+        config_from_dict(_Retiring, {"never": 1})
 
-    with pytest.raises(ValueError, match="config_class"):
-        register_task("no_config")(type("NoConfig", (nn.Module,), {}))
+
+@dataclass(frozen=True)
+class _Renaming:
+    RENAMED_FIELDS: ClassVar[dict[str, str]] = {"n_layers": "num_layers", "lower": "lowercase"}
+    num_layers: int = 1
+    lowercase: bool = False
+
+
+def test_a_renamed_field_loads_under_its_old_name_and_both_names_are_an_error():
+    assert config_from_dict(_Renaming, {"n_layers": 3, "lower": True}) == _Renaming(3, True)
+    assert config_from_dict(_Renaming, {"num_layers": 2}) == _Renaming(2)
+    with pytest.raises(ValueError, match=r"^config\.json: _Renaming has both n_layers \(the old "
+                       r"name of num_layers\) and num_layers$"):  # fmt: skip
+        config_from_dict(_Renaming, {"n_layers": 3, "num_layers": 3}, source="config.json")
+
+
+@pytest.mark.parametrize(
+    ("module", "cls", "old", "new"),
+    [
+        ("seqlab.music.config", "MusicConfig", {"n_layers": 2}, {"num_layers": 2}),
+        ("seqlab.speech.config", "CTCConfig", {"n_layers": 1}, {"num_layers": 1}),
+        ("seqlab.speech.config", "TriggerConfig", {"n_layers": 1, "freq_mask": 3,
+         "n_freq_masks": 1}, {"num_layers": 1, "freq_mask_width": 3, "freq_masks": 1}),
+        ("seqlab.classify.config", "TaggerConfig", {"lower_words": False}, {"lowercase": False}),
+        ("seqlab.classify.config", "ClassifierDataConfig", {"lower": False}, {"lowercase": False}),
+        ("seqlab.lm.config", "LMDataConfig", {"lower": True}, {"lowercase": True}),
+        ("seqlab.seq2seq.config", "Seq2SeqDataConfig", {"lower": True}, {"lowercase": True}),
+    ],
+)  # fmt: skip
+def test_the_library_s_renamed_fields_read_their_old_names(module, cls, old, new):
+    import importlib
+
+    config_class = getattr(importlib.import_module(module), cls)
+    assert config_from_dict(config_class, old) == config_class(**new)
+
+
+def test_a_folder_of_another_task_is_named(tmp_path):
+    folder = save_model(TinyLM(TinyLMConfig()), tmp_path / "m")
+
+    class Other(TinyLM):
+        task = "other"
+
+    with pytest.raises(ValueError, match=r"m holds a 'tiny_lm' model, not a 'other' model"):
+        load_model(folder, Other)
 
 
 def test_library_never_unpickles():
-    source = Path(checkpoint_module.__file__).parent
+    source = Path(folder_module.__file__).parent
     for file in source.glob("*.py"):
         text = file.read_text()
         assert "torch.load" not in text and "import pickle" not in text, file
