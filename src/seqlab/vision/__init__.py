@@ -11,14 +11,11 @@
 - Data: image readers (IDX, PNG, sprite sheets), Fashion-MNIST, the seeded Fashion scene and
   Fashion clip generators, Noto emoji with their Unicode names, ``.ts`` motion series.
 
-Names load on first use (PEP 562), so ``seqlab.vision.config`` (the command line's flags)
+Names load on first use (seqlab._lazy), so ``seqlab.vision.config`` (the command line's flags)
 imports no torch.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+from seqlab._lazy import lazy_exports
 
 __all__ = [
     "ACTIVITIES",
@@ -62,7 +59,8 @@ __all__ = [
     "write_png",
 ]
 
-# Each name and the submodule that defines it, imported on first use.
+# Each name and the submodule that defines it, imported on first use (seqlab._lazy), so that
+# importing one light submodule (seqlab.vision.config, say) does not import them all.
 _EXPORTS = {
     "ACTIVITIES": "config",
     "ActivityConfig": "config",
@@ -105,14 +103,4 @@ _EXPORTS = {
     "train_captioner": "train",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
