@@ -18,6 +18,7 @@ left" and "move right" (the same frames in reverse) look the same to it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.metrics import ClassificationScores, classification_scores
 from seqlab.nn import GRU, LSTM, RNN, lengths_to_mask, pool_steps
 from seqlab.vision.config import ActivityConfig
@@ -78,8 +80,6 @@ class ActivityRecognizer(nn.Module):
         normalize: bool = True,
     ) -> None:
         super().__init__()
-        import dataclasses
-
         labels = [str(y) for y in labels]
         if not config.input or not config.in_channels:
             raise ValueError("ActivityConfig needs input and in_channels (from the data)")
@@ -215,10 +215,10 @@ class ActivityRecognizer(nn.Module):
         path = Path(folder) / LABELS_FILE
         if not path.is_file():
             raise ValueError(f"{folder}: missing {LABELS_FILE}")
-        try:
-            labels = json.loads(path.read_text(encoding="utf-8"))["labels"]
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}: invalid ({error})") from None
+        data = read_json(path)  # the folder is untrusted: size and nesting capped
+        labels = data.get("labels") if isinstance(data, dict) else None
+        if not isinstance(labels, list) or not all(isinstance(y, str) for y in labels):
+            raise ValueError(f'{path}: expected {{"labels": [label names]}}')
         return cls(config, labels)
 
     def describe(self) -> dict[str, Any]:

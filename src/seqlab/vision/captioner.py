@@ -42,6 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seqlab._config import read_json
 from seqlab.nn import GRU, LSTM, RNN, AdditiveAttention
 from seqlab.text import Tokenizer, Vocabulary, WordTokenizer, tokenizer_from_config
 from seqlab.vision.config import CaptionerConfig
@@ -308,11 +309,9 @@ class Captioner(nn.Module):
         for name in (VOCAB_FILE, TOKENIZER_FILE):
             if not (folder / name).is_file():
                 raise ValueError(f"{folder}: missing {name}")
-        try:
-            tokenizer = tokenizer_from_config(
-                json.loads((folder / TOKENIZER_FILE).read_text(encoding="utf-8"))
-            )
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        try:  # the folder is untrusted: read_json caps the size and the nesting
+            tokenizer = tokenizer_from_config(read_json(folder / TOKENIZER_FILE))
+        except ValueError as error:
             raise ValueError(f"{folder / TOKENIZER_FILE}: invalid ({error})") from None
         return cls(config, Vocabulary.load(folder / VOCAB_FILE), tokenizer)
 
