@@ -4,7 +4,7 @@
 
 Writes 8,000 training clips (train-split photos) and 2,000 test clips (test-split photos) with
 `seqlab activity clips`, trains the default recogniser (per-frame CNN -> bidirectional GRU) and
-the baseline (`--recurrent false`: the mean of the per-frame features, which cannot see
+the baseline (`--no-recurrent`: the mean of the per-frame features, which cannot see
 order) with `seqlab activity train` and no other flags, and evaluates both. Prints a Markdown
 table; --log keeps every command, its time and the load average.
 """
@@ -29,7 +29,7 @@ def main() -> int:
            args.data, "--out", work / "train", "--json", log=log)  # fmt: skip
     seqlab("activity", "clips", "-n", "2000", "--seed", "1", "--split", "test", "--data",
            args.data, "--out", work / "test", "--json", log=log)  # fmt: skip
-    for name, flags in (("CNN + BiGRU", []), ("frame average", ["--recurrent", "false"])):
+    for name, flags in (("CNN + BiGRU", []), ("frame average", ["--no-recurrent"])):
         out = work / ("gru" if not flags else "average")
         train = seqlab("activity", "train", work / "train", *flags, "--threads", "1", "--out",
                        out, "--json", log=log)  # fmt: skip

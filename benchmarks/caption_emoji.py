@@ -36,8 +36,8 @@ def main() -> int:
     print("| split | train / test images | exact | BLEU-4 | train (steps, min) |")
     print("|---|---|---|---|---|")
     for split, made, r, t in rows:
-        print(f"| {split} | {made['train']} / {made['test']} | {r['exact']:.1%} | {r['bleu']:.1f} "
-              f"| {t['steps']}, {t['train_seconds'] / 60:.1f} |")  # fmt: skip
+        print(f"| {split} | {made['train']} / {made['test']} | {r['exact_match']:.1%} "
+              f"| {r['bleu']:.1f} | {t['steps']}, {t['train_seconds'] / 60:.1f} |")  # fmt: skip
     if args.log:
         write_log(log, Path(args.log))
     return 0

@@ -35,7 +35,7 @@ def main() -> int:
     rows = []
     for model, flags in (
         ("Show, Attend and Tell", []),
-        ("Show and Tell", ["--attention", "false"]),
+        ("Show and Tell", ["--no-attention"]),
     ):
         out = work / ("att" if not flags else "sat")
         train = seqlab("caption", "train", work / "train", *flags, "--threads", "1", "--out", out,
@@ -47,8 +47,8 @@ def main() -> int:
     print("|---|---|---|---|---|---|")
     for model, name, r, t in rows:
         grounding = f"{r['grounding']:.1%}" if "grounding" in r else "-"
-        print(f"| {model} | {name} ({r['n']}) | {r['exact']:.1%} | {r['bleu']:.1f} | {grounding} "
-              f"| {t['steps']}, {t['train_seconds'] / 60:.1f} |")  # fmt: skip
+        print(f"| {model} | {name} ({r['n']}) | {r['exact_match']:.1%} | {r['bleu']:.1f} "
+              f"| {grounding} | {t['steps']}, {t['train_seconds'] / 60:.1f} |")  # fmt: skip
     if args.log:
         write_log(log, Path(args.log))
     return 0

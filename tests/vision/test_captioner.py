@@ -205,7 +205,7 @@ def test_loss_falls_on_one_batch():
 
 def test_evaluate_captions_by_hand():
     s = evaluate_captions(["a bag in the centre", "A  top"], ["a bag in the centre", "a bag"])
-    assert s.exact == 0.5 and s.n == 2 and 0 < s.bleu < 100
+    assert s.exact_match == 0.5 and s.n == 2 and 0 < s.bleu < 100
     with pytest.raises(ValueError, match="2 captions but 1"):
         evaluate_captions(["a", "b"], ["a"])
 

@@ -100,11 +100,11 @@ def test_train_run_evaluate_attention(caption_model, scenes, tmp_path, capsys):
     assert main(["caption", "evaluate", str(caption_model), str(scenes / "test"), "--json",
                  "--max-len", "12", "--hyp-out", str(tmp_path / "hyp.txt")]) == 0  # fmt: skip
     result = _json_lines(capsys.readouterr().out)[0]
-    assert {"bleu", "exact", "n", "grounding", "grounding_n"} <= set(result)
+    assert {"bleu", "exact_match", "n", "grounding", "grounding_n"} <= set(result)
     assert result["n"] == 6 and len((tmp_path / "hyp.txt").read_text().splitlines()) == 6
 
     out = tmp_path / "att.png"
-    assert main(["caption", "attention", str(caption_model), str(images[0]), "--out", str(out),
+    assert main(["caption", "attention", str(caption_model), str(images[0]), "--plot", str(out),
                  "--max-len", "6", "--json"]) == 0  # fmt: skip
     result = _json_lines(capsys.readouterr().out)[0]
     assert out.read_bytes().startswith(PNG_MAGIC)
@@ -125,11 +125,11 @@ def test_caption_bad_input(caption_model, scenes, tmp_path, capsys):
                  "--max-len", "4"]) == 0  # fmt: skip
     _fails(["caption", "evaluate", caption_model, tmp_path / "nowhere"], "no captions.tsv", capsys)
     plain = tmp_path / "plain"
-    assert main(["caption", "train", str(scenes / "train"), *TINY_CAPTION, "--attention",
-                 "false", "--out", str(plain)]) == 0  # fmt: skip
+    assert main(["caption", "train", str(scenes / "train"), *TINY_CAPTION,
+                 "--no-attention", "--out", str(plain)]) == 0  # fmt: skip
     capsys.readouterr()
     image = sorted((scenes / "test" / "images").iterdir())[0]
-    _fails(["caption", "attention", plain, image, "--out", tmp_path / "a.png"],
+    _fails(["caption", "attention", plain, image, "--plot", tmp_path / "a.png"],
            "Show and Tell", capsys)  # fmt: skip
 
 

@@ -9,12 +9,20 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
-    add_threads_flag,
+    add_model_flags,
+    add_output_flags,
     add_trainer_flags,
+    auto_threads,
     config_from_args,
+    data_args,
     emit_json,
+    load_task_model,
+    out_dir_flags,
+    pick_device,
+    print_train_footer,
     save_figure,
     set_threads,
+    train_summary,
 )
 
 CLIPS_EPILOG = """examples:
@@ -28,7 +36,7 @@ the frames' order tells them apart. Same arguments, same bytes.
 
 TRAIN_EPILOG = """examples:
   seqlab activity train clips-train --out clips-gru
-  seqlab activity train clips-train --recurrent false --out clips-average    # the baseline
+  seqlab activity train clips-train --no-recurrent --out clips-average    # the baseline
   seqlab activity train ../shared/data/motion/GunPoint/GunPoint_TRAIN.ts --out gunpoint
 
 DATA is a clips folder (labels.tsv + PNG strips) or one or more .ts files.
@@ -78,10 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_config_flags(p, ActivityDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
     _activity_defaults(p)
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p)
+    add_output_flags(p, "one JSON line at the end (the training summary)")
     p.set_defaults(func=run_train)
+    data_args(p, "data", "dev")
 
     for verb, func, epilog, text in (
         ("predict", run_predict, PREDICT_EPILOG, "the label of every clip or series"),
@@ -93,10 +100,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--on-size", choices=("error", "resize"), default="error",
                        help="frames of another size than the model's (default: error)")  # fmt: skip
         if verb == "evaluate":
-            p.add_argument("--plot", help="write the confusion matrix to this PNG")
+            p.add_argument("--plot", metavar="PNG", help="also draw the confusion matrix (PNG)")
         p.add_argument("--json", action="store_true", help="one JSON object per line")
-        add_threads_flag(p)
+        add_model_flags(p)
         p.set_defaults(func=func)
+        data_args(p, "data")
 
 
 def _activity_defaults(p: argparse.ArgumentParser) -> None:
@@ -152,14 +160,13 @@ def read_data(paths: list[str], *, size: int | None = None, on_size: str = "erro
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.cli._common import print_train_footer, train_summary
     from seqlab.train import TrainerConfig
     from seqlab.vision.config import ActivityConfig, ActivityDataConfig
     from seqlab.vision.train import train_activity
 
     model_cfg = config_from_args(ActivityConfig, args)
     data_cfg = config_from_args(ActivityDataConfig, args)
-    set_threads(args.threads)
+    set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     show = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, progress=show)
     out = Path(args.out)
@@ -173,7 +180,7 @@ def run_train(args: argparse.Namespace) -> int:
     sources = {"data": [str(Path(p).resolve()) for p in args.data],
                "dev": [str(Path(p).resolve()) for p in args.dev or []]}  # fmt: skip
     trained = train_activity(train, model_cfg, data_cfg, trainer_cfg, out, val_set=dev,
-                             sources=sources, resume=args.resume)  # fmt: skip
+                             sources=sources, **out_dir_flags(args))  # fmt: skip
     if args.json:
         emit_json(train_summary(trained.result, trained.record, out))
         return 0
@@ -186,10 +193,9 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _load_and_read(args: argparse.Namespace):
-    from seqlab.cli._common import load_task_model
-
     set_threads(args.threads)
-    model = load_task_model(args.model, "activity", "an activity recogniser")
+    device = pick_device(args.device)
+    model = load_task_model(args.model, "activity", "an activity recogniser (activity)", device)
     size = model.config.image_size or None
     data, skipped = read_data(args.data, size=size, on_size=args.on_size)
     return model, data, skipped

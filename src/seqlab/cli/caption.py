@@ -9,12 +9,20 @@ from pathlib import Path
 from seqlab.cli._common import (
     CLIError,
     add_config_flags,
-    add_threads_flag,
+    add_model_flags,
+    add_output_flags,
     add_trainer_flags,
+    auto_threads,
     config_from_args,
+    data_args,
     emit_json,
+    load_task_model,
+    out_dir_flags,
+    pick_device,
+    print_train_footer,
     save_figure,
     set_threads,
+    train_summary,
 )
 
 SCENES_EPILOG = """examples:
@@ -37,7 +45,7 @@ together); novel: 20% of the emoji are held out with all their variants.
 
 TRAIN_EPILOG = """examples:
   seqlab caption train scenes-train --out scenes-att
-  seqlab caption train scenes-train --attention false --out scenes-sat     # Show and Tell
+  seqlab caption train scenes-train --no-attention --out scenes-sat     # Show and Tell
   seqlab caption train emoji-tones/train --out emoji-tones-model
 
 FOLDER is a captions folder: captions.tsv (IMAGE<TAB>CAPTION per line) and the images.
@@ -52,14 +60,14 @@ An image that cannot be read is reported and skipped; the others are captioned (
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab caption evaluate scenes-att scenes-test --json       # {"bleu", "exact", "n", ...}
+  seqlab caption evaluate scenes-att scenes-test --json   # {"bleu", "exact_match", "n", ...}
   seqlab caption evaluate emoji-tones-model emoji-tones/test --hyp-out hyps.txt
 
 Scenes folders (with items.jsonl) also report attention grounding for an attention model.
 """
 
 ATTENTION_EPILOG = """example:
-  seqlab caption attention scenes-att scenes-test/images/00000.png --out att.png
+  seqlab caption attention scenes-att scenes-test/images/00000.png --plot att.png
 """
 
 
@@ -107,10 +115,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_config_flags(p, CaptionDataConfig, group="data")
     add_trainer_flags(p, exclude=["shuffle"])
     _vision_defaults(p, "caption")
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON line")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_threads_flag(p)
+    add_output_flags(p, "one JSON line at the end (the training summary)")
     p.set_defaults(func=run_train)
+    data_args(p, "folder", "dev")
 
     p = verbs.add_parser("run", help="caption images", epilog=RUN_EPILOG, formatter_class=raw)
     p.add_argument("model", help="a folder written by `seqlab caption train`")
@@ -125,12 +132,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hyp-out", help="also write the generated captions to this file")
     _add_search_flags(p)
     p.set_defaults(func=run_evaluate)
+    data_args(p, "folder")
 
     p = verbs.add_parser("attention", help="where the decoder looked for each word (PNG)",
                          epilog=ATTENTION_EPILOG, formatter_class=raw)  # fmt: skip
     p.add_argument("model", help="a folder written by `seqlab caption train` (with attention)")
     p.add_argument("image", help="the image file")
-    p.add_argument("--out", required=True, help="the PNG file to write")
+    p.add_argument("--plot", metavar="PNG", required=True,
+                   help="the picture to write: one panel per word (PNG)")  # fmt: skip
     _add_search_flags(p)
     p.set_defaults(func=run_attention)
 
@@ -159,13 +168,11 @@ def _add_search_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--on-size", choices=("error", "resize"), default="error",
                    help="an image of another size than the model's (default: error)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    add_threads_flag(p)
+    add_model_flags(p)
 
 
-def _load(folder: str):
-    from seqlab.cli._common import load_task_model
-
-    return load_task_model(folder, "caption", "a captioner")
+def _load(folder: str, device: str = "cpu"):
+    return load_task_model(folder, "caption", "a captioner (caption)", pick_device(device))
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -235,14 +242,13 @@ def _read_folder(folder: str, args: argparse.Namespace, *, size=None, mode="auto
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqlab.cli._common import print_train_footer, train_summary
     from seqlab.train import TrainerConfig
     from seqlab.vision.config import CaptionDataConfig, CaptionerConfig
     from seqlab.vision.train import train_captioner
 
     model_cfg = config_from_args(CaptionerConfig, args)
     data_cfg = config_from_args(CaptionDataConfig, args)
-    set_threads(args.threads)
+    set_threads(auto_threads(args.threads, model_cfg.hidden_size))
     show = not args.no_progress and sys.stderr.isatty()
     trainer_cfg = config_from_args(TrainerConfig, args, progress=show)
     out = Path(args.out)
@@ -254,7 +260,7 @@ def run_train(args: argparse.Namespace) -> int:
     sources = {"folder": str(Path(args.folder).resolve()),
                "dev": str(Path(args.dev).resolve()) if args.dev else None}  # fmt: skip
     trained = train_captioner(train, model_cfg, data_cfg, trainer_cfg, out, val_set=dev,
-                              sources=sources, resume=args.resume)  # fmt: skip
+                              sources=sources, **out_dir_flags(args))  # fmt: skip
     if args.json:
         emit_json(train_summary(trained.result, trained.record, out))
         return 0
@@ -293,7 +299,7 @@ def _search(model, images, args):
 
 def run_run(args: argparse.Namespace) -> int:
     set_threads(args.threads)
-    model = _load(args.model)
+    model = _load(args.model, args.device)
     keep, skipped = _read_inputs(model, args.images, args.on_size)
     if keep:
         hyps = _search(model, [im for _, im in keep], args)
@@ -309,7 +315,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from seqlab.vision.caption import evaluate_captions, grounding
 
     set_threads(args.threads)
-    model = _load(args.model)
+    model = _load(args.model, args.device)
     mode = "L" if model.config.in_channels == 1 else "RGB"
     data = _read_folder(args.folder, args, size=model.config.image_size, mode=mode)
     hyps = _search(model, data.images, args)
@@ -324,7 +330,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
         return 0
-    print(f"BLEU-4 {scores.bleu:.2f}, exact match {scores.exact:.1%} on {scores.n} images "
+    print(f"BLEU-4 {scores.bleu:.2f}, exact match {scores.exact_match:.1%} on {scores.n} images "
           f"(beam {args.beam})")  # fmt: skip
     if "grounding" in result:
         print(f"attention grounding: {result['grounding']:.1%} of {result['grounding_n']} item "
@@ -338,7 +344,7 @@ def run_attention(args: argparse.Namespace) -> int:
     from seqlab.vision.plot import attention_panels
 
     set_threads(args.threads)
-    model = _load(args.model)
+    model = _load(args.model, args.device)
     if not model.config.attention:
         raise CLIError(f"{args.model} is a Show and Tell model: it has no attention to draw")
     keep, skipped = _read_inputs(model, [args.image], args.on_size)
@@ -348,7 +354,7 @@ def run_attention(args: argparse.Namespace) -> int:
     hyp = _search(model, [image], args)[0]
     words = hyp.output_tokens
     fig = attention_panels(image, words, hyp.attention.numpy(), title=hyp.text)
-    out = save_figure(fig, args.out)
+    out = save_figure(fig, args.plot)
     if args.json:
         emit_json({"image": args.image, "caption": hyp.text, "score": hyp.score,
                    "words": words, "alpha": hyp.attention.tolist(), "plot": str(out)})  # fmt: skip

@@ -63,12 +63,12 @@ class CaptionScores:
     """Scores of generated captions against references."""
 
     bleu: float  # corpus BLEU-4, 0..100 (sacrebleu's 13a tokenizer, exp smoothing)
-    exact: float  # fraction of captions equal to their reference (after whitespace folding)
+    exact_match: float  # fraction of captions equal to their reference (whitespace folded)
     n: int  # captions scored
 
     def to_dict(self) -> dict[str, float | int]:
-        """``{"bleu", "exact", "n"}``, the keys of ``caption evaluate --json``."""
-        return {"bleu": self.bleu, "exact": self.exact, "n": self.n}
+        """``{"bleu", "exact_match", "n"}``, the keys of ``caption evaluate --json``."""
+        return {"bleu": self.bleu, "exact_match": self.exact_match, "n": self.n}
 
 
 def evaluate_captions(hyps: Sequence[str], refs: Sequence[str]) -> CaptionScores:
@@ -86,7 +86,7 @@ def evaluate_captions(hyps: Sequence[str], refs: Sequence[str]) -> CaptionScores
     fold = lambda s: " ".join(s.lower().split())  # noqa: E731
     exact = sum(fold(h) == fold(r) for h, r in zip(hyps, refs)) / len(hyps)
     bleu = corpus_bleu(list(hyps), [list(refs)])
-    return CaptionScores(bleu=bleu.score, exact=exact, n=len(hyps))
+    return CaptionScores(bleu=bleu.score, exact_match=exact, n=len(hyps))
 
 
 @torch.no_grad()

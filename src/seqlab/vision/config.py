@@ -13,7 +13,7 @@ fields without importing a model; the model and training modules re-export what 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from seqlab._config import check_fields
 
@@ -22,6 +22,8 @@ __all__ = [
     "ACTIVITY_TRAINER",
     "CAPTION_TRAINER",
     "CELL_NAMES",
+    "ON_SIZE",
+    "POOLS",
     "ActivityConfig",
     "ActivityDataConfig",
     "CaptionDataConfig",
@@ -31,6 +33,8 @@ __all__ = [
 ]
 
 CELL_NAMES = ("rnn", "gru", "lstm")  # seqlab.nn's recurrent layers
+POOLS = ("last", "mean", "max")  # the activity recogniser's readouts over time
+ON_SIZE = ("error", "resize")  # what an image of another size than the model's gets
 # The Fashion clips' eight activities, in label order.
 ACTIVITIES = ("move left", "move right", "move up", "move down",
               "rotate clockwise", "rotate anticlockwise", "zoom in", "zoom out")  # fmt: skip
@@ -39,6 +43,9 @@ ACTIVITIES = ("move left", "move right", "move up", "move down",
 @dataclass(frozen=True)
 class CaptionerConfig:
     """The captioner's architecture: CNN encoder, optional attention, recurrent decoder."""
+
+    # The valid values of the fields that take one of a few names (--help and errors list them).
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES}
 
     attention: bool = True  # Show, Attend and Tell; False = Show and Tell (image vector only)
     cnn_width: int = 16  # channels of the first conv block; each later block doubles them
@@ -81,11 +88,13 @@ class CaptionerConfig:
 class CaptionDataConfig:
     """How a captions folder becomes batches."""
 
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"on_size": ON_SIZE}
+
     batch_size: int = 32  # images per step
     val_fraction: float = 0.05  # held out at random for validation
     split_seed: int = 0  # which images are held out
     min_count: int = 1  # keep words seen at least this often; the rest become <unk>
-    lower: bool = True  # lowercase the captions' words
+    lowercase: bool = True  # lowercase the captions' words
     on_size: str = "error"  # an image of another size: "error" | "resize"
 
     def __post_init__(self) -> None:
@@ -93,7 +102,7 @@ class CaptionDataConfig:
             "batch_size": self.batch_size >= 1,
             "val_fraction": 0.0 <= self.val_fraction < 1.0,
             "min_count": self.min_count >= 1,
-            "on_size": self.on_size in ("error", "resize"),
+            "on_size": self.on_size in ON_SIZE,
         }
         check_fields(self, checks)
 
@@ -102,6 +111,8 @@ class CaptionDataConfig:
 class ActivityConfig:
     """The activity recogniser: per-frame CNN (frames) or the raw channels (series), then a
     recurrent layer and a many-to-one head."""
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": CELL_NAMES, "pool": POOLS}
 
     recurrent: bool = True  # False = the frame-averaging baseline: mean of per-step features
     cell: str = "gru"  # "rnn" | "gru" | "lstm"
@@ -123,7 +134,7 @@ class ActivityConfig:
             "cell": self.cell in CELL_NAMES,
             "hidden_size": self.hidden_size >= 1,
             "num_layers": self.num_layers >= 1,
-            "pool": self.pool in ("last", "mean", "max"),
+            "pool": self.pool in POOLS,
             "frame_size": self.frame_size >= 1,
             "cnn_width": self.cnn_width >= 1,
             "cnn_blocks": self.cnn_blocks >= 1,
@@ -145,6 +156,8 @@ class ActivityConfig:
 class ActivityDataConfig:
     """How clips or series become batches."""
 
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"on_size": ON_SIZE}
+
     batch_size: int = 32  # sequences per step
     val_fraction: float = 0.1  # held out at random (stratified by label) for validation
     min_val: int = 500  # smaller training sets keep every example (and the last weights)
@@ -158,7 +171,7 @@ class ActivityDataConfig:
             "batch_size": self.batch_size >= 1,
             "val_fraction": 0.0 <= self.val_fraction < 1.0,
             "min_val": self.min_val >= 0,
-            "on_size": self.on_size in ("error", "resize"),
+            "on_size": self.on_size in ON_SIZE,
         }
         check_fields(self, checks)
 
@@ -166,6 +179,8 @@ class ActivityDataConfig:
 @dataclass(frozen=True)
 class SceneConfig:
     """Fashion scenes: photos on a grid and a caption naming each item and its place."""
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"words": ("coarse", "fine")}
 
     grid: int = 3  # cells per side (2 or 3)
     min_items: int = 1  # items per scene, at least
@@ -179,7 +194,7 @@ class SceneConfig:
             "min_items": 1 <= self.min_items <= self.grid**2,
             "max_items": self.min_items <= self.max_items <= self.grid**2,
             "cell_size": self.cell_size >= 28,
-            "words": self.words in ("coarse", "fine"),
+            "words": self.words in self.CHOICES["words"],
         }
         check_fields(self, checks)
 

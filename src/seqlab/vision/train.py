@@ -44,6 +44,7 @@ def train_captioner(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[Captioner]:
     """Train a captioner and leave the best one (lowest validation loss) in ``out_dir``.
 
@@ -57,9 +58,11 @@ def train_captioner(
         sources: recorded in data.json (e.g. the folders).
         callbacks: Trainer callbacks.
         resume: continue from ``out_dir/last`` with the vocabulary saved there.
+        overwrite: replace the model already in ``out_dir`` once the new one is complete.
 
     Raises:
-        ValueError: on no examples, or images the encoder cannot halve ``cnn_blocks`` times.
+        ValueError: on no examples, images the encoder cannot halve ``cnn_blocks`` times, or
+            an ``out_dir`` that holds something else (see :mod:`seqlab.train.outdir`).
     """
     if len(train_set) == 0:
         raise ValueError("no training images")
@@ -73,7 +76,7 @@ def train_captioner(
     def build_model(resume_dir: Path | None) -> Captioner:
         if resume_dir is not None:
             return Captioner.from_dir(resume_dir, model_config)
-        tokenizer = WordTokenizer(lower=data_config.lower)
+        tokenizer = WordTokenizer(lower=data_config.lowercase)
         vocab = Vocabulary.build((tokenizer.tokenize(c) for c in train_set.captions),
                                  min_count=data_config.min_count)  # fmt: skip
         return Captioner(model_config, vocab, tokenizer)
@@ -98,7 +101,7 @@ def train_captioner(
         return TaskData(batches(train_set, True), val, record)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=DATA_FILE,
-                    callbacks=callbacks, resume=resume)  # fmt: skip
+                    callbacks=callbacks, resume=resume, overwrite=overwrite)  # fmt: skip
 
 
 def train_activity(
@@ -112,6 +115,7 @@ def train_activity(
     sources: dict[str, Any] | None = None,
     callbacks: Sequence[Any] = (),
     resume: bool = False,
+    overwrite: bool = False,
 ) -> Trained[ActivityRecognizer]:
     """Train an activity recogniser and leave the best one in ``out_dir``.
 
@@ -128,7 +132,7 @@ def train_activity(
         out_dir: the model folder.
         val_set: validation examples; None = a stratified ``val_fraction`` of ``train_set``
             (none below ``min_val`` sequences).
-        sources, callbacks, resume: as :func:`train_captioner`.
+        sources, callbacks, resume, overwrite: as :func:`train_captioner`.
 
     Raises:
         ValueError: on no examples, fewer than two classes, or inconsistent data.
@@ -171,7 +175,7 @@ def train_activity(
         return TaskData(train, val, record)
 
     return fit_task(build_model, make_data, trainer_config, out_dir, record_file=DATA_FILE,
-                    callbacks=callbacks, resume=resume)  # fmt: skip
+                    callbacks=callbacks, resume=resume, overwrite=overwrite)  # fmt: skip
 
 
 def _label_key(label: str) -> tuple[int, Any]:
