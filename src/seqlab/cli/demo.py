@@ -38,6 +38,8 @@ DO_IT_YOURSELF = {
     "--plot roll.png",
     "speech": "seqlab data fetch fsdd && seqlab speech train --fsdd fsdd --out digits && "
     "seqlab speech transcribe digits fsdd:recordings/7_jackson_0.wav --beam 8",
+    "caption": "seqlab caption scenes -n 20000 --out scenes && "
+    "seqlab caption train scenes --out scenes-att",
 }
 
 
@@ -325,8 +327,7 @@ def part_caption(show_progress: bool, quick: bool) -> None:
     fig = attention_panels(images[0], words, hyps[0].attention.numpy(), title=hyps[0].text)
     path = save_figure(fig, out / "caption_attention.png")
     print(f"Where it looked for each of the {len(words)} words of the first caption: {path}")
-    print("Do it yourself (docs/vision.md): seqlab caption scenes -n 20000 --out scenes && "
-          "seqlab caption train scenes --out scenes-att")  # fmt: skip
+    print(f"Do it yourself (docs/vision.md): {DO_IT_YOURSELF['caption']}")
 
 
 PARTS: dict[str, Callable[[bool, bool], None]] = {
