@@ -141,7 +141,14 @@ def read_ts(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> TimeSer
                 f"{name}: @dimensions {header['dimensions']!r} is not a number"
             ) from None
     equal = _flag(header, "equallength", False, name)
-    fixed = int(header["serieslength"]) if equal and "serieslength" in header else None
+    fixed = None
+    if equal and "serieslength" in header:
+        try:
+            fixed = int(header["serieslength"])
+        except ValueError:
+            raise ValueError(
+                f"{name}: @seriesLength {header['serieslength']!r} is not a number"
+            ) from None
     series, labels = [], []
     for number, line in enumerate(lines[start:], start=start + 1):
         text = line.strip()

@@ -134,8 +134,8 @@ def read_captions_folder(
     arrays = [images[i] for i in keep]
     channels = {1 if a.ndim == 2 else a.shape[2] for a in arrays}
     if len(channels) > 1:
-        raise ValueError(f"{folder}: grey and colour images mixed; read them with one mode "
-                         "(--mode L or --mode RGB)")  # fmt: skip
+        raise ValueError(f"{folder}: grey and colour images mixed; convert them to one kind "
+                         "(or read them with mode='L' or 'RGB')")  # fmt: skip
     stacked = np.stack(arrays)  # (N, S, S) or (N, S, S, 3)
     stacked = stacked[:, None] if stacked.ndim == 3 else stacked.transpose(0, 3, 1, 2)
     names = [pairs[i][0] for i in keep]

@@ -19,13 +19,13 @@ Two splits (:func:`emoji_captions`):
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from seqlab._config import read_json
 from seqlab.vision.images import crop_sprite, read_rgba
 
 __all__ = ["SKIN_TONES", "emoji_captions", "read_emoji"]
@@ -47,27 +47,42 @@ def read_emoji(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
     for name in (SHEET, INDEX):
         if not (root / name).is_file():
             raise ValueError(f"{root}: no {name} (the emoji_images data set)")
-    try:
-        entries = json.loads((root / INDEX).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{root / INDEX}: invalid JSON ({error})") from None
+    entries = read_json(root / INDEX)  # size and nesting capped, a ValueError naming the file
+    if not isinstance(entries, list):
+        raise ValueError(f"{root / INDEX}: expected a JSON list of emoji, got "
+                         f"{type(entries).__name__}")  # fmt: skip
     sheet = read_rgba(root / SHEET)
     out = []
-    for entry in entries:
-        try:
-            base = " ".join(entry["name"].lower().split())
-            out.append(_example(sheet, entry, base, ()))
-            for code, variant in sorted((entry.get("skin_variations") or {}).items()):
-                tones = tuple(SKIN_TONES[c] for c in code.split("-"))
-                out.append(_example(sheet, variant, base, tones))
-        except (KeyError, TypeError, AttributeError) as error:
-            raise ValueError(f"{root / INDEX}: bad entry {entry.get('name')!r} ({error})") from None
+    for number, entry in enumerate(entries, start=1):
+        where = f"{root / INDEX}: emoji {number}"
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            raise ValueError(f"{where}: expected an object with a string 'name'")
+        base = " ".join(name.lower().split())
+        out.append(_example(sheet, entry, base, (), where))
+        variants = entry.get("skin_variations") or {}
+        if not isinstance(variants, dict):
+            raise ValueError(f"{where} ({name}): 'skin_variations' must be an object")
+        for code, variant in sorted(variants.items()):
+            if not all(c in SKIN_TONES for c in code.split("-")):
+                raise ValueError(f"{where} ({name}): {code!r} is not a skin-tone modifier "
+                                 f"({', '.join(SKIN_TONES)})")  # fmt: skip
+            tones = tuple(SKIN_TONES[c] for c in code.split("-"))
+            out.append(_example(sheet, variant, base, tones, f"{where} ({name}, {code})"))
     return out
 
 
-def _example(sheet: np.ndarray, entry: dict[str, Any], base: str, tones: tuple[str, ...]):
+def _example(
+    sheet: np.ndarray, entry: Any, base: str, tones: tuple[str, ...], where: str
+) -> dict[str, Any]:
+    place = [entry.get(k) if isinstance(entry, dict) else None for k in ("sheet_x", "sheet_y")]
+    if not all(type(v) is int for v in place):  # bool is an int subclass: not a place
+        raise ValueError(f"{where}: expected integer 'sheet_x' and 'sheet_y', got {place}")
+    try:
+        image = crop_sprite(sheet, *place, size=64, padding=1)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
     caption = ", ".join([base, *(f"{t} skin tone" for t in tones)])
-    image = crop_sprite(sheet, int(entry["sheet_x"]), int(entry["sheet_y"]), size=64, padding=1)
     return {"caption": caption, "base": base, "tones": tones, "image": image}
 
 

@@ -17,8 +17,10 @@ IDX is the format of the MNIST family (LeCun et al. 1998): a big-endian header
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
+import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,7 +75,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         raise ValueError(f"{name}: truncated IDX header ({len(raw)} bytes)")
     shape = struct.unpack(f">{n_dims}I", raw[4:header])
     dtype = np.dtype(_IDX_TYPES[raw[2]])
-    want = int(np.prod(shape)) * dtype.itemsize
+    want = math.prod(shape) * dtype.itemsize  # exact: np.prod wraps around past 2^63
     if len(raw) - header != want:
         raise ValueError(
             f"{name}: the header announces {shape} ({want} bytes of data), "
@@ -87,14 +89,23 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
 
 
 def _open_image(path: str | os.PathLike[str]):
-    """A fully decoded Pillow image, or ValueError naming the file."""
+    """A fully decoded Pillow image, or ValueError naming the file.
+
+    An image larger than Pillow's ``MAX_IMAGE_PIXELS`` (89 million pixels; Pillow only warns
+    up to twice that) is refused before it is decoded: a few kilobytes of PNG can declare it.
+    """
     from PIL import Image, UnidentifiedImageError
 
     name = str(path)
     try:
-        with Image.open(path) as image:
-            image.load()
-            return image.copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                return image.copy()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ValueError(f"{name}: the image declares more than {Image.MAX_IMAGE_PIXELS} "
+                         "pixels, too large to read") from None  # fmt: skip
     except UnidentifiedImageError:
         raise ValueError(f"{name}: not an image file (Pillow cannot identify it)") from None
     except (OSError, SyntaxError, ValueError, struct.error, zlib.error) as error:
