@@ -2,7 +2,9 @@
 
 import gzip
 import json
+import shutil
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,6 +135,44 @@ def test_caption_bad_input(caption_model, scenes, tmp_path, capsys):
            "Show and Tell", capsys)  # fmt: skip
 
 
+# --- issue 22's bad input, each through main: one line, exit 2; a bad file among many skipped --
+
+
+def test_a_truncated_or_non_image_png_alone_is_one_line(caption_model, tmp_path, capsys):
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8)
+    write_png(tmp_path / "ok.png", noise)
+    data = (tmp_path / "ok.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    (tmp_path / "notes.png").write_text("not a picture\n", encoding="utf-8")
+    _fails(["caption", "run", caption_model, tmp_path / "cut.png"], "truncated or corrupt", capsys)
+    _fails(["caption", "run", caption_model, tmp_path / "notes.png"], "not an image file", capsys)
+    _fails(["caption", "attention", caption_model, tmp_path / "cut.png", "--plot",
+            tmp_path / "a.png"], "cut.png: truncated or corrupt", capsys)  # fmt: skip
+    assert not (tmp_path / "a.png").exists()
+
+
+def test_evaluate_skips_a_bad_image_of_the_folder_and_scores_the_rest(caption_model, scenes,
+                                                                     tmp_path, capsys):  # fmt: skip
+    folder = Path(shutil.copytree(scenes / "test", tmp_path / "test"))
+    (folder / "images" / "00002.png").write_bytes(PNG_MAGIC + b"garbage")
+    capsys.readouterr()
+    code = main(["caption", "evaluate", str(caption_model), str(folder), "--json",
+                 "--max-len", "8"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2 and _json_lines(captured.out)[0]["n"] == 5
+    assert captured.err.startswith("seqlab: error: ") and "00002.png" in captured.err
+    assert captured.err.strip().endswith("(skipped)") and len(captured.err.splitlines()) == 1
+
+
+def test_a_truncated_gzip_idx_is_one_line(fashion, tmp_path, capsys):
+    folder = Path(shutil.copytree(fashion, tmp_path / "fashion"))
+    images = folder / "train-images-idx3-ubyte.gz"
+    images.write_bytes(images.read_bytes()[:100])
+    _fails(["activity", "clips", "-n", "2", "--data", folder, "--out", tmp_path / "o"],
+           "train-images-idx3-ubyte.gz: not a complete gzip file", capsys)  # fmt: skip
+    assert not (tmp_path / "o").exists()
+
+
 def test_caption_emoji(tmp_path, capsys):
     root = tmp_path / "emoji_images"
     root.mkdir()
@@ -166,6 +206,14 @@ def clips(fashion, tmp_path_factory):
     assert main(["activity", "clips", "-n", "8", "--frames", "4", "--split", "test", "--seed",
                  "1", "--data", str(fashion), "--out", str(folder / "test")]) == 0  # fmt: skip
     return folder
+
+
+@pytest.fixture(scope="module")
+def activity_model(clips, tmp_path_factory):
+    out = tmp_path_factory.mktemp("activity") / "gru"
+    assert main(["activity", "train", str(clips / "train"), *TINY_ACTIVITY, "--out", str(out),
+                 "--json"]) == 0  # fmt: skip
+    return out
 
 
 def test_activity_clips_train_predict_evaluate(clips, tmp_path, capsys):
@@ -205,3 +253,36 @@ def test_activity_series_and_bad_input(tmp_path, capsys):
     missing = tmp_path / "missing.ts"
     missing.write_text("@univariate true\n@classLabel true a\n@data\n1,?,3:a\n")
     _fails(["activity", "train", missing, "--out", tmp_path / "x"], "missing value", capsys)
+
+
+def test_clips_of_another_size_are_an_error_or_resized(activity_model, fashion, tmp_path,
+                                                      capsys):  # fmt: skip
+    small = tmp_path / "small"
+    assert main(["activity", "clips", "-n", "8", "--frames", "4", "--size", "16", "--data",
+                 str(fashion), "--out", str(small)]) == 0  # fmt: skip
+    capsys.readouterr()
+    _fails(["activity", "predict", activity_model, small],
+           "none of the 8 clips could be read (first problem: ", capsys)  # fmt: skip
+    assert main(["activity", "predict", str(activity_model), str(small), "--on-size", "resize",
+                 "--json"]) == 0  # fmt: skip
+    assert len(_json_lines(capsys.readouterr().out)) == 8
+
+
+def test_a_bad_clip_among_many_is_skipped_and_an_empty_labels_line_refused(
+    activity_model, clips, tmp_path, capsys
+):
+    folder = Path(shutil.copytree(clips / "test", tmp_path / "test"))
+    first = sorted((folder / "clips").iterdir())[0]
+    first.write_bytes(PNG_MAGIC + b"garbage")
+    capsys.readouterr()
+    code = main(["activity", "evaluate", str(activity_model), str(folder), "--json"])
+    captured = capsys.readouterr()
+    assert code == 2 and _json_lines(captured.out)[0]["n"] == 7
+    assert first.name in captured.err and captured.err.strip().endswith("(skipped)")
+    code = main(["activity", "train", str(folder), *TINY_ACTIVITY, "--out", str(tmp_path / "m")])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.err.startswith(f"seqlab: warning: skipped {folder}")
+    text = (folder / "labels.tsv").read_text()
+    (folder / "labels.tsv").write_text(text.replace("\n", "\n\n", 1))
+    _fails(["activity", "predict", activity_model, folder], "labels.tsv: line 2 is empty", capsys)
+    _fails(["activity", "train", folder, "--out", tmp_path / "x"], "line 2 is empty", capsys)

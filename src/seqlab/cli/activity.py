@@ -39,19 +39,26 @@ TRAIN_EPILOG = """examples:
   seqlab activity train clips-train --no-recurrent --out clips-average    # the baseline
   seqlab activity train ../shared/data/motion/GunPoint/GunPoint_TRAIN.ts --out gunpoint
 
-DATA is a clips folder (labels.tsv + PNG strips) or one or more .ts files.
+DATA is a clips folder (labels.tsv + PNG strips) or one or more .ts files; a clip or file that
+cannot be read is skipped with a warning.
 --json prints one line at the end: {"val_loss", "train_seconds", "steps", ...}
 """
 
 PREDICT_EPILOG = """examples:
   seqlab activity predict gunpoint GunPoint_TEST.ts --json     # {"id", "label", "prob"}
   seqlab activity predict clips-gru clips-test
+
+A clip or .ts file that cannot be read is reported and skipped; the rest are labelled (exit
+code 2).
 """
 
 EVALUATE_EPILOG = """examples:
   seqlab activity evaluate gunpoint GunPoint_TEST.ts
   seqlab activity evaluate clips-gru clips-test --plot confusion.png --json
       # {"accuracy", "n", "per_class": {label: {"precision", "recall", "f1", "support"}}, ...}
+
+A clip or .ts file that cannot be read is reported and skipped; the rest are scored (exit
+code 2). A label the model does not know is an error.
 """
 
 
@@ -143,8 +150,12 @@ def run_clips(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_data(paths: list[str], *, size: int | None = None, on_size: str = "error"):
-    """A clips folder or .ts files -> SequenceSet; skipped files are reported on stderr."""
+def read_data(
+    paths: list[str], *, size: int | None = None, on_size: str = "error", training: bool = False
+):
+    """A clips folder or .ts files -> (SequenceSet, how many files were skipped); each skipped
+    file is reported on stderr: a warning when training (the model is complete without it), an
+    error otherwise (the command's output is incomplete, and it exits with 2)."""
     from seqlab.vision.sequences import read_clips_folder, read_series
 
     folders = [p for p in paths if Path(p).is_dir()]
@@ -155,7 +166,8 @@ def read_data(paths: list[str], *, size: int | None = None, on_size: str = "erro
     else:
         data, problems = read_series(paths)
     for problem in problems:
-        print(f"seqlab: error: {problem} (skipped)", file=sys.stderr)
+        line = f"warning: skipped {problem}" if training else f"error: {problem} (skipped)"
+        print(f"seqlab: {line}", file=sys.stderr)
     return data, len(problems)
 
 
@@ -172,11 +184,11 @@ def run_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
-    train, _ = read_data(args.data, on_size=data_cfg.on_size)
+    train, _ = read_data(args.data, on_size=data_cfg.on_size, training=True)
     dev = None
     if args.dev:
         size = train.shape_fields()["image_size"] or None
-        dev, _ = read_data(args.dev, size=size, on_size=data_cfg.on_size)
+        dev, _ = read_data(args.dev, size=size, on_size=data_cfg.on_size, training=True)
     sources = {"data": [str(Path(p).resolve()) for p in args.data],
                "dev": [str(Path(p).resolve()) for p in args.dev or []]}  # fmt: skip
     trained = train_activity(train, model_cfg, data_cfg, trainer_cfg, out, val_set=dev,

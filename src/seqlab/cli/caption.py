@@ -48,7 +48,8 @@ TRAIN_EPILOG = """examples:
   seqlab caption train scenes-train --no-attention --out scenes-sat     # Show and Tell
   seqlab caption train emoji-tones/train --out emoji-tones-model
 
-FOLDER is a captions folder: captions.tsv (IMAGE<TAB>CAPTION per line) and the images.
+FOLDER is a captions folder: captions.tsv (IMAGE<TAB>CAPTION per line) and the images; an
+image that cannot be read is skipped with a warning.
 --json prints one line at the end: {"val_loss", "train_seconds", "steps", ...}
 """
 
@@ -64,6 +65,7 @@ EVALUATE_EPILOG = """examples:
   seqlab caption evaluate emoji-tones-model emoji-tones/test --hyp-out hyps.txt
 
 Scenes folders (with items.jsonl) also report attention grounding for an attention model.
+An image that cannot be read is reported and skipped; the rest are scored (exit code 2).
 """
 
 ATTENTION_EPILOG = """example:
@@ -228,14 +230,19 @@ def run_emoji(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_folder(folder: str, args: argparse.Namespace, *, size=None, mode="auto"):
+def _read_folder(folder: str, args: argparse.Namespace, *, size=None, mode="auto",
+                 training: bool = False):  # fmt: skip
+    """A captions folder and how many images were skipped, each reported on stderr: a
+    warning when training (the model is complete without them), an error otherwise (the
+    command's output is incomplete, and it exits with 2)."""
     from seqlab.vision.captions import read_captions_folder
 
     data, problems = read_captions_folder(folder, mode=mode, size=size,
                                           on_size=getattr(args, "on_size", "error"))  # fmt: skip
     for problem in problems:
-        print(f"seqlab: warning: skipped {problem}", file=sys.stderr)
-    return data
+        line = f"warning: skipped {problem}" if training else f"error: {problem} (skipped)"
+        print(f"seqlab: {line}", file=sys.stderr)
+    return data, len(problems)
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -254,9 +261,11 @@ def run_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
-    train = _read_folder(args.folder, args)
+    train, _ = _read_folder(args.folder, args, training=True)
     size, mode = train.images.shape[-1], "L" if train.images.shape[1] == 1 else "RGB"
-    dev = _read_folder(args.dev, args, size=size, mode=mode) if args.dev else None
+    dev = None
+    if args.dev:
+        dev, _ = _read_folder(args.dev, args, size=size, mode=mode, training=True)
     sources = {"folder": str(Path(args.folder).resolve()),
                "dev": str(Path(args.dev).resolve()) if args.dev else None}  # fmt: skip
     trained = train_captioner(train, model_cfg, data_cfg, trainer_cfg, out, val_set=dev,
@@ -317,7 +326,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     set_threads(args.threads)
     model = _load(args.model, args.device)
     mode = "L" if model.config.in_channels == 1 else "RGB"
-    data = _read_folder(args.folder, args, size=model.config.image_size, mode=mode)
+    data, skipped = _read_folder(args.folder, args, size=model.config.image_size, mode=mode)
     hyps = _search(model, data.images, args)
     texts = [h.text for h in hyps]
     scores = evaluate_captions(texts, data.captions)
@@ -329,7 +338,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         Path(args.hyp_out).write_text("".join(t + "\n" for t in texts), encoding="utf-8")
     if args.json:
         emit_json(result)
-        return 0
+        return 2 if skipped else 0
     print(f"BLEU-4 {scores.bleu:.2f}, exact match {scores.exact_match:.1%} on {scores.n} images "
           f"(beam {args.beam})")  # fmt: skip
     if "grounding" in result:
@@ -337,7 +346,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
               "words look most at their item's cell")  # fmt: skip
     for text, ref in list(zip(texts, data.captions))[:3]:
         print(f"  {text}\n    ref: {ref}")
-    return 0
+    return 2 if skipped else 0
 
 
 def run_attention(args: argparse.Namespace) -> int:
