@@ -32,7 +32,8 @@ def test_diagnose_vanishing_table(capsys):
 
 
 @pytest.mark.parametrize("argv,match", [
-    (["diagnose", "vanishing", "--seq-len", "1", "--max-steps", "1", "--no-progress"], "--seq-len must be at least 2"),
+    (["diagnose", "vanishing", "--seq-len", "1", "--max-steps", "1", "--no-progress"],
+     "--seq-len must be at least 2"),
     (["diagnose", "vanishing", "--seq-len", "5", "--max-steps", "1", "--test-size", "4",
       "--no-progress",
       "--plot", "/nonexistent/dir/x.png"], "does not exist"),
