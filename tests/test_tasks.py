@@ -41,7 +41,8 @@ def test_each_entry_imports_a_task_model_class(name):
 
 
 def test_an_unknown_task_lists_the_known_ones(tmp_path):
-    with pytest.raises(ValueError, match=r"unknown task 'nope'; known tasks: classify, lm, "):
+    known = r"unknown task 'nope'; known tasks: activity, caption, classify, lm, "
+    with pytest.raises(ValueError, match=known):
         seqlab.task_class("nope")
     folder = save_model(seqlab.task_class("music")(_music_config()), tmp_path / "m")
     text = (folder / "config.json").read_text().replace('"task": "music"', '"task": "nope"')

@@ -8,8 +8,8 @@ Packages, by layer (imports go downward only): ``nn`` (cells, recurrent layers, 
 ``text`` (vocabulary, tokenizers, batching), ``metrics`` (BLEU, F1, WER) and ``reference``
 (NumPy forward/BPTT); ``datasets`` (readers) and ``train`` (the one training recipe, model
 folders); the task packages ``lm``, ``embeddings``, ``classify``, ``seq2seq``, ``speech``,
-``music``, ``diagnose``; ``cli``. This module holds what spans every task: the table of tasks a
-model folder can hold, and :func:`load`.
+``music``, ``diagnose``, ``vision``; ``cli``. This module holds what spans every task: the table
+of tasks a model folder can hold, and :func:`load`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ TASKS: dict[str, str] = {
     "trigger": "seqlab.speech.trigger.model:TriggerWordDetector",
     "music": "seqlab.music.model:PianoRollRNN",
     "recall": "seqlab.diagnose.vanishing:RecallModel",
+    "caption": "seqlab.vision.captioner:Captioner",
+    "activity": "seqlab.vision.activity:ActivityRecognizer",
 }
 
 

@@ -81,7 +81,8 @@ def test_a_parse_error_still_exits_2(startup):
 
 def test_config_modules_import_no_torch_or_numpy(startup):
     names = set(startup["configs"])
-    packages = ("train", "lm", "classify", "seq2seq", "speech", "music", "diagnose", "embeddings")
+    packages = ("train", "lm", "classify", "seq2seq", "speech", "music", "diagnose", "embeddings",
+                "vision")  # fmt: skip
     assert {f"seqlab.{p}.config" for p in packages} <= names
     assert startup["heavy"] == []
 
@@ -129,7 +130,7 @@ def test_an_unknown_name_is_an_attribute_error():
 @pytest.mark.parametrize(
     "package, module",
     [("lm", "model"), ("classify", "classifier"), ("seq2seq", "model"), ("speech", "model"),
-     ("music", "model")],
+     ("music", "model"), ("vision", "captioner"), ("vision", "activity")],
 )  # fmt: skip
 def test_config_cell_names_are_the_models_cells(package, module):
     config = importlib.import_module(f"seqlab.{package}.config")

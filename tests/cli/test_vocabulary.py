@@ -278,6 +278,11 @@ RUNS_A_MODEL = [
     ["trigger", "evaluate", "m", "d"],
     ["trigger", "detect", "m", "a.wav"],
     ["diagnose", "vanishing"],
+    ["caption", "run", "m", "x.png"],
+    ["caption", "evaluate", "m", "d"],
+    ["caption", "attention", "m", "x.png", "--plot", "a.png"],
+    ["activity", "predict", "m", "d.ts"],
+    ["activity", "evaluate", "m", "d.ts"],
 ]
 
 

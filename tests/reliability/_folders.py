@@ -37,6 +37,29 @@ def tiny_model(task: str) -> torch.nn.Module:
         return cls(config_class(hidden_size=4))
     if task == "recall":
         return cls(config_class(hidden_size=4, embedding_size=3))
+    if task == "caption":  # 16x16 grey images, a 4x4 grid after two conv blocks
+        config = config_class(
+            cnn_width=2,
+            cnn_blocks=2,
+            vector_size=4,
+            embedding_size=4,
+            hidden_size=3,
+            attention_size=3,
+            image_size=16,
+            in_channels=1,
+        )
+        return cls(config, Vocabulary(WORDS), WordTokenizer(lower=True))
+    if task == "activity":  # frames, so that the CNN's weights and buffers are in the folder
+        config = config_class(
+            hidden_size=3,
+            frame_size=4,
+            cnn_width=2,
+            cnn_blocks=2,
+            input="frames",
+            in_channels=1,
+            image_size=8,
+        )
+        return cls(config, ["walk", "run"])
     raise AssertionError(f"no tiny model for task {task!r}")
 
 

@@ -32,6 +32,7 @@ PARTNERS = {
     "Word2VecConfig.negative": {"hs": True},
     "Word2VecConfig.min_alpha": {"alpha": 1e9},
     "Word2VecConfig.alpha": {"min_alpha": 0.0},
+    "SceneConfig.min_items": {"max_items": 9},
 }
 
 

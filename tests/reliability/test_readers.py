@@ -4,15 +4,19 @@ allocation beyond the file (headers that promise more than the file holds are re
 
 Readers: plain text, labelled TSV/CSV (SST, Emojify), CoNLL, DNA (splice), sentence pairs,
 chorales JSON, MIDI, WAV, word vectors (word2vec text and binary, GloVe), vocabularies, model
-configs. (The ``.ts`` and image readers of seqlab.vision join this table when they land.)
+configs, ``.ts`` motion series, and the images of seqlab.vision: IDX (gzipped), PNG (grey, RGB,
+RGBA) and the emoji sprite sheet with its index.
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import shutil
 import struct
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.io import wavfile
 
-from seqlab.datasets import read_conll, read_labelled, read_text
+from seqlab.datasets import read_conll, read_labelled, read_text, read_ts
 from seqlab.datasets.dna import read_splice
 from seqlab.embeddings import WordVectors
 from seqlab.music.data import read_chorales
@@ -30,6 +34,8 @@ from seqlab.music.midi import read_midi, write_midi
 from seqlab.seq2seq.data import read_pairs
 from seqlab.speech.audio import read_wav
 from seqlab.text import Vocabulary
+from seqlab.vision.emoji import INDEX, SHEET, read_emoji
+from seqlab.vision.images import read_idx, read_image, write_png
 
 FIXTURES = Path(__file__).resolve().parents[1]
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
@@ -60,6 +66,51 @@ def _vectors(kind: str) -> bytes:
     return (("4 3\n" if kind == "word2vec" else "") + "\n".join(lines) + "\n").encode()
 
 
+TS = b"""# GunPoint-like
+@problemName Tiny
+@timeStamps false
+@missing false
+@univariate false
+@dimensions 2
+@equalLength true
+@seriesLength 3
+@classLabel true walk run
+@data
+1.5,2,-3:0,1e-2,4:walk
+0,0,1:2,2,2:run
+"""
+
+
+def _idx_gz() -> bytes:
+    images = (np.arange(3 * 4 * 4) * 7 % 256).astype(np.uint8).reshape(3, 4, 4)
+    return gzip.compress(bytes([0, 0, 8, 3]) + struct.pack(">3I", 3, 4, 4) + images.tobytes())
+
+
+def _png(channels: int, size: tuple[int, int] = (6, 5)) -> bytes:
+    shape = size if channels == 1 else (*size, channels)
+    image = (np.arange(int(np.prod(shape))) * 37 % 256).astype(np.uint8).reshape(shape)
+    with tempfile.TemporaryDirectory() as folder:
+        write_png(Path(folder) / "x.png", image)
+        return (Path(folder) / "x.png").read_bytes()
+
+
+# The emoji data set: a sheet of 64x64 sprites in 66-pixel cells, and emoji.json placing them.
+EMOJI_INDEX = json.dumps([
+    {"name": "GRINNING FACE", "sheet_x": 0, "sheet_y": 0},
+    {"name": "WAVING HAND SIGN", "sheet_x": 1, "sheet_y": 0,
+     "skin_variations": {"1F3FB": {"sheet_x": 0, "sheet_y": 1}}},
+]).encode()  # fmt: skip
+
+
+def _emoji(path: Path, part: str) -> object:
+    """read_emoji on a data folder whose ``part`` (the sheet or the index) is ``path``."""
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copyfile(path, Path(folder) / part)
+        other = Path(folder) / (INDEX if part == SHEET else SHEET)
+        other.write_bytes(EMOJI_INDEX if part == SHEET else _png(4, (132, 132)))
+        return read_emoji(folder)
+
+
 # reader name -> (read(path), a valid file's bytes, file suffix)
 READERS: dict[str, tuple[Callable[[Path], object], bytes, str]] = {
     "text": (read_text, b"one line\ntwo lines\n", ".txt"),
@@ -81,6 +132,13 @@ READERS: dict[str, tuple[Callable[[Path], object], bytes, str]] = {
     "word2vec-binary": (WordVectors.load, _vectors("binary"), ".bin"),
     "vocabulary": (Vocabulary.load, json.dumps(Vocabulary(["a", "b"]).to_dict()).encode(),
                    ".json"),
+    "ts": (read_ts, TS, ".ts"),
+    "idx-gz": (read_idx, _idx_gz(), ".gz"),
+    "png-grey": (read_image, _png(1), ".png"),
+    "png-rgb": (lambda p: read_image(p, mode="L"), _png(3), ".png"),
+    "png-rgba": (read_image, _png(4), ".png"),
+    "emoji-sheet": (lambda p: _emoji(p, SHEET), _png(4, (132, 132)), ".png"),
+    "emoji-index": (lambda p: _emoji(p, INDEX), EMOJI_INDEX, ".json"),
 }  # fmt: skip
 
 
@@ -174,3 +232,37 @@ def test_a_text_word2vec_header_that_lies_is_a_value_error(tmp_path):
     path.write_bytes(b"1000000000 3\n" + _vectors("glove"))
     with pytest.raises(ValueError, match="header says 1000000000 words"):
         WordVectors.load(path)
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that declares width x height grey pixels and holds none (correct CRCs)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [10_000, 100_000])  # 10^8 pixels: Pillow warns; 10^10: refuses
+def test_a_png_that_declares_a_huge_image_is_refused_before_decoding(tmp_path, side):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_header(side, side))
+    with pytest.raises(ValueError, match="bomb.png: the image declares more than"):
+        read_image(path)
+
+
+def test_an_emoji_index_entry_of_the_wrong_shape_names_the_entry(tmp_path):
+    (tmp_path / SHEET).write_bytes(_png(4, (132, 132)))
+    for entry, message in [
+        ({"name": "X", "sheet_x": 1e309, "sheet_y": 0}, "emoji 1: expected integer 'sheet_x'"),
+        ({"name": "X", "sheet_x": 5, "sheet_y": 0}, "emoji 1: sprite (5, 0) lies outside"),
+        ({"name": 3}, "emoji 1: expected an object with a string 'name'"),
+        ({"name": "X", "sheet_x": 0, "sheet_y": 0, "skin_variations": {"1F600": {}}},
+         "emoji 1 (X): '1F600' is not a skin-tone modifier"),
+    ]:  # fmt: skip
+        (tmp_path / INDEX).write_text(json.dumps([entry]))
+        with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            read_emoji(tmp_path)

@@ -14,7 +14,9 @@ import sys
 
 from seqlab._version import __version__
 from seqlab.cli import (
+    activity,
     bleu,
+    caption,
     classify,
     data,
     demo,
@@ -32,7 +34,22 @@ from seqlab.cli._ranges import FlagRangeError, apply_ranges
 
 __all__ = ["main", "build_parser", "commands"]
 
-GROUPS = (demo, data, lm, embed, classify, tag, translate, music, speech, trigger, bleu, diagnose)
+GROUPS = (
+    demo,
+    data,
+    lm,
+    embed,
+    classify,
+    tag,
+    translate,
+    music,
+    speech,
+    trigger,
+    caption,
+    activity,
+    bleu,
+    diagnose,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

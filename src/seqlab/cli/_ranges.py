@@ -124,10 +124,27 @@ RANGES: dict[str, str] = {
     "min_alpha": "[0, inf)",
     "min_lr": "[0, inf)",  # the final learning rate (embed train)
     "x_max": "(0, inf)",
+    # vision: the CNN encoder, the captioner, the activity recogniser and their data
+    "cnn_width": "[1, 1024]",  # channels of the first block; each later block doubles them
+    "cnn_blocks": "[1, 8]",  # each halves the image (a 256-pixel image ends 1x1)
+    "vector_size": _SIZE,
+    "frame_size": _SIZE,
+    "max_caption_len": "[1, 10000]",
+    "min_val": "[0, 1000000000]",
+    # the Fashion scene and clip generators
+    "grid": "[2, 3]",
+    "min_items": "[1, 9]",  # at most grid^2 (SceneConfig checks with the grid)
+    "max_items": "[1, 9]",
+    "cell_size": "[28, 512]",  # a 28x28 photo fits
+    "frames": "[2, 1000]",
+    "size": "[16, 1024]",
+    "shift": "(0, 100]",  # pixels per frame
+    "angle": "(0, 360]",  # degrees per frame
+    "zoom": "(0, 0.2)",  # scale change per frame
 }
 
 # Where one command gives a name another meaning, its range: command -> {dest: range}.
-_LENGTH_PENALTY = {"alpha": "[0, 10]"}  # length normalisation of beam search (translate)
+_LENGTH_PENALTY = {"alpha": "[0, 10]"}  # length normalisation of beam search (translate, caption)
 COMMAND_RANGES: dict[str, dict[str, str]] = {
     "lm train": {"embedding_size": _SIZE0},  # 0: one-hot input, as in the notes
     "translate run": _LENGTH_PENALTY | {"n": "[1, 256]"},  # the n best: at most --beam
@@ -139,6 +156,11 @@ COMMAND_RANGES: dict[str, dict[str, str]] = {
     "embed plot": {"n": "[2, 100000]"},  # a 2-D map needs two words
     "music sample": {"length": "[1, 10000]", "prime_length": "[1, 10000]"},
     "diagnose vanishing": {"steps": "[1, 1000000]"},
+    "caption scenes": {"n": "[1, 1000000]"},
+    "caption run": _LENGTH_PENALTY,
+    "caption evaluate": _LENGTH_PENALTY,
+    "caption attention": _LENGTH_PENALTY,
+    "activity clips": {"n": "[1, 1000000]"},
 }
 
 _INTERVAL = re.compile(r"^([\[(])(-?[0-9.e+]+|-inf), (-?[0-9.e+]+|inf)([\])])$")

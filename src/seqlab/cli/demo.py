@@ -38,6 +38,8 @@ DO_IT_YOURSELF = {
     "--plot roll.png",
     "speech": "seqlab data fetch fsdd && seqlab speech train --fsdd fsdd --out digits && "
     "seqlab speech transcribe digits fsdd:recordings/7_jackson_0.wav --beam 8",
+    "caption": "seqlab caption scenes -n 20000 --out scenes && "
+    "seqlab caption train scenes --out scenes-att",
 }
 
 
@@ -293,6 +295,41 @@ def part_speech(show_progress: bool, quick: bool) -> None:
     print(f"Do it yourself: {DO_IT_YOURSELF['speech']}")
 
 
+def part_caption(show_progress: bool, quick: bool) -> None:
+    """Image captioning: a shipped Show, Attend and Tell model describes Fashion scenes."""
+    import json
+    from importlib.resources import files
+    from pathlib import Path
+
+    from seqlab.cli._common import save_figure
+    from seqlab.train import load_model
+    from seqlab.vision.caption import caption_images
+    from seqlab.vision.captioner import Captioner
+    from seqlab.vision.images import read_image
+    from seqlab.vision.plot import attention_panels
+
+    print("== Image captioning (Show, Attend and Tell): Fashion scenes -> what is where ==")
+    root = files("seqlab") / "data" / "vision"
+    model = load_model(str(root / "fashion-scenes-att"), Captioner)
+    scenes = json.loads((root / "scenes" / "scenes.json").read_text(encoding="utf-8"))
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"A CNN + LSTM captioner with attention shipped with seqlab ({n_params:,} parameters, "
+          f"trained from scratch on generated scenes of real Fashion-MNIST photos), on test "
+          "scenes (photos it never saw):")  # fmt: skip
+    images = [read_image(str(root / "scenes" / s["image"])) for s in scenes]
+    hyps = caption_images(model, images, beam_size=3)
+    for scene, hyp in zip(scenes[: 2 if quick else None], hyps):
+        mark = "exact" if hyp.text == scene["caption"] else f"reference: {scene['caption']}"
+        print(f"  {scene['image']:<10} {hyp.text}  ({mark})")
+    out = Path("seqlab-demo")
+    out.mkdir(exist_ok=True)
+    words = hyps[0].output_tokens
+    fig = attention_panels(images[0], words, hyps[0].attention.numpy(), title=hyps[0].text)
+    path = save_figure(fig, out / "caption_attention.png")
+    print(f"Where it looked for each of the {len(words)} words of the first caption: {path}")
+    print(f"Do it yourself (docs/vision.md): {DO_IT_YOURSELF['caption']}")
+
+
 PARTS: dict[str, Callable[[bool, bool], None]] = {
     "vanishing": part_vanishing,
     "dinosaurs": part_dinosaurs,
@@ -301,6 +338,7 @@ PARTS: dict[str, Callable[[bool, bool], None]] = {
     "music": part_music,
     "speech": part_speech,
     "dates": part_dates,
+    "caption": part_caption,
 }
 
 

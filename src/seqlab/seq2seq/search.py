@@ -9,6 +9,11 @@ by the length-normalised score
 where T_y counts the output tokens including the final ``<eos>``; α = 0 is no normalisation,
 α = 1 the average, and α ≈ 0.7 works best in practice.
 
+The model is anything with the decoder interface of :class:`Seq2Seq`: ``encode(src, lengths)
+-> (memory, state)``, ``step(y_prev, state, memory) -> (log P, state, alpha)``, a memory with
+``select(rows)``, ``tgt_vocab`` and ``tgt_tokenizer``; a model whose sources are not sentences
+(``seqlab.vision.Captioner``: images) adds ``source_rows`` and ``collate_sources``.
+
 :func:`beam_search` advances every hypothesis of a whole batch of sentences together: one
 decoder step for all B * K rows, one top-k over K * V candidates per sentence. A hypothesis
 that ends in ``<eos>`` is set aside as finished (only when its ``<eos>`` is among the K best
@@ -168,7 +173,22 @@ def _device(model: Seq2Seq) -> torch.device:
     return next(model.parameters()).device
 
 
-def _pad(model: Seq2Seq, rows: list[list[int]]) -> tuple[Tensor, Tensor]:
+def _source_rows(model: Seq2Seq, sources: Sources, on_long: str) -> list:
+    """One row per source, ``len(row)`` = its T_x: token ids, or the model's own rows.
+
+    A decoder whose sources are not text (an image captioner) defines ``source_rows(sources)``
+    and ``collate_sources(rows) -> (src, lengths)``; the search is the same for both.
+    """
+    own = getattr(model, "source_rows", None)
+    if own is not None:
+        return own(sources)
+    return encode_sources(model, sources, on_long=on_long)[0]
+
+
+def _pad(model: Seq2Seq, rows: list) -> tuple[Tensor, Tensor]:
+    own = getattr(model, "collate_sources", None)
+    if own is not None:
+        return own(rows)
     src, lengths = pad_sequences(rows, pad_id=model.src_vocab.pad_id)
     return src.to(_device(model)), lengths.to(_device(model))
 
@@ -202,7 +222,8 @@ def greedy_decode(
 
     Args:
         model: a trained model (put in eval mode here).
-        sources: sentences (str), or lists of source ids.
+        sources: sentences (str), or lists of source ids (or what the model's
+            ``source_rows`` takes, e.g. images for a captioner).
         alpha: only for the reported ``score`` (greedy search does not rank).
         max_len: most output tokens, ``<eos>`` included; None = 2 * T_x + 10 per sentence.
         batch_size: sentences decoded together.
@@ -213,7 +234,7 @@ def greedy_decode(
     """
     model.eval()
     alpha = check_alpha(alpha, stacklevel=4)
-    ids, _ = encode_sources(model, sources, on_long=on_long)
+    ids = _source_rows(model, sources, on_long)
     _check_max_len(max_len)
     bos, eos = model.tgt_vocab.bos_id, model.tgt_vocab.eos_id
     out: list[Hypothesis | None] = [None] * len(ids)
@@ -291,7 +312,8 @@ def beam_search(
 
     Args:
         model: a trained model (put in eval mode here).
-        sources: sentences (str), or lists of source ids.
+        sources: sentences (str), or lists of source ids (or what the model's
+            ``source_rows`` takes, e.g. images for a captioner).
         beam_size: K, hypotheses kept per sentence (K = 1 is greedy search).
         alpha: length normalisation exponent (score = logprob / T_y^alpha).
         max_len: most output tokens, ``<eos>`` included; None = 2 * T_x + 10 per sentence.
@@ -317,7 +339,7 @@ def beam_search(
     _check_max_len(max_len)
     alpha = check_alpha(alpha, stacklevel=4)
     model.eval()
-    ids, _ = encode_sources(model, sources, on_long=on_long)
+    ids = _source_rows(model, sources, on_long)
     out: list[list[Hypothesis]] = [[] for _ in ids]
     for idx in _batches(ids, batch_size):
         rows = [ids[i] for i in idx]
