@@ -220,6 +220,30 @@ def test_wav_chunk_sizes_that_lie_are_value_errors(tmp_path, field):
         assert "lies.wav" in str(error)
 
 
+def test_a_riff_size_that_ends_before_the_format_chunk_is_a_value_error(tmp_path):
+    """scipy reads chunks only up to the RIFF size: it raised UnboundLocalError here (found by
+    fuzzing with 400 examples); the chunk walk now stops where scipy stops."""
+    data = bytearray(_wav_bytes())
+    data[4:8] = struct.pack("<I", 4)  # the RIFF chunk holds "WAVE" and nothing else
+    path = tmp_path / "riff.wav"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="riff.wav: unreadable WAV \\(no format chunk\\)"):
+        read_wav(path)
+
+
+def test_a_midi_file_with_zero_ticks_per_beat_is_a_value_error(tmp_path):
+    """The header's division field 0 raised ZeroDivisionError (found by fuzzing)."""
+    data = bytearray(_midi_bytes())
+    assert data[:4] == b"MThd"
+    data[12:14] = b"\x00\x00"  # ticks per beat
+    path = tmp_path / "zero.mid"
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        ValueError, match="zero.mid: not a readable MIDI file \\(ticks per beat is 0\\)"
+    ):
+        read_midi(path)
+
+
 def test_a_binary_word2vec_header_of_a_billion_vectors_allocates_nothing(tmp_path):
     path = tmp_path / "huge.bin"
     path.write_bytes(b"1000000000 1000000000\n" + _vectors("binary").split(b"\n", 1)[1])

@@ -73,6 +73,8 @@ def read_midi(path: str | os.PathLike[str]) -> np.ndarray:
     except (OSError, EOFError, ValueError, KeyError, IndexError) as error:
         raise ValueError(f"{path}: not a readable MIDI file ({error})") from None
     step = midi.ticks_per_beat
+    if step < 1:  # the header's division field: 0 (or an SMPTE time code) has no quarter note
+        raise ValueError(f"{path}: not a readable MIDI file (ticks per beat is {step})")
     notes: list[tuple[int, int, int]] = []  # (key, start tick, end tick)
     end_tick = 0
     for track in midi.tracks:

@@ -54,7 +54,10 @@ def read_wav(
         head = f.read(12)
         if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
             raise ValueError(f"{path}: not a WAV file (no RIFF/WAVE header)")
-        problem = _chunk_problem(f, size, "big" if head[:4] == b"RIFX" else "little")
+        order = "big" if head[:4] == b"RIFX" else "little"
+        # scipy reads chunks only as far as the RIFF header's size says: so does the walk
+        riff_end = min(size, int.from_bytes(head[4:8], order) + 8)
+        problem = _chunk_problem(f, riff_end, order)
     if problem:
         raise ValueError(f"{path}: unreadable WAV ({problem})")
     try:
