@@ -35,10 +35,10 @@ def fails(argv, match, capsys) -> str:
 def capture_figures(monkeypatch, *modules) -> list:
     """Keep every matplotlib figure the given CLI modules save (they still write their PNG):
     a test can then read the titles, axis labels and ticks."""
-    from seqlab.cli import _common
+    from seqlab.cli import _figures
 
     figures = []
-    original = _common.save_figure
+    original = _figures.save_figure
 
     def save(fig, path):
         figures.append(fig)

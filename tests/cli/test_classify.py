@@ -515,11 +515,11 @@ EMOJIFY_FIVE = [f"{text},{label}" for label, texts in enumerate([
 
 
 def test_emojify_classes_are_shown_by_name(tmp_path, monkeypatch, capsys):
-    from seqlab.cli import _common, classify
+    from seqlab.cli import _figures, classify
 
     csv = _write(tmp_path / "emoji.csv", EMOJIFY_FIVE)
     out = tmp_path / "m"
-    figures = capture_figures(monkeypatch, _common, classify)
+    figures = capture_figures(monkeypatch, _figures, classify)
     assert main(["classify", "train", csv, *TINY, "--out", str(out)]) == 0
     (loss,) = figures
     assert loss.axes[0].get_ylabel() == "loss (nats per sentence)"  # one loss per sentence

@@ -65,15 +65,15 @@ def test_preset_alone_follows_the_cell(data, tmp_path, capsys):
 
 
 def test_note_names():
-    from seqlab.cli._common import note_name
+    from seqlab.cli._figures import note_name
 
     assert [note_name(p) for p in (21, 60, 61, 69, 108)] == ["A0", "C4", "C#4", "A4", "C8"]
 
 
 def test_the_piano_roll_has_a_title_and_names_its_notes(model_dir, tmp_path, monkeypatch, capsys):
-    from seqlab.cli import _common
+    from seqlab.cli import _figures
 
-    figures = capture_figures(monkeypatch, _common)
+    figures = capture_figures(monkeypatch, _figures)
     argv = ["music", "sample", model_dir, "--out", tmp_path / "p.mid", "--plot",
             tmp_path / "p.png", "--length", "8", "--seed", "3"]  # fmt: skip
     assert main([str(a) for a in argv]) == 0

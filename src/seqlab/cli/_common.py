@@ -1,6 +1,8 @@
-"""What every command shares: flags from config dataclasses, errors, JSON lines, progress, plots,
-and the helpers that several command groups use (loss curves, piano rolls, word vectors, input
-lines, the vanishing-gradient table): no group module imports another.
+"""What every command shares: flags from config dataclasses, errors, JSON lines, progress, data
+names, devices and threads, and the helpers several command groups use (training summaries,
+word vectors, input lines): no group module imports another. The shared figures live in
+:mod:`seqlab.cli._figures`, the vanishing-gradient table in :mod:`seqlab.cli._vanishing`, the
+recipes of ``train`` commands in :mod:`seqlab.cli._recipes`.
 
 Standard library and config modules only at the top, so that building the parser (``seqlab
 --help``) imports neither torch, NumPy nor matplotlib; the rest is imported where it is used.
@@ -21,13 +23,9 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from seqlab._atomic import atomic_write
 from seqlab.train.config import TrainerConfig
-
-if TYPE_CHECKING:
-    from seqlab.diagnose import CellResult, VanishingConfig
 
 __all__ = [
     "CLIError",
@@ -49,18 +47,13 @@ __all__ = [
     "read_stdin",
     "resolve_data",
     "resolve_data_args",
-    "save_figure",
     "add_threads_flag",
     "is_main_process",
     "pick_device",
     "auto_threads",
     "set_threads",
-    "format_table",
     "input_lines",
     "load_vectors",
-    "plot_losses",
-    "plot_roll",
-    "vanishing_with_progress",
 ]
 
 
@@ -467,15 +460,6 @@ def progress(total: int | None, desc: str, *, enabled: bool = True, unit: str = 
                 dynamic_ncols=True, leave=False)  # fmt: skip
 
 
-def save_figure(fig: Any, path: str | os.PathLike[str]) -> Path:
-    """Write a matplotlib figure as PNG atomically (temp file + rename); returns the path."""
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise CLIError(f"folder does not exist: {path.parent}")
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight"))
-    return path
-
-
 def set_threads(n: int) -> None:
     """torch's intra-op CPU threads; CLIError when n < 1."""
     import torch
@@ -483,16 +467,6 @@ def set_threads(n: int) -> None:
     if n < 1:
         raise CLIError(f"--threads must be at least 1, got {n}")
     torch.set_num_threads(n)
-
-
-def pyplot():
-    """matplotlib.pyplot on the Agg backend (no display needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def train_summary(result: Any, data: dict[str, Any], out: Path) -> dict[str, Any]:
@@ -588,76 +562,6 @@ def add_output_flags(p: argparse.ArgumentParser, json_help: str) -> None:
 # --- helpers that several command groups share ----------------------------------------------
 
 
-def plot_losses(
-    folder: Path, title: str | None = None, *, ylabel: str = "loss (nats per token)"
-) -> Path | None:
-    """Training and validation loss over steps from metrics.jsonl -> folder/loss.png (None when
-    there is nothing to draw, or on a torchrun rank other than 0)."""
-    file = folder / "metrics.jsonl"
-    if not file.is_file() or not is_main_process():  # torchrun: rank 0 draws
-        return None
-    train, val = [], []
-    for line in file.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record.get("kind") == "train" and record.get("train_loss") is not None:
-            train.append((record["step"], record["train_loss"]))
-        elif record.get("kind") == "eval" and record.get("val_loss") is not None:
-            val.append((record["step"], record["val_loss"]))
-    if not train and not val:
-        return None
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for points, label, style in ((train, "train", "-"), (val, "validation", "o-")):
-        if points:
-            ax.plot(*zip(*points), style, label=label, markersize=3)
-    ax.set_xlabel("step")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title or f"Language model: {folder.name}")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    path = save_figure(fig, folder / "loss.png")
-    plt.close(fig)
-    return path
-
-
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
-def note_name(pitch: int) -> str:
-    """A MIDI pitch by name, middle C = 60 = C4: 21 -> A0, 69 -> A4, 108 -> C8."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
-
-
-def plot_roll(roll, path: Path, *, n_prime: int, title: str = "") -> Path:
-    """The piano roll as an image: time across, pitch up (every C named, C4 = middle C); the
-    prime shaded."""
-    from seqlab.music import LOWEST_PITCH
-
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(max(6, len(roll) / 10), 4))
-    ax.imshow(
-        roll.T,
-        origin="lower",
-        aspect="auto",
-        cmap="Greys",
-        interpolation="nearest",
-        extent=(0, len(roll), LOWEST_PITCH - 0.5, LOWEST_PITCH + roll.shape[1] - 0.5),
-    )
-    if n_prime:
-        ax.axvspan(0, n_prime, color="tab:blue", alpha=0.15, label="prime")
-        ax.legend(loc="upper right")
-    ax.set_xlabel("time step (quarter notes)")
-    pitches = range(LOWEST_PITCH, LOWEST_PITCH + roll.shape[1])
-    cs = [p for p in pitches if p % 12 == 0]
-    ax.set_yticks(cs, [note_name(p) for p in cs])
-    ax.set_ylabel("pitch")
-    ax.set_title(title)
-    try:
-        return save_figure(fig, path)
-    finally:
-        plt.close(fig)
-
-
 def load_vectors(path: str | None):
     """WordVectors from a file, or None."""
     if path is None:
@@ -682,46 +586,3 @@ def input_lines(file: str | None, encoding: str) -> list[str]:
         if not line.strip():
             raise CLIError(f"{source}: line {i} is empty")
     return lines
-
-
-def vanishing_with_progress(
-    config: VanishingConfig, cells: tuple[str, ...], show: bool, device: Any = "cpu"
-) -> list[CellResult]:
-    """run_vanishing with one progress bar per cell (stderr)."""
-    from seqlab.diagnose import run_vanishing
-
-    bars: dict[str, object] = {}
-
-    def on_step(cell: str, step: int, loss: float) -> None:
-        if cell not in bars:
-            for bar in bars.values():
-                bar.close()
-            bars[cell] = progress(config.steps, f"{cell:>4}", enabled=show)
-        bars[cell].update(1)
-        bars[cell].set_postfix(loss=f"{loss:.3f}", refresh=False)
-
-    try:
-        return run_vanishing(config, cells, on_step=on_step, device=device)
-    finally:
-        for bar in bars.values():
-            bar.close()
-
-
-def format_table(results: list[CellResult], config: VanishingConfig) -> str:
-    """A readable comparison of the cells."""
-    chance = 1 / config.n_symbols
-    lines = [
-        f"Recall the first of T = {config.T} tokens ({config.n_symbols} symbols, chance "
-        f"{chance:.0%}), {config.steps} Adam steps of {config.batch_size} sequences each.",
-        "",
-        f"{'cell':>5}  {'accuracy':>8}  {'||dL/da<1>||':>13}  {'||dL/da<T>||':>13}  "
-        f"{'ratio 1/T':>10}",
-    ]
-    for r in results:
-        ratio = r.grad_norm_first_step / r.grad_norm_last_step if r.grad_norm_last_step else 0.0
-        lines.append(
-            f"{r.cell:>5}  {r.accuracy:>8.1%}  {r.grad_norm_first_step:>13.2e}  "
-            f"{r.grad_norm_last_step:>13.2e}  {ratio:>10.1e}"
-        )
-    lines += ["", "Gradient norms are measured at initialisation, before any training step."]
-    return "\n".join(lines)

@@ -20,9 +20,11 @@ from seqlab.cli._common import (
     out_dir_flags,
     pick_device,
     print_train_footer,
-    save_figure,
     set_threads,
     train_summary,
+)
+from seqlab.cli._figures import (
+    save_figure,
 )
 
 CLIPS_EPILOG = """examples:

@@ -37,12 +37,14 @@ from seqlab.cli._common import (
     load_vectors,
     out_dir_flags,
     pick_device,
-    plot_losses,
     print_train_footer,
-    pyplot,
-    save_figure,
     set_threads,
     train_summary,
+)
+from seqlab.cli._figures import (
+    plot_losses,
+    pyplot,
+    save_figure,
 )
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 

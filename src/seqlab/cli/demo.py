@@ -9,9 +9,13 @@ from collections.abc import Callable
 
 from seqlab.cli._common import (
     add_threads_flag,
-    format_table,
-    plot_roll,
     set_threads,
+)
+from seqlab.cli._figures import (
+    plot_roll,
+)
+from seqlab.cli._vanishing import (
+    format_table,
     vanishing_with_progress,
 )
 from seqlab.diagnose.config import VanishingConfig
@@ -82,7 +86,7 @@ def part_dates(show_progress: bool, quick: bool) -> None:
     import tempfile
     from pathlib import Path
 
-    from seqlab.cli._common import save_figure
+    from seqlab.cli._figures import save_figure
     from seqlab.seq2seq import attention_figure, beam_search, preset_configs, train_seq2seq
     from seqlab.seq2seq.dates import HELD_OUT_FORMATS, date_pairs, format_date_as
 
@@ -301,7 +305,7 @@ def part_caption(show_progress: bool, quick: bool) -> None:
     from importlib.resources import files
     from pathlib import Path
 
-    from seqlab.cli._common import save_figure
+    from seqlab.cli._figures import save_figure
     from seqlab.train import load_model
     from seqlab.vision.caption import caption_images
     from seqlab.vision.captioner import Captioner

@@ -12,12 +12,16 @@ from seqlab.cli._common import (
     config_from_args,
     deprecated_alias,
     emit_json,
-    format_table,
     pick_device,
-    pyplot,
     rename_flag,
-    save_figure,
     set_threads,
+)
+from seqlab.cli._figures import (
+    pyplot,
+    save_figure,
+)
+from seqlab.cli._vanishing import (
+    format_table,
     vanishing_with_progress,
 )
 from seqlab.diagnose.config import VanishingConfig

@@ -15,6 +15,8 @@ from seqlab.cli._common import (
     deprecated_alias,
     emit_json,
     progress,
+)
+from seqlab.cli._figures import (
     pyplot,
     save_figure,
 )

@@ -23,9 +23,11 @@ from seqlab.cli._common import (
     load_task_model,
     out_dir_flags,
     pick_device,
-    plot_losses,
     read_stdin,
     set_threads,
+)
+from seqlab.cli._figures import (
+    plot_losses,
 )
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.lm.config import PRESETS, LMConfig, LMDataConfig, lm_recipe

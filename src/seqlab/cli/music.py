@@ -21,11 +21,13 @@ from seqlab.cli._common import (
     one_of,
     out_dir_flags,
     pick_device,
-    plot_losses,
-    plot_roll,
     print_train_footer,
     set_threads,
     train_summary,
+)
+from seqlab.cli._figures import (
+    plot_losses,
+    plot_roll,
 )
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.music.config import PRESETS, MusicConfig, MusicDataConfig

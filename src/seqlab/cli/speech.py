@@ -16,11 +16,13 @@ from seqlab.cli._common import (
     emit_json,
     out_dir_flags,
     pick_device,
-    plot_losses,
     print_train_footer,
     progress,
     set_threads,
     train_summary,
+)
+from seqlab.cli._figures import (
+    plot_losses,
 )
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.speech.config import PRESETS, CTCConfig, SpeechDataConfig, recognizer_recipe

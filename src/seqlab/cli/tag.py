@@ -23,10 +23,12 @@ from seqlab.cli._common import (
     load_vectors,
     out_dir_flags,
     pick_device,
-    plot_losses,
     print_train_footer,
     set_threads,
     train_summary,
+)
+from seqlab.cli._figures import (
+    plot_losses,
 )
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 

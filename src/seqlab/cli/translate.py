@@ -26,11 +26,13 @@ from seqlab.cli._common import (
     load_task_model,
     out_dir_flags,
     pick_device,
-    plot_losses,
     progress,
     read_stdin,
-    save_figure,
     set_threads,
+)
+from seqlab.cli._figures import (
+    plot_losses,
+    save_figure,
 )
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.seq2seq.config import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig, seq2seq_recipe

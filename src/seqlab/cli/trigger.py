@@ -19,13 +19,15 @@ from seqlab.cli._common import (
     emit_json,
     out_dir_flags,
     pick_device,
-    plot_losses,
     print_train_footer,
     progress,
-    pyplot,
-    save_figure,
     set_threads,
     train_summary,
+)
+from seqlab.cli._figures import (
+    plot_losses,
+    pyplot,
+    save_figure,
 )
 from seqlab.speech.config import ClipConfig, TriggerConfig
 from seqlab.train.config import TrainerConfig
