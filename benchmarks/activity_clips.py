@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from caption_runs import SHARED, seqlab, write_log
+from caption_runs import SHARED, print_accuracy_table, seqlab, write_log
 
 
 def main() -> int:
@@ -36,11 +36,7 @@ def main() -> int:
         r = seqlab("activity", "evaluate", out, work / "test", "--plot", f"{out}/confusion.png",
                    "--json", log=log)  # fmt: skip
         rows.append((name, r, train))
-    print("| model | test accuracy | test clips | train (steps, min) |")
-    print("|---|---|---|---|")
-    for name, r, t in rows:
-        print(f"| {name} | {r['accuracy']:.1%} | {r['n']} | {t['steps']}, "
-              f"{t['train_seconds'] / 60:.1f} |")  # fmt: skip
+    print_accuracy_table("model", "clips", rows)
     if args.log:
         write_log(log, Path(args.log))
     return 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from caption_runs import SHARED, seqlab, write_log
+from caption_runs import SHARED, print_accuracy_table, seqlab, write_log
 
 PROBLEMS = ("GunPoint", "BasicMotions", "PickupGestureWiimoteZ")
 
@@ -34,11 +34,7 @@ def main() -> int:
                        "--out", out, "--json", log=log)  # fmt: skip
         r = seqlab("activity", "evaluate", out, folder / f"{name}_TEST.ts", "--json", log=log)
         rows.append((name, r, train))
-    print("| data set | test accuracy | test series | train (steps, min) |")
-    print("|---|---|---|---|")
-    for name, r, t in rows:
-        print(f"| {name} | {r['accuracy']:.1%} | {r['n']} | {t['steps']}, "
-              f"{t['train_seconds'] / 60:.1f} |")  # fmt: skip
+    print_accuracy_table("data set", "series", rows)
     if args.log:
         write_log(log, Path(args.log))
     return 0

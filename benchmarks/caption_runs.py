@@ -43,3 +43,12 @@ def seqlab(*args: str, log: list[dict]) -> dict:
 def write_log(log: list[dict], path: Path) -> None:
     """Every command, its time, the load and its JSON result, as one JSON file."""
     path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
+
+
+def print_accuracy_table(what: str, unit: str, rows: list[tuple[str, dict, dict]]) -> None:
+    """A Markdown table of (name, evaluate's JSON, train's JSON) rows: accuracy, test size, time."""
+    print(f"| {what} | test accuracy | test {unit} | train (steps, min) |")
+    print("|---|---|---|---|")
+    for name, r, t in rows:
+        print(f"| {name} | {r['accuracy']:.1%} | {r['n']} | {t['steps']}, "
+              f"{t['train_seconds'] / 60:.1f} |")  # fmt: skip

@@ -122,5 +122,4 @@ def trainer_config(args: argparse.Namespace, recipe: Recipe, **overrides: Any) -
     """TrainerConfig from the flags over the recipe, with the budget rule applied."""
     preset = recipe.part("trainer")
     budget = budget_overrides(args, preset)
-    config = config_from_args(TrainerConfig, args, preset=preset, **{**budget, **overrides})
-    return config
+    return config_from_args(TrainerConfig, args, preset=preset, **{**budget, **overrides})

@@ -23,9 +23,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import (
-    save_figure,
-)
+from seqlab.cli._figures import save_figure
 
 CLIPS_EPILOG = """examples:
   seqlab activity clips -n 8000 --seed 0 --split train --out clips-train

@@ -23,9 +23,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import (
-    save_figure,
-)
+from seqlab.cli._figures import save_figure
 
 SCENES_EPILOG = """examples:
   seqlab caption scenes -n 10000 --seed 0 --split train --out scenes-train

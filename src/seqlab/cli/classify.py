@@ -41,11 +41,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import (
-    plot_losses,
-    pyplot,
-    save_figure,
-)
+from seqlab.cli._figures import plot_losses, pyplot, save_figure
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 
 TRAIN_EPILOG = """examples:
@@ -176,14 +172,15 @@ def run_train(args: argparse.Namespace) -> int:
     from seqlab.classify import resolve_alphabet, train_classifier
 
     rows = read_rows(args.train, args)
+    texts = [t for t, _ in rows]
     recipe = choose_recipe(args, {n: PRESETS[n] for n in CLASSIFIER_PRESETS},
-                           _classifier_recipe(args, [t for t, _ in rows]))  # fmt: skip
+                           _classifier_recipe(args, texts))  # fmt: skip
     model_preset = recipe.part("model")
-    if model_preset.get("pool") == "concat" and len({len(t) for t, _ in rows}) == 1:
-        model_preset["n_steps"] = len(rows[0][0])  # the windows' length (the splice recipe: 60)
+    if model_preset.get("pool") == "concat" and len({len(t) for t in texts}) == 1:
+        model_preset["n_steps"] = len(texts[0])  # the windows' length (the splice recipe: 60)
     model_cfg = config_from_args(ClassifierConfig, args, preset=model_preset)
     data_cfg = config_from_args(ClassifierDataConfig, args, preset=recipe.part("data"))
-    alphabet = resolve_alphabet(model_cfg.alphabet, data_cfg.level, [t for t, _ in rows])
+    alphabet = resolve_alphabet(model_cfg.alphabet, data_cfg.level, texts)
     if alphabet == "dna":  # again, so that a bad letter is reported with its line
         rows = read_rows(args.train, args, "dna")
     dev = read_rows(args.dev, args, alphabet) if args.dev else None

@@ -11,13 +11,8 @@ from seqlab.cli._common import (
     add_threads_flag,
     set_threads,
 )
-from seqlab.cli._figures import (
-    plot_roll,
-)
-from seqlab.cli._vanishing import (
-    format_table,
-    vanishing_with_progress,
-)
+from seqlab.cli._figures import plot_roll
+from seqlab.cli._vanishing import format_table, vanishing_with_progress
 from seqlab.diagnose.config import VanishingConfig
 
 EPILOG = """example:

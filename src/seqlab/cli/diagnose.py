@@ -16,14 +16,8 @@ from seqlab.cli._common import (
     rename_flag,
     set_threads,
 )
-from seqlab.cli._figures import (
-    pyplot,
-    save_figure,
-)
-from seqlab.cli._vanishing import (
-    format_table,
-    vanishing_with_progress,
-)
+from seqlab.cli._figures import pyplot, save_figure
+from seqlab.cli._vanishing import format_table, vanishing_with_progress
 from seqlab.diagnose.config import VanishingConfig
 
 if TYPE_CHECKING:

@@ -16,10 +16,7 @@ from seqlab.cli._common import (
     emit_json,
     progress,
 )
-from seqlab.cli._figures import (
-    pyplot,
-    save_figure,
-)
+from seqlab.cli._figures import pyplot, save_figure
 
 TRAIN_EPILOG = """examples:
   seqlab embed train corpus.txt --method skipgram --out vectors.txt

@@ -26,9 +26,7 @@ from seqlab.cli._common import (
     read_stdin,
     set_threads,
 )
-from seqlab.cli._figures import (
-    plot_losses,
-)
+from seqlab.cli._figures import plot_losses
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.lm.config import PRESETS, LMConfig, LMDataConfig, lm_recipe
 

@@ -25,10 +25,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import (
-    plot_losses,
-    plot_roll,
-)
+from seqlab.cli._figures import plot_losses, plot_roll
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.music.config import PRESETS, MusicConfig, MusicDataConfig
 

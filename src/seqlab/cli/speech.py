@@ -21,9 +21,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import (
-    plot_losses,
-)
+from seqlab.cli._figures import plot_losses
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.speech.config import PRESETS, CTCConfig, SpeechDataConfig, recognizer_recipe
 

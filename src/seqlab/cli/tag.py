@@ -27,9 +27,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import (
-    plot_losses,
-)
+from seqlab.cli._figures import plot_losses
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 
 TAGGER_PRESETS = tuple(name for name in PRESETS if name.startswith("conll"))

@@ -30,10 +30,7 @@ from seqlab.cli._common import (
     read_stdin,
     set_threads,
 )
-from seqlab.cli._figures import (
-    plot_losses,
-    save_figure,
-)
+from seqlab.cli._figures import plot_losses, save_figure
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
 from seqlab.seq2seq.config import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig, seq2seq_recipe
 

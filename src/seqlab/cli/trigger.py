@@ -24,11 +24,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import (
-    plot_losses,
-    pyplot,
-    save_figure,
-)
+from seqlab.cli._figures import plot_losses, pyplot, save_figure
 from seqlab.speech.config import ClipConfig, TriggerConfig
 from seqlab.train.config import TrainerConfig
 
