@@ -24,6 +24,7 @@ from seqlab.cli import (
     embed,
     lm,
     music,
+    serve,
     speech,
     tag,
     translate,
@@ -47,6 +48,7 @@ GROUPS = (
     trigger,
     caption,
     activity,
+    serve,
     bleu,
     diagnose,
 )

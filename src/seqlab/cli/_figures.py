@@ -12,7 +12,9 @@ from typing import Any
 from seqlab._atomic import atomic_write
 from seqlab.cli._common import CLIError, is_main_process
 
-__all__ = ["NOTE_NAMES", "note_name", "plot_losses", "plot_roll", "pyplot", "save_figure"]
+__all__ = [
+    "NOTE_NAMES", "note_name", "plot_losses", "plot_roll", "pyplot", "roll_figure", "save_figure"
+]
 
 
 def pyplot():
@@ -75,8 +77,17 @@ def note_name(pitch: int) -> str:
 
 
 def plot_roll(roll, path: Path, *, n_prime: int, title: str = "") -> Path:
-    """The piano roll as an image: time across, pitch up (every C named, C4 = middle C); the
-    prime shaded."""
+    """The piano roll as a PNG (:func:`roll_figure`)."""
+    fig = roll_figure(roll, n_prime=n_prime, title=title)
+    try:
+        return save_figure(fig, path)
+    finally:
+        pyplot().close(fig)
+
+
+def roll_figure(roll, *, n_prime: int, title: str = ""):
+    """The piano roll as a matplotlib Figure: time across, pitch up (every C named, C4 = middle
+    C); the prime shaded. The caller closes it."""
     from seqlab.music import LOWEST_PITCH
 
     plt = pyplot()
@@ -98,7 +109,4 @@ def plot_roll(roll, path: Path, *, n_prime: int, title: str = "") -> Path:
     ax.set_yticks(cs, [note_name(p) for p in cs])
     ax.set_ylabel("pitch")
     ax.set_title(title)
-    try:
-        return save_figure(fig, path)
-    finally:
-        plt.close(fig)
+    return fig

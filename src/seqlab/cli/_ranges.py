@@ -100,6 +100,14 @@ RANGES: dict[str, str] = {
     "max_delay": "[0, 60]",
     "smooth_value": "(0, inf)",
     "threads": "[1, 1024]",
+    # seqlab serve
+    "port": "[0, 65535]",  # 0: a free port
+    "max_text_chars": "[1, 10000000]",
+    "max_lines": "[1, 100000]",
+    "max_upload_mb": "(0, 4096]",
+    "max_beam": "[1, 256]",
+    "max_length": "[1, 10000]",
+    "max_n": "[1, 100000]",
     # trigger-word clips
     "train": "[1, 10000000]",
     "test": "[1, 10000000]",

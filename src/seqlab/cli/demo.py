@@ -264,10 +264,7 @@ def part_speech(show_progress: bool, quick: bool) -> None:
     """CTC on real recordings: a shipped digit recogniser reads spoken digits, frame by frame."""
     from importlib.resources import files
 
-    import torch
-
-    from seqlab.speech import collate, greedy_decode, load_recognizer, prefix_beam_search
-    from seqlab.speech.train import features_of
+    from seqlab.speech import load_recognizer, transcribe_file
 
     print("== Speech (CTC): real spoken digits -> text, a character or a blank every 20 ms ==")
     root = files("seqlab") / "data" / "speech"
@@ -278,16 +275,12 @@ def part_speech(show_progress: bool, quick: bool) -> None:
     wavs = sorted((root / "recordings").iterdir(), key=lambda p: p.name)
     wavs = [w for w in wavs if w.name.endswith(".wav")][: 3 if quick else None]
     for wav in wavs:
-        batch = collate([features_of(str(wav), model.features)])
-        with torch.no_grad():
-            log_probs, lengths = model(batch["features"], batch["lengths"])
-        lp = log_probs[0, : int(lengths[0])].numpy()
-        path = "".join("_" if c == 0 else model.alphabet.chars[c - 1] for c in lp.argmax(1))
-        greedy = model.alphabet.decode(greedy_decode(lp))
-        beam = model.alphabet.decode(list(prefix_beam_search(lp, beam_size=8)[0].labels))
+        beam = transcribe_file(model, str(wav), beam_size=8)
+        greedy = transcribe_file(model, str(wav)).text
         said = wav.name.split("_")[0]
-        print(f"  {wav.name:<18} said {said}  heard {beam!r:<8} frames {path.strip('_')[:44]}")
-        if greedy != beam:
+        print(f"  {wav.name:<18} said {said}  heard {beam.text!r:<8} "
+              f"frames {beam.frames.strip('_')[:44]}")  # fmt: skip
+        if greedy != beam.text:
             print(f"  {'':<18} (greedy decoding: {greedy!r})")
     print('The frames show the notes\' collapse: repeats merge, then blanks "_" drop; "three" '
           'needs a blank between its two e\'s ("rrreee___ee" -> "ree").')  # fmt: skip

@@ -345,6 +345,16 @@ def _plot_paths(plot: str | None, files: list[str]) -> dict[str, Path]:
 
 
 def _plot(samples, rate, probs, step, times, threshold, title, path) -> None:
+    fig = trigger_figure(samples, rate, probs, step, times, threshold, title)
+    try:
+        save_figure(fig, path)
+    finally:
+        pyplot().close(fig)
+
+
+def trigger_figure(samples, rate, probs, step, times, threshold, title):
+    """The recording over P(trigger) at each output step, the threshold dashed and each
+    detection a red line (a matplotlib Figure; the caller closes it)."""
     import numpy as np
 
     plt = pyplot()
@@ -361,5 +371,4 @@ def _plot(samples, rate, probs, step, times, threshold, title, path) -> None:
         for x in times:
             ax.axvline(x, color="tab:red", lw=1.2)
     bottom.legend(loc="upper right", fontsize=8)
-    save_figure(fig, path)
-    plt.close(fig)
+    return fig

@@ -191,6 +191,7 @@ class Transcript:
     silent: bool = False  # the whole recording is below the silence threshold (not decoded)
     seconds: float = 0.0  # the recording's duration
     n_chunks: int = 1  # pieces it was decoded in (> 1: longer than max_seconds)
+    frames: str = ""  # the most likely symbol of each output frame, "_" = blank; pieces " "-joined
 
 
 def transcribe(
@@ -248,7 +249,7 @@ def transcribe_file(
         return Transcript(str(path), "", silent=True, seconds=seconds, n_chunks=0)
     cuts = [] if max_seconds is None else split_points(samples, rate, max_seconds)
     lexicon = [model.alphabet.encode(w) for w in vocabulary] if vocabulary else None
-    texts = []
+    texts, frames = [], []
     device = next(model.parameters()).device
     for chunk in np.split(samples, cuts):
         if is_silent(chunk):
@@ -256,6 +257,8 @@ def transcribe_file(
         batch = collate([features_of_samples(chunk, model.features)])
         log_probs, lengths = model(batch["features"].to(device), batch["lengths"])
         lp = log_probs[0, : int(lengths[0])].cpu().numpy()  # (T, C)
+        symbols = ["_", *model.alphabet.chars]  # label 0 is the blank
+        frames.append("".join(symbols[c] for c in lp.argmax(1)))
         if lexicon:
             best, _ = lexicon_decode(lp, lexicon)
             texts.append(vocabulary[best])
@@ -267,7 +270,8 @@ def transcribe_file(
                                         insertion_bonus=insertion_bonus)[0].labels  # fmt: skip
         texts.append(model.alphabet.decode(labels))
     text = " ".join(t for t in texts if t)
-    return Transcript(str(path), text, seconds=seconds, n_chunks=len(cuts) + 1)
+    return Transcript(str(path), text, seconds=seconds, n_chunks=len(cuts) + 1,
+                      frames=" ".join(frames))  # fmt: skip
 
 
 def split_points(

@@ -1,0 +1,87 @@
+"""``seqlab serve MODEL...``: a web page and an HTTP JSON API over trained models."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+
+from seqlab.cli._common import CLIError, add_threads_flag, data_args, set_threads
+
+EPILOG = """examples:
+  seqlab demo --keep models             # the demo's models, saved
+  seqlab serve models/*                 # then open http://127.0.0.1:7860
+  seqlab serve dates-model glove --port 8000
+  curl -s localhost:7860/api/dates-model/run -d '{"text": "3 March 1997", "beam": 5}'
+
+MODEL is a model folder of any task (lm, seq2seq, classify, tag, speech, trigger, music,
+caption), or a word-vectors file or data set (glove) for nearest words, analogies and the
+debiasing projection. The API's answers hold the same objects as the CLI's --json output;
+docs/serve.md lists every endpoint. Needs the serve extra: pip install 'seqlab[serve]'.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="try trained models in a web page and over HTTP",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("models", nargs="+", metavar="MODEL",
+                   help="model folders or word-vectors files")  # fmt: skip
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")  # fmt: skip
+    p.add_argument("--port", type=int, default=7860, help="port (default: 7860; 0: a free one)")
+    limits = p.add_argument_group("input limits (a request over one gets HTTP 400 or 413)")
+    limits.add_argument("--max-text-chars", type=int, default=2000,
+                        help="characters of text per request (default: 2000)")  # fmt: skip
+    limits.add_argument("--max-lines", type=int, default=16,
+                        help="sentences per request (default: 16)")  # fmt: skip
+    limits.add_argument("--max-upload-mb", type=float, default=5.0,
+                        help="size of a WAV or PNG upload in MiB (default: 5)")  # fmt: skip
+    limits.add_argument("--max-beam", type=int, default=16, help="beam size (default: 16)")
+    limits.add_argument("--max-length", type=int, default=1000,
+                        help="sampled or decoded length (default: 1000)")  # fmt: skip
+    limits.add_argument("--max-n", type=int, default=50,
+                        help="samples, n-best answers or neighbours (default: 50)")  # fmt: skip
+    add_threads_flag(p)
+    data_args(p, "models")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise CLIError("seqlab serve needs the serve extra: pip install 'seqlab[serve]' "
+                       "(Starlette and uvicorn)") from None  # fmt: skip
+    from seqlab.serve import Limits, build_app, load_served
+    from seqlab.serve.server import serve_forever
+
+    set_threads(args.threads)
+    limits = Limits(max_text_chars=args.max_text_chars, max_lines=args.max_lines,
+                    max_upload_bytes=int(args.max_upload_mb * 2**20), max_beam=args.max_beam,
+                    max_length=args.max_length, max_n=args.max_n)  # fmt: skip
+    if not _is_loopback(args.host):
+        print(f"seqlab: warning: --host {args.host} lets other machines reach these models; "
+              "the server has no login: use it on networks you trust", file=sys.stderr)  # fmt: skip
+    served = load_served(args.models)
+    width = max(len(s.name) for s in served)
+    for s in served:
+        print(f"  {s.name:<{width}}  {s.task:<8}  {', '.join(s.verbs):<18}  {s.path}")
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"seqlab serve: {len(served)} model(s) at http://{shown}:{args.port}/ (Ctrl-C stops)",
+          flush=True)  # fmt: skip
+    serve_forever(build_app(served, limits), args.host, args.port)
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
