@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
-from seqlab.cli._common import (
-    add_threads_flag,
-    set_threads,
-)
+from seqlab.cli._common import CLIError, add_threads_flag, set_threads
 from seqlab.cli._figures import plot_roll
 from seqlab.cli._vanishing import format_table, vanishing_with_progress
 from seqlab.diagnose.config import VanishingConfig
@@ -42,6 +44,30 @@ DO_IT_YOURSELF = {
 }
 
 
+_KEEP: list[Path] = []  # --keep DIR: the parts save their models there (set by run)
+
+
+@contextlib.contextmanager
+def _model_folder(name: str) -> Iterator[str]:
+    """Where a part trains its model: DIR/name with --keep, else a temporary folder."""
+    if _KEEP:
+        yield str(_KEEP[0] / name)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield folder
+
+
+def _keep_copy(source: Any, name: str) -> None:
+    """With --keep, a copy of a shipped model folder or file in DIR/name."""
+    if not _KEEP:
+        return
+    source, target = Path(str(source)), _KEEP[0] / name
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copyfile(source, target)
+
+
 def part_vanishing(show_progress: bool, quick: bool) -> None:
     """The notes' vanishing gradients: RNN vs GRU vs LSTM on a long-dependency task."""
     print("== Vanishing gradients: can each cell carry information across T steps? ==")
@@ -53,8 +79,6 @@ def part_vanishing(show_progress: bool, quick: bool) -> None:
 
 def part_dinosaurs(show_progress: bool, quick: bool) -> None:
     """A character language model on the bundled dinosaur names, then novel names from it."""
-    import tempfile
-
     from seqlab.lm import dinosaur_names_path, preset_configs
     from seqlab.lm.train import train_language_model
 
@@ -63,7 +87,7 @@ def part_dinosaurs(show_progress: bool, quick: bool) -> None:
     model, data, trainer = preset_configs("dinos", trainer={**budget, "progress": show_progress})
     text = dinosaur_names_path().read_text(encoding="utf-8")
     names = set(text.split())  # (a few names appear twice in the file)
-    with tempfile.TemporaryDirectory() as folder:
+    with _model_folder("dinosaurs") as folder:
         trained = train_language_model(text, model, data, trainer, folder)
     r = trained.result
     hidden = trained.model.config.hidden_size
@@ -78,9 +102,6 @@ def part_dinosaurs(show_progress: bool, quick: bool) -> None:
 
 def part_dates(show_progress: bool, quick: bool) -> None:
     """The notes' attention exercise: dates in many formats and languages -> ISO dates."""
-    import tempfile
-    from pathlib import Path
-
     from seqlab.cli._figures import save_figure
     from seqlab.seq2seq import attention_figure, beam_search, preset_configs, train_seq2seq
     from seqlab.seq2seq.dates import HELD_OUT_FORMATS, date_pairs, format_date_as
@@ -93,7 +114,7 @@ def part_dates(show_progress: bool, quick: bool) -> None:
     pairs = date_pairs(n, seed=0)
     test = date_pairs(200 if quick else 1000, seed=1)
     held = date_pairs(50 if quick else 600, formats=list(HELD_OUT_FORMATS), seed=2)
-    with tempfile.TemporaryDirectory() as folder:
+    with _model_folder("dates") as folder:
         trained = train_seq2seq(pairs, model_cfg, data, trainer, folder)
     model, r = trained.model, trained.result
     print(
@@ -126,8 +147,6 @@ def part_dates(show_progress: bool, quick: bool) -> None:
 
 def part_emoji(show_progress: bool, quick: bool) -> None:
     """The notes' Emojify: the averaging model over frozen GloVe vectors, and where it fails."""
-    import tempfile
-
     from seqlab.classify import (
         EMOJI,
         emoji_paths,
@@ -147,7 +166,7 @@ def part_emoji(show_progress: bool, quick: bool) -> None:
     model_cfg, data, trainer = preset_configs(
         "emojify-average", trainer={**budget, "progress": show_progress}
     )
-    with tempfile.TemporaryDirectory() as folder:
+    with _model_folder("emoji") as folder:
         trained = train_classifier(train, model_cfg, data, trainer, folder, vectors=vectors)
     model, r = trained.model, trained.result
     scores, _ = evaluate_classifier(model, test)
@@ -175,6 +194,7 @@ def part_words(show_progress: bool, quick: bool) -> None:
     print("== Word embeddings: analogies, debiasing, and skip-gram trained here ==")
     paths = bundled_paths()
     wv = WordVectors.load(paths["vectors"])
+    _keep_copy(paths["vectors"], "glove.6B.50d.demo.txt")
     print(f"GloVe 6B 50d ({len(wv):,} bundled words); a : b :: c : ? by 3CosAdd:")
     for a, b, c in (("man", "woman", "king"), ("paris", "france", "rome"),
                     ("big", "bigger", "small"), ("france", "paris", "japan")):  # fmt: skip
@@ -206,8 +226,6 @@ def part_words(show_progress: bool, quick: bool) -> None:
 def _jsb_chorales():
     """The chorales file: the data set jsb_chorales if it is here (``seqlab data fetch``),
     else the project's copy in ``../shared/data``; None when neither is."""
-    from pathlib import Path
-
     from seqlab.datasets.catalog import DataError, locate
 
     try:
@@ -219,9 +237,6 @@ def _jsb_chorales():
 
 def part_music(show_progress: bool, quick: bool) -> None:
     """One-to-many: a GRU learns JSB chorales, then writes a new one (MIDI + piano roll)."""
-    import tempfile
-    from pathlib import Path
-
     from seqlab.music import nll_per_step, preset_configs, read_chorales, sample, write_midi
     from seqlab.music.train import train_music_model
 
@@ -236,7 +251,7 @@ def part_music(show_progress: bool, quick: bool) -> None:
     budget = {"epochs": 1} if quick else {"epochs": 12}
     trainer_overrides = {**budget, "progress": show_progress}
     model_cfg, data, trainer = preset_configs("jsb-gru", trainer=trainer_overrides)
-    with tempfile.TemporaryDirectory() as folder:
+    with _model_folder("chorales") as folder:
         trained = train_music_model(rolls, model_cfg, data, trainer, folder, data_path=path)
     model, r = trained.model, trained.result
     test_nll = nll_per_step(model, rolls["test"])
@@ -269,6 +284,7 @@ def part_speech(show_progress: bool, quick: bool) -> None:
     print("== Speech (CTC): real spoken digits -> text, a character or a blank every 20 ms ==")
     root = files("seqlab") / "data" / "speech"
     model = load_recognizer(str(root / "fsdd-digits-64"))
+    _keep_copy(root / "fsdd-digits-64", "digits")
     n_params = sum(p.numel() for p in model.parameters())
     print(f"A bidirectional GRU recogniser shipped with seqlab ({n_params:,} parameters, 93.3% "
           "exact on the FSDD test split), on FSDD test recordings of 6 speakers:")  # fmt: skip
@@ -291,7 +307,6 @@ def part_caption(show_progress: bool, quick: bool) -> None:
     """Image captioning: a shipped Show, Attend and Tell model describes Fashion scenes."""
     import json
     from importlib.resources import files
-    from pathlib import Path
 
     from seqlab.cli._figures import save_figure
     from seqlab.train import load_model
@@ -303,6 +318,7 @@ def part_caption(show_progress: bool, quick: bool) -> None:
     print("== Image captioning (Show, Attend and Tell): Fashion scenes -> what is where ==")
     root = files("seqlab") / "data" / "vision"
     model = load_model(str(root / "fashion-scenes-att"), Captioner)
+    _keep_copy(root / "fashion-scenes-att", "scenes")
     scenes = json.loads((root / "scenes" / "scenes.json").read_text(encoding="utf-8"))
     n_params = sum(p.numel() for p in model.parameters())
     print(f"A CNN + LSTM captioner with attention shipped with seqlab ({n_params:,} parameters, "
@@ -343,6 +359,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--parts", nargs="+", choices=list(PARTS), default=list(PARTS),
                    help="which parts to run")  # fmt: skip
+    p.add_argument("--keep", metavar="DIR",
+                   help="save the parts' models in DIR (a new folder) to try them afterwards: "
+                   "seqlab serve DIR/*")  # fmt: skip
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_threads_flag(p)
     p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # tiny sizes, for tests
@@ -351,10 +370,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     set_threads(args.threads)
+    if args.keep:
+        keep = Path(args.keep)
+        if keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+            raise CLIError(f"--keep {args.keep}: it exists and is not an empty folder; "
+                           "give a new one")  # fmt: skip
+        keep.mkdir(parents=True, exist_ok=True)
+        _KEEP[:] = [keep]
     start = time.perf_counter()
-    for name in args.parts:
-        t0 = time.perf_counter()
-        PARTS[name](not args.no_progress and sys.stderr.isatty(), args.quick)
-        print(f"({name}: {time.perf_counter() - t0:.0f} s)\n")
+    try:
+        for name in args.parts:
+            t0 = time.perf_counter()
+            PARTS[name](not args.no_progress and sys.stderr.isatty(), args.quick)
+            print(f"({name}: {time.perf_counter() - t0:.0f} s)\n")
+    finally:
+        _KEEP.clear()
     print(f"demo finished in {time.perf_counter() - start:.0f} s")
+    if args.keep:
+        kept = sorted(p.name for p in Path(args.keep).iterdir())
+        print(f"Models kept in {args.keep}/ ({', '.join(kept) or 'none'}); try them in a "
+              f"browser: seqlab serve {args.keep}/*")  # fmt: skip
     return 0

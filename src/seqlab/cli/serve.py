@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError("seqlab serve needs the serve extra: pip install 'seqlab[serve]' "
                        "(Starlette and uvicorn)") from None  # fmt: skip
     from seqlab.serve import Limits, build_app, load_served
-    from seqlab.serve.server import serve_forever
+    from seqlab.serve.server import bind, serve_forever, url_of
 
     set_threads(args.threads)
     limits = Limits(max_text_chars=args.max_text_chars, max_lines=args.max_lines,
@@ -68,13 +68,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"seqlab: warning: --host {args.host} lets other machines reach these models; "
               "the server has no login: use it on networks you trust", file=sys.stderr)  # fmt: skip
     served = load_served(args.models)
+    sock = bind(args.host, args.port)  # a port in use: one line, exit 2
     width = max(len(s.name) for s in served)
     for s in served:
-        print(f"  {s.name:<{width}}  {s.task:<8}  {', '.join(s.verbs):<18}  {s.path}")
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"seqlab serve: {len(served)} model(s) at http://{shown}:{args.port}/ (Ctrl-C stops)",
-          flush=True)  # fmt: skip
-    serve_forever(build_app(served, limits), args.host, args.port)
+        print(f"  {s.name:<{width}}  {s.task:<8}  {', '.join(s.verbs):<22}  {s.path}")
+    print(f"seqlab serve: {len(served)} model(s) at {url_of(sock)}/ (Ctrl-C stops)", flush=True)
+    try:
+        serve_forever(build_app(served, limits), sock)
+    finally:
+        sock.close()
     return 0
 
 
