@@ -65,7 +65,7 @@ def test_preset_alone_follows_the_cell(data, tmp_path, capsys):
 
 
 def test_note_names():
-    from seqlab.cli._figures import note_name
+    from seqlab.music import note_name
 
     assert [note_name(p) for p in (21, 60, 61, 69, 108)] == ["A0", "C4", "C#4", "A4", "C8"]
 

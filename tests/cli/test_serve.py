@@ -19,8 +19,8 @@ pytest.importorskip("starlette", reason="seqlab[serve] is not installed (make te
 def no_serving(monkeypatch):
     """serve_forever records its app instead of serving it."""
     calls = []
-    monkeypatch.setattr("seqlab.serve.server.serve_forever",
-                        lambda app, sock, **kw: calls.append((app, sock.getsockname())))  # fmt: skip
+    record = lambda app, sock, **kw: calls.append((app, sock.getsockname()))  # noqa: E731
+    monkeypatch.setattr("seqlab.serve.serve_forever", record)
     return calls
 
 

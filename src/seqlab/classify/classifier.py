@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -410,3 +411,18 @@ class ClassifierEnsemble:
     ) -> list[Prediction]:
         """The most probable label of each text under the mean probabilities."""
         return _predictions(self, texts, batch_size, on_long)
+
+
+def class_names(folder: str | os.PathLike[str], labels: list[str]) -> dict[str, str]:
+    """label -> what it stands for, where the training file's format says (Emojify's 0-4 are
+    heart, baseball, smile, disappointed, fork_and_knife); {} otherwise."""
+    from seqlab.datasets.labelled import EMOJIFY_CLASSES
+
+    try:
+        data = json.loads((Path(folder) / "data.json").read_text(encoding="utf-8"))
+        emojify = data["sources"].get("format") == "emojify"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    if not emojify or not set(labels) <= set(EMOJIFY_CLASSES):
+        return {}
+    return {label: EMOJIFY_CLASSES[label] for label in labels}

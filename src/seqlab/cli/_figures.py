@@ -1,6 +1,7 @@
 """The figures several command groups draw: matplotlib on the Agg backend, PNG files written
-atomically, loss curves from a model folder's metrics, piano rolls. matplotlib is imported where
-a figure is drawn, never at import time (``seqlab --help`` stays quick)."""
+atomically, loss curves from a model folder's metrics, piano rolls (drawn by seqlab.music).
+matplotlib is imported where a figure is drawn, never at import time (``seqlab --help`` stays
+quick)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ from typing import Any
 from seqlab._atomic import atomic_write
 from seqlab.cli._common import CLIError, is_main_process
 
-__all__ = [
-    "NOTE_NAMES", "note_name", "plot_losses", "plot_roll", "pyplot", "roll_figure", "save_figure"
-]
+__all__ = ["plot_losses", "plot_roll", "pyplot", "save_figure"]
 
 
 def pyplot():
@@ -68,45 +67,8 @@ def plot_losses(
     return path
 
 
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
-def note_name(pitch: int) -> str:
-    """A MIDI pitch by name, middle C = 60 = C4: 21 -> A0, 69 -> A4, 108 -> C8."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
-
-
 def plot_roll(roll, path: Path, *, n_prime: int, title: str = "") -> Path:
-    """The piano roll as a PNG (:func:`roll_figure`)."""
-    fig = roll_figure(roll, n_prime=n_prime, title=title)
-    try:
-        return save_figure(fig, path)
-    finally:
-        pyplot().close(fig)
+    """The piano roll as a PNG (:func:`seqlab.music.roll_figure`)."""
+    from seqlab.music import roll_figure
 
-
-def roll_figure(roll, *, n_prime: int, title: str = ""):
-    """The piano roll as a matplotlib Figure: time across, pitch up (every C named, C4 = middle
-    C); the prime shaded. The caller closes it."""
-    from seqlab.music import LOWEST_PITCH
-
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(max(6, len(roll) / 10), 4))
-    ax.imshow(
-        roll.T,
-        origin="lower",
-        aspect="auto",
-        cmap="Greys",
-        interpolation="nearest",
-        extent=(0, len(roll), LOWEST_PITCH - 0.5, LOWEST_PITCH + roll.shape[1] - 0.5),
-    )
-    if n_prime:
-        ax.axvspan(0, n_prime, color="tab:blue", alpha=0.15, label="prime")
-        ax.legend(loc="upper right")
-    ax.set_xlabel("time step (quarter notes)")
-    pitches = range(LOWEST_PITCH, LOWEST_PITCH + roll.shape[1])
-    cs = [p for p in pitches if p % 12 == 0]
-    ax.set_yticks(cs, [note_name(p) for p in cs])
-    ax.set_ylabel("pitch")
-    ax.set_title(title)
-    return fig
+    return save_figure(roll_figure(roll, n_prime=n_prime, title=title), path)

@@ -262,23 +262,6 @@ def _file_format(path: str, args: argparse.Namespace) -> str:
     return labelled_format(path, encoding=args.encoding)
 
 
-def class_names(folder: str, labels: list[str]) -> dict[str, str]:
-    """label -> what it stands for, where the training file's format says (Emojify's 0-4 are
-    heart, baseball, smile, disappointed, fork_and_knife); {} otherwise."""
-    import json
-
-    from seqlab.datasets.labelled import EMOJIFY_CLASSES
-
-    try:
-        data = json.loads((Path(folder) / "data.json").read_text(encoding="utf-8"))
-        emojify = data["sources"].get("format") == "emojify"
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-    if not emojify or not set(labels) <= set(EMOJIFY_CLASSES):
-        return {}
-    return {label: EMOJIFY_CLASSES[label] for label in labels}
-
-
 def shown(label: str, names: dict[str, str]) -> str:
     """A label as the user reads it: ``0 heart`` when it has a name, else as it is."""
     return f"{label} {names[label]}" if label in names else label
@@ -323,6 +306,8 @@ def run_predict(args: argparse.Namespace) -> int:
             model.tokenize(line, on_long=args.on_long)
         except ValueError as error:
             raise CLIError(f"{args.file or 'stdin'}: line {i}: {error}") from None
+    from seqlab.classify import class_names
+
     names = class_names(args.model, [str(label) for label in model.labels])
     n_unk = 0
     for p in model.predict(lines, on_long=args.on_long):
@@ -341,7 +326,7 @@ def run_predict(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from seqlab.classify import evaluate_classifier
+    from seqlab.classify import class_names, evaluate_classifier
 
     set_threads(args.threads)
     model = load_classifiers(args)

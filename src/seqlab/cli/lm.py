@@ -191,7 +191,7 @@ def load_lm(folder: str, device: str = "cpu"):
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from seqlab.lm import load_training_text
+    from seqlab.lm import training_membership
 
     set_threads(args.threads)
     model = load_lm(args.model, args.device)
@@ -200,8 +200,7 @@ def run_sample(args: argparse.Namespace) -> int:
     texts = model.sample(args.n, temperature=args.temperature, top_k=args.top_k,
                          max_len=max_len, prefix=args.prefix, seed=args.seed,
                          greedy=args.greedy)  # fmt: skip
-    train_text = load_training_text(args.model)
-    seen = _membership(train_text, lines_mode)
+    seen = training_membership(args.model, lines=lines_mode)
     for text in texts:
         known = seen(text)
         if args.json:
@@ -212,16 +211,6 @@ def run_sample(args: argparse.Namespace) -> int:
         else:
             print(text, end="\n\n" if len(texts) > 1 else "\n")
     return 0
-
-
-def _membership(train_text: str | None, lines_mode: bool):
-    """text -> True/False (in the training text or not), or None when it is unavailable."""
-    if train_text is None:
-        return lambda text: None
-    if lines_mode:
-        lines = {line.strip() for line in train_text.split("\n")}
-        return lambda text: text.strip() in lines
-    return lambda text: text in train_text
 
 
 def run_score(args: argparse.Namespace) -> int:

@@ -57,24 +57,24 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         raise CLIError("seqlab serve needs the serve extra: pip install 'seqlab[serve]' "
                        "(Starlette and uvicorn)") from None  # fmt: skip
-    from seqlab.serve import Limits, build_app, load_served
-    from seqlab.serve.server import bind, serve_forever, url_of
+    from seqlab import serve
 
     set_threads(args.threads)
-    limits = Limits(max_text_chars=args.max_text_chars, max_lines=args.max_lines,
+    limits = serve.Limits(max_text_chars=args.max_text_chars, max_lines=args.max_lines,
                     max_upload_bytes=int(args.max_upload_mb * 2**20), max_beam=args.max_beam,
                     max_length=args.max_length, max_n=args.max_n)  # fmt: skip
     if not _is_loopback(args.host):
         print(f"seqlab: warning: --host {args.host} lets other machines reach these models; "
               "the server has no login: use it on networks you trust", file=sys.stderr)  # fmt: skip
-    served = load_served(args.models)
-    sock = bind(args.host, args.port)  # a port in use: one line, exit 2
+    served = serve.load_served(args.models)
+    sock = serve.bind(args.host, args.port)  # a port in use: one line, exit 2
     width = max(len(s.name) for s in served)
     for s in served:
         print(f"  {s.name:<{width}}  {s.task:<8}  {', '.join(s.verbs):<22}  {s.path}")
-    print(f"seqlab serve: {len(served)} model(s) at {url_of(sock)}/ (Ctrl-C stops)", flush=True)
+    url = serve.url_of(sock)
+    print(f"seqlab serve: {len(served)} model(s) at {url}/ (Ctrl-C stops)", flush=True)
     try:
-        serve_forever(build_app(served, limits), sock)
+        serve.serve_forever(serve.build_app(served, limits), sock)
     finally:
         sock.close()
     return 0

@@ -24,7 +24,7 @@ from seqlab.cli._common import (
     set_threads,
     train_summary,
 )
-from seqlab.cli._figures import plot_losses, pyplot, save_figure
+from seqlab.cli._figures import plot_losses, save_figure
 from seqlab.speech.config import ClipConfig, TriggerConfig
 from seqlab.train.config import TrainerConfig
 
@@ -345,30 +345,6 @@ def _plot_paths(plot: str | None, files: list[str]) -> dict[str, Path]:
 
 
 def _plot(samples, rate, probs, step, times, threshold, title, path) -> None:
-    fig = trigger_figure(samples, rate, probs, step, times, threshold, title)
-    try:
-        save_figure(fig, path)
-    finally:
-        pyplot().close(fig)
+    from seqlab.speech import trigger_figure
 
-
-def trigger_figure(samples, rate, probs, step, times, threshold, title):
-    """The recording over P(trigger) at each output step, the threshold dashed and each
-    detection a red line (a matplotlib Figure; the caller closes it)."""
-    import numpy as np
-
-    plt = pyplot()
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 4.5), sharex=True)
-    t = np.arange(len(samples)) / rate
-    top.plot(t, samples, lw=0.4, color="0.3")
-    top.set_ylabel("waveform")
-    top.set_title(str(title))
-    bottom.plot(np.arange(len(probs)) * step, probs, color="tab:blue", label="P(trigger)")
-    bottom.axhline(threshold, color="tab:orange", ls="--", lw=1, label=f"threshold {threshold:.2f}")
-    bottom.set_ylim(-0.02, 1.02)
-    bottom.set_xlabel("seconds")
-    for ax in (top, bottom):
-        for x in times:
-            ax.axvline(x, color="tab:red", lw=1.2)
-    bottom.legend(loc="upper right", fontsize=8)
-    return fig
+    save_figure(trigger_figure(samples, rate, probs, step, times, threshold, title), path)

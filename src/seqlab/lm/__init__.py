@@ -23,6 +23,7 @@ __all__ = [
     "build_vocab",
     "dinosaur_names_path",
     "load_training_text",
+    "training_membership",
     "preset_configs",
     "sample",
     "score_lines",
@@ -55,6 +56,7 @@ _EXPORTS = {
     "PRESETS": "config",
     "LMDataConfig": "config",
     "load_training_text": "train",
+    "training_membership": "train",
     "preset_configs": "train",
     "train_language_model": "train",
 }

@@ -206,3 +206,16 @@ def load_training_text(folder: str | os.PathLike[str]) -> str | None:
     mode = read_config(folder)["config"].get("mode", "stream")
     train, _ = split_corpus(text, mode, record["val_fraction"], seed=record.get("split_seed", 0))
     return train
+
+
+def training_membership(folder: str | os.PathLike[str], *, lines: bool):
+    """A test ``text -> True | False | None``: is a sample in the model's training text (the
+    whole line for ``lines`` models, a substring otherwise)? None when the text is unavailable
+    (:func:`load_training_text`)."""
+    text = load_training_text(folder)
+    if text is None:
+        return lambda sample: None
+    if lines:
+        known = {line.strip() for line in text.split("\n")}
+        return lambda sample: sample.strip() in known
+    return lambda sample: sample in text

@@ -9,14 +9,18 @@ The optional extra ``seqlab[serve]`` (Starlette + uvicorn) is needed. One module
 ``options`` (a request's checked options and the server's limits), ``served`` (a loaded model
 and its verbs), ``text`` and ``media`` (the verbs of each task), ``models`` (loading),
 ``figures`` (pictures as data URLs), ``app`` (the routes), ``server`` (uvicorn), ``static/``
-(the page). It sits at the top of the layers, beside ``cli``, whose figures it reuses.
+(the page). It sits at the top of the layers, beside ``cli``; both use the
+task packages' public functions and figures.
 """
 
 from __future__ import annotations
 
 from seqlab._lazy import lazy_exports
 
-__all__ = ["Limits", "RequestError", "build_app", "load_served", "running"]
+__all__ = [
+    "Limits", "RequestError", "bind", "build_app", "load_served", "running", "serve_forever",
+    "url_of",
+]
 
 # the app imports starlette and torch: only when a name is asked for
 _EXPORTS = {
@@ -24,6 +28,9 @@ _EXPORTS = {
     "RequestError": "options",
     "build_app": "app",
     "load_served": "models",
+    "bind": "server",
     "running": "server",
+    "serve_forever": "server",
+    "url_of": "server",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,7 +1,8 @@
 """Pictures for the page: a matplotlib figure -> a ``data:image/png;base64,...`` URL.
 
-The figures are the CLI's own (attention maps, piano rolls, P(trigger), attention panels);
-only the destination differs. pyplot keeps global state, so figures are drawn one at a time.
+The figures are the CLI's own, drawn by the task packages (attention maps, piano rolls,
+P(trigger), attention panels); only the destination differs. Some are drawn through pyplot,
+whose figure registry is global, so figures are drawn one at a time.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ def data_url(data: bytes, mime: str) -> str:
 
 def draw(make: Callable[[], Any]) -> str:
     """Call ``make()`` (it returns a matplotlib Figure) and return the figure as a PNG data URL."""
-    from seqlab.cli._figures import pyplot
-
     with _PYPLOT:
         fig = make()
         try:
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
         finally:
-            pyplot().close(fig)
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)  # a pyplot figure leaves the registry; another is left alone
     return data_url(buffer.getvalue(), "image/png")

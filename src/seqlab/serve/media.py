@@ -66,8 +66,7 @@ def prepare_trigger(served: Served) -> None:
 def trigger_detect(served: Served, o: Options, upload: Upload) -> dict[str, Any]:
     import warnings
 
-    from seqlab.cli.trigger import trigger_figure
-    from seqlab.speech import detect_triggers, trigger_probabilities
+    from seqlab.speech import detect_triggers, trigger_figure, trigger_probabilities
     from seqlab.speech.audio import read_wav
 
     model = served.model
@@ -91,8 +90,7 @@ def trigger_detect(served: Served, o: Options, upload: Upload) -> dict[str, Any]
 
 
 def music_sample(served: Served, o: Options, upload: None = None) -> dict[str, Any]:
-    from seqlab.cli._figures import roll_figure
-    from seqlab.music import sample, write_midi
+    from seqlab.music import roll_figure, sample, write_midi
 
     length = o.integer("length", 64, 1, o.limits.max_length)
     temperature = o.number("temperature", 1.0, 0.0, 100.0, above=True)

@@ -18,11 +18,10 @@ SEED_MAX = 2**63 - 1
 
 
 def prepare_lm(served: Served) -> None:
-    from seqlab.cli.lm import _membership
-    from seqlab.lm import load_training_text
+    from seqlab.lm import training_membership
 
     lines_mode = served.model.config.mode == "lines"
-    served.state["seen"] = _membership(load_training_text(served.path), lines_mode)
+    served.state["seen"] = training_membership(served.path, lines=lines_mode)
     served.info.update(mode=served.model.config.mode, max_len=100 if lines_mode else 500)
 
 
@@ -97,7 +96,7 @@ def seq2seq_run(served: Served, o: Options, upload: None = None) -> dict[str, An
 
 
 def prepare_classify(served: Served) -> None:
-    from seqlab.cli.classify import class_names
+    from seqlab.classify import class_names
 
     labels = [str(label) for label in served.model.labels]
     served.state["names"] = class_names(served.path, labels)

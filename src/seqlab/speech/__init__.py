@@ -55,6 +55,7 @@ __all__ = [
     "read_clips",
     "train_detector",
     "trigger_features",
+    "trigger_figure",
     "trigger_labels",
     "trigger_probabilities",
 ]
@@ -110,6 +111,7 @@ _EXPORTS = {
     "trigger_features": "trigger",
     "trigger_labels": "trigger",
     "trigger_probabilities": "trigger",
+    "trigger_figure": "trigger",
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

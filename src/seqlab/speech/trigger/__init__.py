@@ -9,7 +9,8 @@ One concept per module:
 - :mod:`~seqlab.speech.trigger.clips`: synthesising one training clip (background + words);
 - :mod:`~seqlab.speech.trigger.dataset`: clip folders built from raw recordings, read back and
   batched;
-- :mod:`~seqlab.speech.trigger.train`: training with the one recipe, evaluation.
+- :mod:`~seqlab.speech.trigger.train`: training with the one recipe, evaluation;
+- :mod:`~seqlab.speech.trigger.plot`: a recording, P(trigger) and the detections as a figure.
 """
 
 from seqlab.speech.trigger.clips import EQ_CENTRES, Clip, ClipConfig, equalise, overlay_clip, tilt
@@ -33,6 +34,7 @@ from seqlab.speech.trigger.model import (
     trigger_labels,
     trigger_probabilities,
 )
+from seqlab.speech.trigger.plot import trigger_figure
 from seqlab.speech.trigger.train import evaluate_detector, load_detector, train_detector
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "tilt",
     "train_detector",
     "trigger_features",
+    "trigger_figure",
     "trigger_frames",
     "trigger_labels",
     "trigger_probabilities",
