@@ -14,7 +14,7 @@ $(PY):
 
 $(VENV)/.installed: $(PY) pyproject.toml constraints.txt
 	$(PIP) "torch==2.13.0"
-	$(PIP) -e .
+	$(PIP) -e ".[serve]"
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

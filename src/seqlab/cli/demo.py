@@ -41,6 +41,7 @@ DO_IT_YOURSELF = {
     "seqlab speech transcribe digits fsdd:recordings/7_jackson_0.wav --beam 8",
     "caption": "seqlab caption scenes -n 20000 --out scenes && "
     "seqlab caption train scenes --out scenes-att",
+    "serve": "seqlab demo --keep models && seqlab serve models/*",
 }
 
 
@@ -338,6 +339,48 @@ def part_caption(show_progress: bool, quick: bool) -> None:
     print(f"Do it yourself (docs/vision.md): {DO_IT_YOURSELF['caption']}")
 
 
+def part_serve(show_progress: bool, quick: bool) -> None:
+    """seqlab serve: the shipped models behind the HTTP API, two requests, the page's address."""
+    import json
+    import urllib.request
+    from importlib.resources import files
+
+    print("== Try models in a browser or over HTTP: seqlab serve ==")
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print("(skipped: needs the serve extra: pip install 'seqlab[serve]')")
+        return
+    from seqlab import serve
+
+    root = files("seqlab") / "data"
+    sources = [root / "speech" / "fsdd-digits-64", root / "vision" / "fashion-scenes-att",
+               root / "glove.6B.50d.demo.txt"]  # fmt: skip
+    served = serve.load_served([str(s) for s in sources])
+    wav = root / "speech" / "recordings" / "9_theo_4.wav"
+    png = root / "vision" / "scenes" / "scene-00001.png"
+    analogy = json.dumps({"a": "man", "b": "woman", "c": "king", "n": 3}).encode()
+    requests = [  # (path, body, what the answer shows)
+        ("fsdd-digits-64/transcribe?beam=8&name=9_theo_4.wav", wav.read_bytes(),
+         lambda a: f"{a['results'][0]['text']!r}, CTC frames {a['frames'].strip('_')}"),
+        ("fashion-scenes-att/run?name=scene-00001.png", png.read_bytes(),
+         lambda a: f"{a['results'][0]['caption']!r}, alpha over {len(a['alpha'][0])} cells"),
+        ("glove.6B.50d.demo/analogy", analogy,
+         lambda a: "man : woman :: king : " + ", ".join(
+             f"{w} ({c:.2f})" for w, c in a["results"][0]["results"])),
+    ]  # fmt: skip
+    with serve.running(serve.build_app(served)) as url:
+        print(f"{len(served)} shipped models served at {url}/ (a page with one panel each):")
+        for path, body, show in requests:
+            with urllib.request.urlopen(urllib.request.Request(f"{url}/api/{path}", body)) as r:
+                answer = json.loads(r.read())
+            print(f"  POST /api/{path}\n      -> {show(answer)}")
+    print("The answers hold what the CLI's --json prints, plus what the page draws (CTC frames, "
+          "attention, pictures).")  # fmt: skip
+    print(f"Do it yourself (docs/serve.md): {DO_IT_YOURSELF['serve']}")
+
+
 PARTS: dict[str, Callable[[bool, bool], None]] = {
     "vanishing": part_vanishing,
     "dinosaurs": part_dinosaurs,
@@ -347,6 +390,7 @@ PARTS: dict[str, Callable[[bool, bool], None]] = {
     "speech": part_speech,
     "dates": part_dates,
     "caption": part_caption,
+    "serve": part_serve,
 }
 
 
