@@ -469,9 +469,13 @@ def set_threads(n: int) -> None:
     torch.set_num_threads(n)
 
 
-def train_summary(result: Any, data: dict[str, Any], out: Path) -> dict[str, Any]:
-    """The ``--json`` summary every ``train`` command ends with (TrainResult + data.json)."""
+def train_summary(
+    result: Any, data: dict[str, Any], out: Path, recipe: Any = None
+) -> dict[str, Any]:
+    """The ``--json`` summary every ``train`` command ends with (TrainResult + data.json), led
+    by the name of the recipe it ran (``--preset``, cli/_recipes.py) when it ran one."""
     return {
+        **({"recipe": recipe.name} if recipe is not None else {}),
         "val_loss": result.best_val_loss,
         "train_seconds": result.elapsed,
         "steps": result.steps,

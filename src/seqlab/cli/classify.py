@@ -215,7 +215,7 @@ def run_train(args: argparse.Namespace) -> int:
     plot_file = plot_losses(out, title=f"Classifier: {out.name}",
                             ylabel=f"loss (nats per {unit})")  # fmt: skip
     r = trained.result
-    summary = {"recipe": recipe.name, **train_summary(r, trained.record, out)}
+    summary = train_summary(r, trained.record, out, recipe)
     if trained.scores:
         summary["val_accuracy"] = trained.scores["accuracy"]
     if args.json:

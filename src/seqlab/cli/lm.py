@@ -25,6 +25,7 @@ from seqlab.cli._common import (
     pick_device,
     read_stdin,
     set_threads,
+    train_summary,
 )
 from seqlab.cli._figures import plot_losses
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
@@ -147,19 +148,10 @@ def run_train(args: argparse.Namespace) -> int:
                                    callbacks=recipe.callbacks())  # fmt: skip
     plot_file = plot_losses(out)
     result = trained.result
-    summary = {
-        "recipe": recipe.name,
-        "val_loss": result.best_val_loss,
-        "train_seconds": result.elapsed,
-        "perplexity": _exp(result.best_val_loss),
-        "steps": result.steps,
-        "epochs": result.epochs,
-        "best_step": result.best_step,
-        "stopped_because": result.stopped_because,
-        "vocab_size": trained.record["vocab_size"],
-        "train_tokens": trained.record["train_tokens"],
-        "out": str(out),
-    }
+    record = trained.record
+    extra = {"perplexity": _exp(result.best_val_loss), "vocab_size": record["vocab_size"],
+             "train_tokens": record["train_tokens"]}  # fmt: skip
+    summary = train_summary(result, extra, out, recipe)
     if args.json:
         emit_json(summary)
         return 0

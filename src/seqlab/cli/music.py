@@ -135,7 +135,7 @@ def run_train(args: argparse.Namespace) -> int:
                                 callbacks=recipe.callbacks())  # fmt: skip
     plot_file = _plot_losses(out)
     result = trained.result
-    summary = {"recipe": recipe.name, **train_summary(result, trained.record, out)}
+    summary = train_summary(result, trained.record, out, recipe)
     if args.json:
         emit_json(summary)
         return 0

@@ -158,7 +158,7 @@ def run_train(args: argparse.Namespace) -> int:
     result = trained.result
     data = {"utterances": len(utterances), "alphabet": trained.model.alphabet.chars}
     if args.json:
-        emit_json({"recipe": recipe.name, **train_summary(result, data, out)})
+        emit_json(train_summary(result, data, out, recipe))
         return 0
     print(f"{len(utterances)} utterances, alphabet {trained.model.alphabet.chars!r}; "
           f"validation CTC loss {result.best_val_loss:.4f} per label")  # fmt: skip

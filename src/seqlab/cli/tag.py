@@ -189,7 +189,7 @@ def run_train(args: argparse.Namespace) -> int:
     )
     plot_file = plot_losses(out, title=f"Tagger: {out.name}")
     r = trained.result
-    summary = {"recipe": recipe.name, **train_summary(r, trained.record, out)}
+    summary = train_summary(r, trained.record, out, recipe)
     if trained.scores:
         summary.update({f"val_{k}": v for k, v in trained.scores.items()})
     if args.json:

@@ -29,6 +29,7 @@ from seqlab.cli._common import (
     progress,
     read_stdin,
     set_threads,
+    train_summary,
 )
 from seqlab.cli._figures import plot_losses, save_figure
 from seqlab.cli._recipes import add_recipe_flag, choose_recipe, trainer_config
@@ -221,9 +222,7 @@ def run_train(args: argparse.Namespace) -> int:
                             **out_dir_flags(args), callbacks=recipe.callbacks())  # fmt: skip
     plot_file = plot_losses(out, title=f"Encoder-decoder: {out.name}")
     r = trained.result
-    summary = {"recipe": recipe.name, "val_loss": r.best_val_loss, "train_seconds": r.elapsed,
-               "steps": r.steps, "epochs": r.epochs, "best_step": r.best_step,
-               "stopped_because": r.stopped_because, **trained.record, "out": str(out)}  # fmt: skip
+    summary = train_summary(r, trained.record, out, recipe)
     held = val_pairs or _held_out(trained, train_pairs, data_cfg)
     if held:
         sample = held[:500]
