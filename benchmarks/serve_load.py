@@ -36,13 +36,17 @@ def endpoints() -> list[tuple[str, str, bytes, str]]:
     return [
         ("dates run, beam 5 (BiLSTM + attention)", "dates/run",
          json.dumps({"text": "3 March 1997", "beam": 5}).encode(), "application/json"),
+        ("dates run, beam 5, + attention PNG (the page)", "dates/run",
+         json.dumps({"text": "3 March 1997", "beam": 5, "plot": True}).encode(),
+         "application/json"),
         ("emoji predict + saliency (average of GloVe)", "emoji/predict",
          json.dumps({"text": "I love baseball"}).encode(), "application/json"),
         ("GloVe similar, 10 words of 1,811", "glove.6B.50d.demo/similar",
          json.dumps({"words": ["king"], "n": 10}).encode(), "application/json"),
         ("speech transcribe, 0.4 s WAV upload, beam 8", "digits/transcribe?beam=8", wav,
          "audio/wav"),
-        ("caption run, 96x96 PNG upload, beam 3 + attention figure", "scenes/run", png,
+        ("caption run, 96x96 PNG upload, beam 3", "scenes/run", png, "image/png"),
+        ("caption run, + attention panels PNG (the page)", "scenes/run?plot=true", png,
          "image/png"),
     ]  # fmt: skip
 

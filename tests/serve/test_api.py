@@ -73,7 +73,8 @@ def test_lm_score_equals_the_cli_with_tokens(served, capsys):
 
 def test_translate_run_equals_the_cli_and_draws_the_attention(served, tmp_path, capsys):
     name, folder = served.names["dates"], served.folders["dates"]
-    status, answer = served.post(f"{name}/run", {"text": "abc\nba", "beam": 3, "n": 2})
+    status, answer = served.post(f"{name}/run", {"text": "abc\nba", "beam": 3, "n": 2,
+                                                 "plot": True})
     assert status == 200
     src = tmp_path / "src.txt"
     src.write_text("abc\nba\n")
@@ -177,7 +178,7 @@ def test_trigger_detect_gives_probabilities_times_and_a_picture(served):
     from seqlab.speech.audio import read_wav
 
     status, answer = served.post(f"{served.names['trigger']}/detect", data=WAV.read_bytes(),
-                                 query="threshold=0.5")  # fmt: skip
+                                 query="threshold=0.5&plot=true")  # fmt: skip
     assert status == 200
     model = _model(served, "trigger")
     samples, _ = read_wav(WAV, sample_rate=model.features.sample_rate)
@@ -191,7 +192,8 @@ def test_trigger_detect_gives_probabilities_times_and_a_picture(served):
 def test_music_sample_is_the_library_piece_as_midi_and_a_roll(served, tmp_path):
     from seqlab.music import sample, write_midi
 
-    status, answer = served.post(f"{served.names['music']}/sample", {"length": 16, "seed": 3})
+    status, answer = served.post(f"{served.names['music']}/sample", {"length": 16, "seed": 3,
+                                                                        "plot": True})
     assert status == 200
     roll = sample(_model(served, "music"), 16, seed=3)
     assert answer["results"] == [{"time_steps": 16, "prime_time_steps": 0,
@@ -204,7 +206,7 @@ def test_music_sample_is_the_library_piece_as_midi_and_a_roll(served, tmp_path):
 def test_caption_run_equals_the_cli_with_attention_over_the_grid(served, capsys):
     scene = sorted(SCENES.glob("*.png"))[0]
     status, answer = served.post(f"{served.names['caption']}/run", data=scene.read_bytes(),
-                                 query=f"name={scene.name}")  # fmt: skip
+                                 query=f"name={scene.name}&plot=true")  # fmt: skip
     assert status == 200
     cli = _cli_json(["caption", "run", str(served.folders["caption"]), str(scene), "--json"],
                     capsys)  # fmt: skip
@@ -214,6 +216,21 @@ def test_caption_run_equals_the_cli_with_attention_over_the_grid(served, capsys)
     assert alpha.shape[0] == len(answer["words"])
     np.testing.assert_allclose(alpha.sum(axis=1), 1.0, rtol=1e-5)  # over the L grid positions
     assert _png(answer["figure"])
+
+
+def test_pictures_come_only_when_asked_for(served):
+    """plot: true adds the PNGs the page shows; without it the numbers come alone (faster)."""
+    scene = sorted(SCENES.glob("*.png"))[0].read_bytes()
+    calls = [(f"{served.names['dates']}/run", {"text": "abc"}, None, "figures"),
+             (f"{served.names['music']}/sample", {"length": 4, "seed": 2}, None, "figure"),
+             (f"{served.names['trigger']}/detect", None, WAV.read_bytes(), "figure"),
+             (f"{served.names['caption']}/run", None, scene, "figure")]  # fmt: skip
+    for path, body, data, key in calls:
+        plain = served.post(path, body, data=data)[1]
+        drawn = served.post(path, {**body, "plot": True} if body else None, data=data,
+                            query="plot=true" if data else "")[1]  # fmt: skip
+        assert key not in plain and _png(drawn[key] if key == "figure" else drawn[key][0])
+        assert plain["results"] == drawn["results"]
 
 
 def _png(url: str) -> bool:

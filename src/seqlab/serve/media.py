@@ -72,18 +72,20 @@ def trigger_detect(served: Served, o: Options, upload: Upload) -> dict[str, Any]
     model = served.model
     threshold = o.number("threshold", float(model.threshold), 0.0, 1.0, above=True)
     refractory = o.number("refractory", 0.5, 0.0, 60.0)
+    plot = o.flag("plot")
     with _as_file(upload, ".wav") as path:
         samples, rate = read_wav(path, sample_rate=model.features.sample_rate)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         probs = trigger_probabilities(model, samples)
     times = detect_triggers(probs, model.step_seconds, threshold=threshold, refractory=refractory)
-    figure = draw(lambda: trigger_figure(samples, rate, probs, model.step_seconds, times,
-                                         threshold, upload.name))  # fmt: skip
-    return {"results": [{"file": upload.name, "times": [round(t, 3) for t in times]}],
-            "probabilities": [round(float(p), 4) for p in probs],
-            "step_seconds": float(model.step_seconds), "threshold": threshold,
-            "figure": figure}  # fmt: skip
+    answer = {"results": [{"file": upload.name, "times": [round(t, 3) for t in times]}],
+              "probabilities": [round(float(p), 4) for p in probs],
+              "step_seconds": float(model.step_seconds), "threshold": threshold}  # fmt: skip
+    if plot:
+        answer["figure"] = draw(lambda: trigger_figure(samples, rate, probs, model.step_seconds,
+                                                       times, threshold, upload.name))  # fmt: skip
+    return answer
 
 
 # --- music: seqlab music sample ---------------------------------------------------------------
@@ -96,6 +98,7 @@ def music_sample(served: Served, o: Options, upload: None = None) -> dict[str, A
     temperature = o.number("temperature", 1.0, 0.0, 100.0, above=True)
     seed = o.integer("seed", None, 0, 2**63 - 1)
     tempo = o.number("tempo", 100.0, 0.0, 1000.0, above=True)
+    plot = o.flag("plot")
     roll = sample(served.model, length, temperature=temperature, seed=seed)
     fd, path = tempfile.mkstemp(suffix=".mid", prefix="seqlab-serve-")
     os.close(fd)
@@ -105,12 +108,14 @@ def music_sample(served: Served, o: Options, upload: None = None) -> dict[str, A
             midi = f.read()
     finally:
         os.unlink(path)
-    title = f"Sampled from {served.name} (temperature {temperature:g}"
-    title += f", seed {seed})" if seed is not None else ")"
-    figure = draw(lambda: roll_figure(roll, n_prime=0, title=title))
     # = music sample --json, less the paths of the files the CLI writes ("out", "plot")
     result = {"time_steps": int(len(roll)), "prime_time_steps": 0, "notes": int(roll.sum())}
-    return {"results": [result], "midi": data_url(midi, "audio/midi"), "figure": figure}
+    answer = {"results": [result], "midi": data_url(midi, "audio/midi")}
+    if plot:
+        title = f"Sampled from {served.name} (temperature {temperature:g}"
+        title += f", seed {seed})" if seed is not None else ")"
+        answer["figure"] = draw(lambda: roll_figure(roll, n_prime=0, title=title))
+    return answer
 
 
 # --- image captioning: seqlab caption run | attention -----------------------------------------
@@ -131,6 +136,7 @@ def caption_run(served: Served, o: Options, upload: Upload) -> dict[str, Any]:
     beam = o.integer("beam", 3, 1, o.limits.max_beam)
     alpha = o.number("alpha", 0.7, 0.0, 10.0)
     on_size = "resize" if o.flag("resize") else "error"
+    plot = o.flag("plot")
     mode = "L" if model.config.in_channels == 1 else "RGB"
     with _as_file(upload, ".png") as path:
         image = read_image(path, mode=mode, size=model.config.image_size, on_size=on_size)
@@ -140,19 +146,22 @@ def caption_run(served: Served, o: Options, upload: Upload) -> dict[str, Any]:
     }  # = caption run --json
     if hyp.attention is not None:
         words = hyp.output_tokens
-        answer.update(words=words, alpha=hyp.attention.tolist(),
-                      figure=draw(lambda: attention_panels(image, words, hyp.attention.numpy(),
-                                                           title=hyp.text)))  # fmt: skip
+        answer.update(words=words, alpha=hyp.attention.tolist())
+        if plot:
+            answer["figure"] = draw(lambda: attention_panels(image, words, hyp.attention.numpy(),
+                                                             title=hyp.text))  # fmt: skip
     return answer
 
 
 MEDIA_TASKS: dict[str, tuple[Any, dict[str, Verb]]] = {
     "speech": (prepare_speech, {"transcribe": Verb(speech_transcribe, ("beam", "name"), "wav")}),
     "trigger": (prepare_trigger, {
-        "detect": Verb(trigger_detect, ("threshold", "refractory", "name"), "wav"),
+        "detect": Verb(trigger_detect, ("threshold", "refractory", "plot", "name"), "wav"),
     }),
-    "music": (None, {"sample": Verb(music_sample, ("length", "temperature", "seed", "tempo"))}),
+    "music": (None, {
+        "sample": Verb(music_sample, ("length", "temperature", "seed", "tempo", "plot")),
+    }),
     "caption": (prepare_caption, {
-        "run": Verb(caption_run, ("beam", "alpha", "resize", "name"), "png"),
+        "run": Verb(caption_run, ("beam", "alpha", "resize", "plot", "name"), "png"),
     }),
 }  # fmt: skip

@@ -68,6 +68,7 @@ def seq2seq_run(served: Served, o: Options, upload: None = None) -> dict[str, An
     n = o.integer("n", 1, 1, beam)
     alpha = o.number("alpha", 0.7, 0.0, 10.0)
     max_len = o.integer("max_len", None, 1, lim.max_length)
+    plot = o.flag("plot")  # the heat maps as PNG too (the page asks; the numbers always come)
     n_unk = [model.source_ids(s)[1] for s in sources]  # ValueError (400) on a long sentence
     found = beam_search(model, sources, beam_size=beam, alpha=alpha, max_len=max_len, n_best=n)
     results, attention, figures = [], [], []
@@ -85,11 +86,14 @@ def seq2seq_run(served: Served, o: Options, upload: None = None) -> dict[str, An
         out_tokens = best.output_tokens
         attention.append({"src_tokens": src_tokens, "out_tokens": out_tokens,
                           "weights": best.attention.tolist()})  # fmt: skip
-        figures.append(draw(lambda w=best.attention, s=src_tokens, t=out_tokens, h=best.text:
-                            attention_figure(w, s, t, title=h)))  # fmt: skip
+        if plot:
+            figures.append(draw(lambda w=best.attention, s=src_tokens, t=out_tokens, h=best.text:
+                                attention_figure(w, s, t, title=h)))  # fmt: skip
     answer: dict[str, Any] = {"results": results}
     if attention:
-        answer.update(attention=attention, figures=figures)
+        answer["attention"] = attention
+    if figures:
+        answer["figures"] = figures
     return answer
 
 
@@ -207,7 +211,7 @@ TEXT_TASKS: dict[str, tuple[Any, dict[str, Verb]]] = {
         "score": Verb(lm_score, ("text",)),
     }),
     "seq2seq": (prepare_seq2seq, {
-        "run": Verb(seq2seq_run, ("text", "beam", "n", "alpha", "max_len")),
+        "run": Verb(seq2seq_run, ("text", "beam", "n", "alpha", "max_len", "plot")),
     }),
     "classify": (prepare_classify, {"predict": Verb(classify_predict, ("text",))}),
     "tag": (prepare_tag, {"predict": Verb(tag_predict, ("text",))}),

@@ -326,7 +326,7 @@ const SEQ2SEQ_VERBS = (limits) => [
       { name: "alpha", label: "Length normalisation α", kind: "float", value: 0.7, min: 0 },
       { name: "n", label: "N-best", kind: "int", value: 1, min: 1, max: limits.max_beam },
     ],
-    request: (v) => ({ json: { text: v.text, beam: v.beam, alpha: v.alpha, n: v.n } }),
+    request: (v) => ({ json: { text: v.text, beam: v.beam, alpha: v.alpha, n: v.n, plot: true } }),
     render: renderTranslations },
 ];
 
@@ -612,7 +612,8 @@ const TRIGGER_VERBS = (limits) => [
       { name: "refractory", label: "Refractory (s)", kind: "float", min: 0, placeholder: "0.5",
         hint: "the least time between two detections" },
     ],
-    request: (v) => fileRequest(v, { threshold: v.threshold, refractory: v.refractory }),
+    request: (v) => fileRequest(v, { threshold: v.threshold, refractory: v.refractory,
+      plot: true }),
     render: (out, answer) => {
       for (const r of resultsOf(answer)) {
         out.append(el("p", { class: "times" }, r.times.length
@@ -637,7 +638,7 @@ const MUSIC_VERBS = (limits) => [
       { name: "tempo", label: "Tempo (bpm)", kind: "int", value: 100, min: 1 },
     ],
     request: (v) => ({ json: { length: v.length, temperature: v.temperature, seed: v.seed,
-      tempo: v.tempo } }),
+      tempo: v.tempo, plot: true } }),
     render: (out, answer) => {
       for (const r of resultsOf(answer)) {
         const notes = Array.isArray(r.notes) ? r.notes.length : r.notes;
@@ -660,7 +661,7 @@ const CAPTION_VERBS = (limits) => [
       { name: "beam", label: "Beam size", kind: "int", value: 3, min: 1, max: limits.max_beam },
       { name: "resize", label: "Resize to the model's size", kind: "checkbox", value: false },
     ],
-    request: (v) => fileRequest(v, { beam: v.beam, resize: v.resize }),
+    request: (v) => fileRequest(v, { beam: v.beam, resize: v.resize, plot: true }),
     render: (out, answer, v) => {
       const src = URL.createObjectURL(v.file);
       const preview = el("img", { class: "upload-preview", alt: v.file.name, src,
