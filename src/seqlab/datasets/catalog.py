@@ -64,7 +64,7 @@ class Source:
 
     url: str  # the original public location, pinned to a commit where the host allows it
     unpack: str | None = None  # None (the file itself), "gzip", "zip" or "tar.gz"
-    member: str | None = None  # zip: the member to read; tar.gz: the folder whose files to keep
+    member: str | None = None  # zip, tar.gz: the file to read; a DataTree's tar.gz: the folder
     sha256: str | None = None  # of what the URL serves, where it is known
     size: int | None = None  # bytes the URL serves, where known (a progress bar's total)
     head_lines: int | None = None  # keep only the first N lines (a derived file)
