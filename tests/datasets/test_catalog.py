@@ -18,7 +18,7 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 # Every data set a command of the docs reads (README.md, docs/*.md).
 USED_BY_THE_DOCS = {"tinyshakespeare", "conll2003", "sst2", "word_similarity_analogy", "glove",
                     "lee_corpus", "emojify", "trigger_word", "jsb_chorales", "fsdd", "dna_splice",
-                    "multi30k"}  # fmt: skip
+                    "multi30k", "fashion_mnist", "emoji_images", "motion"}  # fmt: skip
 
 
 def test_the_catalogue_holds_every_data_set_the_docs_use():
