@@ -18,7 +18,7 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 # Every data set a command of the docs reads (README.md, docs/*.md).
 USED_BY_THE_DOCS = {"tinyshakespeare", "conll2003", "sst2", "word_similarity_analogy", "glove",
                     "lee_corpus", "emojify", "trigger_word", "jsb_chorales", "fsdd", "dna_splice",
-                    "multi30k"}  # fmt: skip
+                    "multi30k", "fashion_mnist", "emoji_images", "motion"}  # fmt: skip
 
 
 def test_the_catalogue_holds_every_data_set_the_docs_use():
@@ -82,6 +82,13 @@ def test_data_root(monkeypatch, tmp_path):
         ("trigger_word:raw_data/negatives/", "trigger_word/raw_data/negatives"),
         ("trigger_word:raw_data/dev/2.wav", "trigger_word/raw_data/dev/2.wav"),
         ("word_similarity_analogy:wordsim353", "word_similarity_analogy/wordsim353.tsv"),
+        ("fashion_mnist", "fashion_mnist"),
+        ("fashion_mnist:t10k-labels-idx1-ubyte.gz", "fashion_mnist/t10k-labels-idx1-ubyte.gz"),
+        ("emoji_images", "emoji_images"),
+        ("emoji_images:sheet_google_64.png", "emoji_images/sheet_google_64.png"),
+        ("motion:gunpoint-train", "motion/GunPoint/GunPoint_TRAIN.ts"),
+        ("motion:BasicMotions/BasicMotions_TEST.ts", "motion/BasicMotions/BasicMotions_TEST.ts"),
+        ("motion:PickupGestureWiimoteZ", "motion/PickupGestureWiimoteZ"),
     ],
 )
 def test_locate(tmp_path, spec, inside):

@@ -2,6 +2,7 @@
 goes wrong (checksum, truncation, 404, a server that closes early, an unsafe archive), each a
 clear one-line error that leaves nothing behind; and import_data from a local folder."""
 
+import dataclasses
 import gzip
 import io
 import tarfile
@@ -10,9 +11,17 @@ from pathlib import Path
 import pytest
 
 from seqlab.datasets import catalog
-from seqlab.datasets.catalog import DataError, DataFile, DataSet
+from seqlab.datasets.catalog import DataError, DataFile, DataSet, Source
 from seqlab.datasets.fetch import download_size, fetch, import_data, mirror_url, verify
-from tests.datasets._mirror import CORPUS, DOWNLOAD_BYTES, EXTRA, TINY, copy_fixtures, serve
+from tests.datasets._mirror import (
+    CORPUS,
+    DOWNLOAD_BYTES,
+    EXTRA,
+    TINY,
+    URL,
+    copy_fixtures,
+    serve,
+)
 
 SERVED = "example.org/tiny"
 
@@ -145,6 +154,63 @@ def test_a_link_in_an_archive_is_refused(tmp_path, mirror):
     _nothing_written(tmp_path / "data")
 
 
+# Two files taken out of one tarball under names of their own (as emoji_images takes
+# img/google/sheets-clean/64.png out of an npm package): downloaded once, checked twice.
+PACKED = DataSet(
+    "packed", "two files of a tarball", "CC0-1.0", "tests", "https://example.org/tiny",
+    files=(
+        DataFile("readme.txt", 7,
+                 "da0f266deed7c2c66f4708aa801d1ecd4aa289d2ee87e9c4525b30c8cba9ac88",
+                 Source(URL + "archive.tar.gz", unpack="tar.gz", member="tiny-0123abc/README.md",
+                        size=267,
+                        sha256="dd6caea2af6c1777b6750a3dbb5638604fe8d1d5b4204578aa2fd156a110853d")),
+        DataFile("sounds/first.wav", 24,
+                 "6227c2cae399a20b72547b4f568d2fd3fc65bc84b1afe502bee86ccecedd66ae",
+                 Source(URL + "archive.tar.gz", unpack="tar.gz",
+                        member="tiny-0123abc/recordings/0_ann_0.wav", size=267,
+                        sha256="dd6caea2af6c1777b6750a3dbb5638604fe8d1d5b4204578aa2fd156a110853d")),
+    ),
+)  # fmt: skip
+
+
+def _fetch_packed(root: Path, mirror: Path, monkeypatch, **changes) -> Path:
+    files = tuple(dataclasses.replace(f, source=dataclasses.replace(f.source, **changes))
+                  for f in PACKED.files)  # fmt: skip
+    monkeypatch.setitem(catalog.CATALOG, "packed", dataclasses.replace(PACKED, files=files))
+    with serve(mirror) as url:
+        return fetch("packed", root=root, mirror=url)
+
+
+def test_files_taken_out_of_one_tarball_under_their_own_names(tmp_path, mirror, monkeypatch):
+    seen: list[int] = []
+    monkeypatch.setitem(catalog.CATALOG, "packed", PACKED)
+    with serve(mirror) as url:
+        folder = fetch("packed", root=tmp_path / "data", mirror=url, on_bytes=seen.append)
+    assert (folder / "readme.txt").read_bytes() == b"# tiny\n"
+    assert len((folder / "sounds/first.wav").read_bytes()) == 24
+    assert sorted(p.name for p in folder.rglob("*")) == ["first.wav", "readme.txt", "sounds"]
+    assert sum(seen) == 267  # the tarball was downloaded once for both files
+    assert download_size(PACKED) == 267
+    verify("packed", folder)
+
+
+def test_a_tarball_member_that_is_missing_or_a_link_is_refused(tmp_path, mirror, monkeypatch):
+    root = tmp_path / "data"
+    with pytest.raises(DataError, match=r"archive\.tar\.gz: no tiny-0123abc/NOPE in the archive"):
+        _fetch_packed(root, mirror, monkeypatch, member="tiny-0123abc/NOPE")
+    _write_tar(mirror / SERVED / "archive.tar.gz", {"README.md": "/etc/passwd"})
+    with pytest.raises(DataError, match="README.md is a link or device, not a file"):
+        _fetch_packed(root, mirror, monkeypatch, sha256=None, size=None)
+    _nothing_written(root)
+
+
+def test_a_changed_tarball_member_is_caught_by_its_own_checksum(tmp_path, mirror, monkeypatch):
+    _write_tar(mirror / SERVED / "archive.tar.gz", {"README.md": b"# tinY\n"})
+    with pytest.raises(DataError, match=r"\(readme\.txt\): SHA-256"):
+        _fetch_packed(tmp_path / "data", mirror, monkeypatch, sha256=None, size=None)
+    _nothing_written(tmp_path / "data")
+
+
 def test_a_failed_fetch_keeps_the_old_copy(tmp_path, mirror):
     root = tmp_path / "data"
     with serve(mirror) as url:
@@ -181,6 +247,8 @@ def test_download_size():
     assert download_size(catalog.CATALOG["multi30k"]) == 1296271  # the .gz files
     assert download_size(catalog.CATALOG["tinyshakespeare"]) == 1115394
     assert download_size(catalog.CATALOG["fsdd"]) is None  # GitHub builds the tarball
+    assert download_size(catalog.CATALOG["motion"]) == 6421000  # the wheel, once for 9 files
+    assert download_size(catalog.CATALOG["emoji_images"]) == 74344091  # the npm tarball, once
 
 
 def test_a_data_set_without_a_public_copy(tmp_path, monkeypatch):

@@ -1,6 +1,8 @@
 """``seqlab caption ...`` and ``seqlab activity ...`` through main([...]) on tiny data."""
 
+import dataclasses
 import gzip
+import hashlib
 import json
 import shutil
 import struct
@@ -10,6 +12,7 @@ import numpy as np
 import pytest
 
 from seqlab.cli import main
+from seqlab.datasets.catalog import CATALOG, DataFile
 from seqlab.vision.images import write_png
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -173,8 +176,41 @@ def test_a_truncated_gzip_idx_is_one_line(fashion, tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_caption_emoji(tmp_path, capsys):
-    root = tmp_path / "emoji_images"
+def _as_data_set(folder: Path, name: str, root: Path, monkeypatch) -> None:
+    """``folder``'s files as the catalogue's data set ``name`` (their sizes and checksums),
+    copied into the data root ``root``."""
+    files = tuple(DataFile(p.name, p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest(),
+                           None) for p in sorted(folder.iterdir()))  # fmt: skip
+    monkeypatch.setitem(CATALOG, name, dataclasses.replace(CATALOG[name], files=files))
+    shutil.copytree(folder, root / name)
+
+
+def test_fashion_by_name_by_default_or_the_project_s_copy(fashion, tmp_path, monkeypatch, capsys):
+    """--data takes the data set's name; left out, it is the data set once here, else
+    ../shared/data/fashion_mnist, else one line saying how to get it."""
+    (tmp_path / "repo").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    monkeypatch.setenv("SEQLAB_DATA", str(tmp_path / "data"))
+    _fails(["activity", "clips", "-n", "2", "--out", "o"], "data set fashion_mnist is not here: "
+           "run `seqlab data fetch fashion_mnist`", capsys)  # fmt: skip
+    _fails(["caption", "scenes", "--data", "fashion_mnist", "--out", "o"],
+           "data set fashion_mnist is not here", capsys)  # fmt: skip
+    scenes = ["caption", "scenes", "-n", "3", "--grid", "2"]
+    assert main([*scenes, "--data", str(fashion), "--out", "by-path"]) == 0
+    shutil.copytree(fashion, tmp_path / "shared" / "data" / "fashion_mnist")
+    assert main([*scenes, "--out", "by-shared-copy"]) == 0
+    _as_data_set(fashion, "fashion_mnist", tmp_path / "data", monkeypatch)
+    shutil.rmtree(tmp_path / "shared")
+    assert main([*scenes, "--data", "fashion_mnist", "--out", "by-name"]) == 0
+    assert main([*scenes, "--out", "by-default"]) == 0
+    assert main(["activity", "clips", "-n", "2", "--frames", "4", "--out", "clips"]) == 0
+    expected = Path("by-path/captions.tsv").read_bytes()
+    for folder in ("by-shared-copy", "by-name", "by-default"):
+        assert Path(folder, "captions.tsv").read_bytes() == expected, folder
+
+
+def _emoji_root(root: Path) -> Path:
+    """An emoji_images folder: a 3x3 sheet, OK HAND SIGN with its five tones, DOG FACE."""
     root.mkdir()
     sheet = np.zeros((198, 198, 4), np.uint8)
     sheet[..., 3] = 255
@@ -183,6 +219,11 @@ def test_caption_emoji(tmp_path, capsys):
     entries = [{"name": "OK HAND SIGN", "sheet_x": 0, "sheet_y": 0, "skin_variations": tones},
                {"name": "DOG FACE", "sheet_x": 0, "sheet_y": 1}]  # fmt: skip
     (root / "emoji.json").write_text(json.dumps(entries))
+    return root
+
+
+def test_caption_emoji(tmp_path, capsys):
+    root = _emoji_root(tmp_path / "emoji_images")
     assert main(["caption", "emoji", "--data", str(root), "--out", str(tmp_path / "e"),
                  "--json"]) == 0  # fmt: skip
     assert _json_lines(capsys.readouterr().out)[0] == {
@@ -193,6 +234,19 @@ def test_caption_emoji(tmp_path, capsys):
     }
     held = (tmp_path / "e" / "test" / "captions.tsv").read_text()
     assert held.startswith("images/00000.png\tok hand sign, ") and held.endswith(" skin tone\n")
+
+
+def test_caption_emoji_by_name_and_by_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no ../shared/data/emoji_images
+    monkeypatch.setenv("SEQLAB_DATA", str(tmp_path / "data"))
+    _fails(["caption", "emoji", "--out", "e"], "data set emoji_images is not here", capsys)
+    _as_data_set(_emoji_root(tmp_path / "emoji"), "emoji_images", tmp_path / "data", monkeypatch)
+    assert main(["caption", "emoji", "--data", "emoji_images", "--out", "by-name"]) == 0
+    assert main(["caption", "emoji", "--out", "by-default"]) == 0
+    for part in ("train", "test"):
+        assert (tmp_path / "by-name" / part / "captions.tsv").read_bytes() == (
+            tmp_path / "by-default" / part / "captions.tsv"
+        ).read_bytes()
 
 
 # --- activity ------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ __all__ = [
     "out_dir_flags",
     "config_from_args",
     "data_args",
+    "default_data",
     "emit_json",
     "field_comments",
     "progress",
@@ -402,6 +403,23 @@ def resolve_data(value: str) -> str:
 
     path = locate(value)
     return value if path is None else str(path)
+
+
+def default_data(name: str, fallback: str) -> str:
+    """A data argument left out: the data set ``name``'s local path when it is here (fetched
+    or imported), else ``fallback`` (a folder, the project's copy) when that exists.
+
+    Raises:
+        DataError: neither is here ("data set X is not here: run `seqlab data fetch X` ...").
+    """
+    from seqlab.datasets.catalog import DataError, locate, not_here_message
+
+    try:
+        return str(locate(name))
+    except DataError:
+        if os.path.isdir(fallback):
+            return fallback
+        raise DataError(not_here_message(name)) from None
 
 
 def resolve_data_args(args: argparse.Namespace) -> None:

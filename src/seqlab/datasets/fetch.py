@@ -9,9 +9,11 @@ temporary folder and leaves the destination as it was: never a half-written data
 Downloads come from each file's original URL, or from a mirror (``mirror=`` or
 ``$SEQLAB_DATA_MIRROR``) that serves the same bytes under ``MIRROR/HOST/PATH`` for the URL
 ``https://HOST/PATH``: ``http://127.0.0.1:8000`` or ``file:///srv/seqlab-mirror``. Archives
-are unpacked without trusting their paths: only the catalogue's member (zip) or the regular
-files under its folder (tar.gz) are read, and a member whose path leaves that folder is refused.
-Standard library only (urllib, hashlib, gzip, zipfile, tarfile).
+are unpacked without trusting their paths: only the catalogue's member (zip, or one regular
+file of a tar.gz) or the regular files under its folder (tar.gz) are read, a member whose path
+leaves that folder is refused, and so is a link or device. An archive that holds several files
+of a data set is downloaded once per fetch. Standard library only (urllib, hashlib, gzip,
+zipfile, tarfile).
 """
 
 from __future__ import annotations
@@ -63,12 +65,14 @@ def mirror_url(url: str, mirror: str | None) -> str:
 
 def download_size(dataset: DataSet) -> int | None:
     """Bytes a fetch downloads, or None when a server decides (an archive built on request)."""
-    sizes = [
-        f.source.size if f.source.unpack else f.size
-        for f in dataset.files
-        if f.required and f.source is not None
-    ]
-    sizes += [t.source.size for t in dataset.trees]
+    archives: dict[str, int | None] = {}  # URL -> size: an archive is downloaded once
+    sizes: list[int | None] = []
+    for f in dataset.files:
+        if f.required and f.source is not None and f.source.unpack:
+            archives[f.source.url] = f.source.size
+        elif f.required and f.source is not None:
+            sizes.append(f.size)
+    sizes += [*archives.values(), *(t.source.size for t in dataset.trees)]
     return None if None in sizes else sum(sizes)  # type: ignore[arg-type]
 
 
@@ -106,9 +110,15 @@ def fetch(
         raise DataError(f"{name} has no public copy to download: `seqlab data import {name} DIR`")
     mirror = mirror if mirror is not None else os.environ.get("SEQLAB_DATA_MIRROR") or None
     with _staging(folder) as tmp:
-        for f in dataset.files:
-            if f.required and f.source is not None:
-                _fetch_file(f, tmp, mirror=mirror, timeout=timeout, on_bytes=on_bytes)
+        archives: dict[str, Path] = {}  # URL -> its download, read by every file it holds
+        try:
+            for f in dataset.files:
+                if f.required and f.source is not None:
+                    _fetch_file(f, tmp, archives, mirror=mirror, timeout=timeout,
+                                on_bytes=on_bytes)  # fmt: skip
+        finally:
+            for archive in archives.values():
+                archive.unlink(missing_ok=True)
         for t in dataset.trees:
             _fetch_tree(t, tmp, mirror=mirror, timeout=timeout, on_bytes=on_bytes)
     return folder
@@ -215,9 +225,18 @@ def _root(root: str | os.PathLike[str] | None) -> Path:
 
 
 def _fetch_file(
-    f: DataFile, tmp: Path, *, mirror: str | None, timeout: float, on_bytes: OnBytes | None
+    f: DataFile,
+    tmp: Path,
+    archives: dict[str, Path],
+    *,
+    mirror: str | None,
+    timeout: float,
+    on_bytes: OnBytes | None,
 ) -> None:
-    """Download one file of the catalogue (unpacking it if served packed) to ``tmp/f.path``."""
+    """Download one file of the catalogue (unpacking it if served packed) to ``tmp/f.path``.
+
+    An archive is downloaded (and its size and SHA-256 checked) only the first time; ``archives``
+    keeps it, by URL, for the other files it holds; the caller removes it."""
     source = f.source
     assert source is not None
     dest = tmp / f.path
@@ -226,15 +245,15 @@ def _fetch_file(
     if source.unpack is None:
         _download(url, dest, size=f.size, sha256=f.sha256, timeout=timeout, on_bytes=on_bytes)
         return
-    archive = tmp / f".download-{dest.name}"
-    _download(
-        url, archive, size=source.size, sha256=source.sha256, timeout=timeout, on_bytes=on_bytes
-    )
-    try:
-        with _open_member(archive, source, url) as stream:
-            _write_checked(stream, dest, f, label=f"{url} ({f.path})", head_lines=source.head_lines)
-    finally:
-        archive.unlink(missing_ok=True)
+    archive = archives.get(url)
+    if archive is None:
+        archive = archives[url] = tmp / f".download-{len(archives)}"
+        _download(
+            url, archive, size=source.size, sha256=source.sha256, timeout=timeout,
+            on_bytes=on_bytes,
+        )  # fmt: skip
+    with _open_member(archive, source, url) as stream:
+        _write_checked(stream, dest, f, label=f"{url} ({f.path})", head_lines=source.head_lines)
 
 
 def _fetch_tree(
@@ -294,10 +313,14 @@ def _download(
 
 @contextmanager
 def _open_member(archive: Path, source: Source, url: str) -> Iterator[BinaryIO]:
-    """The one file a gzip or zip archive holds for us, as a binary stream."""
+    """The one file a gzip, zip or tar.gz archive holds for us, as a binary stream."""
     if source.unpack == "gzip":
         with gzip.open(archive, "rb") as stream:
             yield stream  # type: ignore[misc]
+        return
+    if source.unpack == "tar.gz":
+        with _tar_member(archive, source.member or "", url) as stream:
+            yield stream
         return
     if source.unpack != "zip":
         raise DataError(f"{url}: unknown archive kind {source.unpack!r}")
@@ -310,6 +333,32 @@ def _open_member(archive: Path, source: Source, url: str) -> Iterator[BinaryIO]:
             stream = zf.open(source.member or "")
         except KeyError:
             raise DataError(f"{url}: no {source.member} in the archive") from None
+        with stream:
+            yield stream  # type: ignore[misc]
+
+
+@contextmanager
+def _tar_member(archive: Path, member: str, url: str) -> Iterator[BinaryIO]:
+    """The regular file named ``member`` in a .tar.gz, as a binary stream.
+
+    Only the catalogue's name is looked up (the file is written under the catalogue's path,
+    never the archive's); a link or device of that name is refused rather than followed.
+    """
+    try:
+        tar = tarfile.open(archive, "r:gz")
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise DataError(f"{url}: not a readable tar.gz archive ({e})") from None
+    with tar:
+        try:
+            info = tar.getmember(member)  # the last of that name, as tar itself would extract
+        except KeyError:
+            raise DataError(f"{url}: no {member} in the archive") from None
+        except (tarfile.TarError, OSError, EOFError) as e:
+            raise DataError(f"{url}: not a readable tar.gz archive ({e})") from None
+        if not info.isfile():
+            raise DataError(f"{url}: {info.name} is a link or device, not a file")
+        stream = tar.extractfile(info)
+        assert stream is not None
         with stream:
             yield stream  # type: ignore[misc]
 
@@ -362,7 +411,7 @@ def _write_checked(
                 n += len(chunk)
                 if on_bytes is not None:
                     on_bytes(len(chunk))
-    except (OSError, EOFError, zipfile.BadZipFile) as e:
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as e:
         raise DataError(f"{label}: cannot be read ({e})") from None
     if n != f.size:
         raise DataError(f"{label}: {n:,} bytes, expected {f.size:,}")
