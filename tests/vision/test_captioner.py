@@ -9,7 +9,7 @@ from seqlab.seq2seq import beam_search, greedy_decode
 from seqlab.text import Vocabulary
 from seqlab.train import save_model
 from seqlab.vision.caption import caption_images, evaluate_captions, grounding
-from seqlab.vision.captioner import Captioner
+from seqlab.vision.captioner import Captioner, attention_penalty
 from seqlab.vision.captions import CaptionBatches, CaptionSet
 from seqlab.vision.config import CaptionerConfig
 from seqlab.vision.encoder import CNNEncoder
@@ -201,6 +201,49 @@ def test_loss_falls_on_one_batch():
     assert float(model.loss(batch).detach()) < first / 4
     assert model.count_tokens(batch) == sum(len(i) + 1 for i in ids)
     assert set(model.evaluate(batch)) == {"loss", "accuracy"}
+
+
+def _penalty_reference(alpha: np.ndarray, lengths: list[int]) -> np.ndarray:
+    """Xu et al. 2015, eq. 14's second term, one caption at a time with explicit loops."""
+    out = []
+    for b, n in enumerate(lengths):
+        total = 0.0
+        for i in range(alpha.shape[2]):
+            total += (1.0 - sum(alpha[b, t, i] for t in range(n))) ** 2
+        out.append(total)
+    return np.array(out)
+
+
+def test_attention_penalty_equals_a_numpy_reference():
+    rng = np.random.default_rng(3)
+    e = rng.normal(size=(3, 6, 5))
+    alpha = np.exp(e) / np.exp(e).sum(2, keepdims=True)  # (B, T_y, L), sums to 1 over L
+    lengths = [6, 2, 4]
+    real = torch.tensor([[t < n for t in range(6)] for n in lengths])
+    got = attention_penalty(torch.from_numpy(alpha), real)
+    np.testing.assert_allclose(got.numpy(), _penalty_reference(alpha, lengths), rtol=1e-12)
+    # one unit of attention per position over the caption costs nothing
+    eye = torch.eye(4, dtype=torch.float64).unsqueeze(0)  # T_y = L = 4, step t looks at l = t
+    assert float(attention_penalty(eye, torch.ones(1, 4, dtype=torch.bool))) == 0.0
+
+
+def test_loss_adds_the_attention_penalty():
+    torch.manual_seed(2)
+    model = _model(True, "lstm")
+    images = (torch.rand(3, 1, 16, 16) * 255).to(torch.uint8)
+    ids = [[4, 5, 7, 8], [4, 6], [5, 9, 4]]
+    batch = next(iter(CaptionBatches(images, ids, 3, bos_id=2, eos_id=3)(0)))
+    lam = 0.3
+    penalised = _model(True, "lstm", attention_penalty=lam)
+    penalised.load_state_dict(model.state_dict())
+    with torch.no_grad():
+        plain, got = float(model.loss(batch)), float(penalised.loss(batch))
+        _, alpha = model(batch["images"], batch["tgt_in"])
+    lengths = [len(i) + 1 for i in ids]  # <eos> included
+    ref = _penalty_reference(alpha.double().numpy(), lengths).sum() / sum(lengths)
+    assert got == pytest.approx(plain + lam * ref, rel=1e-5)
+    with pytest.raises(ValueError, match="attention_penalty"):
+        CaptionerConfig(attention_penalty=-1.0)
 
 
 def test_evaluate_captions_by_hand():

@@ -56,6 +56,9 @@ class CaptionerConfig:
     hidden_size: int = 128  # n_a of the decoder
     attention_size: int = 128  # hidden units of the alignment network
     dropout: float = 0.1  # on embeddings, the image vector and o<t>
+    # Xu et al. 2015's doubly stochastic attention; training only, so models saved before the
+    # field (which load with the default) caption exactly as they did.
+    attention_penalty: float = 0.0  # lambda: adds lambda sum_l (1 - sum_t alpha<t,l>)^2 per caption
     max_caption_len: int = 40  # most words a generated caption may have (<eos> aside)
     image_size: int = 0  # H = W of the input images; set from the data
     in_channels: int = 0  # 1 (grey) or 3 (RGB); set from the data
@@ -71,6 +74,7 @@ class CaptionerConfig:
             "hidden_size": self.hidden_size >= 1,
             "attention_size": self.attention_size >= 1,
             "dropout": 0.0 <= self.dropout < 1.0,
+            "attention_penalty": self.attention_penalty >= 0.0,
             "max_caption_len": self.max_caption_len >= 1,
             "image_size": self.image_size >= 0,
             "in_channels": self.in_channels in (0, 1, 3),
