@@ -10,7 +10,7 @@ from seqlab.text import Vocabulary
 from seqlab.train import save_model
 from seqlab.vision.caption import caption_images, evaluate_captions, grounding
 from seqlab.vision.captioner import Captioner, attention_penalty
-from seqlab.vision.captions import CaptionBatches, CaptionSet
+from seqlab.vision.captions import CaptionBatches, CaptionSet, random_shift
 from seqlab.vision.config import CaptionerConfig
 from seqlab.vision.encoder import CNNEncoder
 
@@ -244,6 +244,35 @@ def test_loss_adds_the_attention_penalty():
     assert got == pytest.approx(plain + lam * ref, rel=1e-5)
     with pytest.raises(ValueError, match="attention_penalty"):
         CaptionerConfig(attention_penalty=-1.0)
+
+
+def test_random_shift_moves_each_image_with_the_border_replicated():
+    images = torch.rand(5, 3, 8, 8, dtype=torch.float64)
+    out = random_shift(images, 2, torch.Generator().manual_seed(0))
+    assert out.shape == images.shape
+    moves = set()
+    for x, y in zip(images.numpy(), out.numpy()):  # find the one move (NumPy's edge padding)
+        padded = np.pad(x, ((0, 0), (2, 2), (2, 2)), mode="edge")
+        found = [(dy, dx) for dy in range(5) for dx in range(5)
+                 if np.array_equal(padded[:, dy : dy + 8, dx : dx + 8], y)]  # fmt: skip
+        assert len(found) == 1
+        moves.add(found[0])
+    assert len(moves) > 1  # each image its own move
+    assert random_shift(images, 0, torch.Generator()) is images
+
+
+def test_caption_batches_shift_only_when_asked():
+    images = (torch.rand(4, 1, 8, 8) * 255).to(torch.uint8)
+    ids = [[4, 5], [4], [5, 6], [6]]
+    plain = next(iter(CaptionBatches(images, ids, 4, bos_id=2, eos_id=3)(0)))
+    torch.testing.assert_close(plain["images"], images.float() / 255.0)
+    make = lambda: CaptionBatches(images, ids, 4, bos_id=2, eos_id=3, shift=1)  # noqa: E731
+    a, b = next(iter(make()(0))), next(iter(make()(0)))
+    torch.testing.assert_close(a["images"], b["images"])  # a function of (seed, epoch)
+    assert not torch.equal(a["images"], plain["images"])
+    assert torch.equal(a["tgt_in"], plain["tgt_in"])  # the order and captions as without
+    with pytest.raises(ValueError, match="shift"):
+        CaptionBatches(images, ids, 4, bos_id=2, eos_id=3, shift=-1)
 
 
 def test_evaluate_captions_by_hand():

@@ -100,12 +100,14 @@ class CaptionDataConfig:
     min_count: int = 1  # keep words seen at least this often; the rest become <unk>
     lowercase: bool = True  # lowercase the captions' words
     on_size: str = "error"  # an image of another size: "error" | "resize"
+    shift: int = 0  # training: move each image by up to this many pixels (border replicated)
 
     def __post_init__(self) -> None:
         checks = {
             "batch_size": self.batch_size >= 1,
             "val_fraction": 0.0 <= self.val_fraction < 1.0,
             "min_count": self.min_count >= 1,
+            "shift": self.shift >= 0,
             "on_size": self.on_size in ON_SIZE,
         }
         check_fields(self, checks)
