@@ -290,5 +290,8 @@ def test_grounding_counts_item_words():
                         {"word": "top", "place": "lower right", "cell": 3}]], grid=2)  # fmt: skip
     result = grounding(model, data)
     assert result["n"] == 2 and 0.0 <= result["grounding"] <= 1.0
+    by_word = result["by_word"]  # one item word each: hit or miss
+    assert set(by_word) == {"bag", "top"} and set(by_word.values()) <= {0.0, 1.0}
+    assert result["grounding"] == sum(by_word.values()) / 2
     with pytest.raises(ValueError, match="attention"):
         grounding(_model(False), data)
