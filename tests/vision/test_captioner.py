@@ -192,13 +192,13 @@ def test_loss_falls_on_one_batch():
     batch = next(iter(CaptionBatches(images, ids, 4, bos_id=2, eos_id=3)(0)))
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    first = float(model.loss(batch).detach())
+    first = model.evaluate(batch)["loss"]  # the cross-entropy; loss() adds the penalty (lambda 1)
     for _ in range(60):
         opt.zero_grad()
         model.loss(batch).backward()
         opt.step()
     model.eval()
-    assert float(model.loss(batch).detach()) < first / 4
+    assert model.evaluate(batch)["loss"] < first / 4
     assert model.count_tokens(batch) == sum(len(i) + 1 for i in ids)
     assert set(model.evaluate(batch)) == {"loss", "accuracy"}
 
@@ -229,7 +229,7 @@ def test_attention_penalty_equals_a_numpy_reference():
 
 def test_loss_adds_the_attention_penalty():
     torch.manual_seed(2)
-    model = _model(True, "lstm")
+    model = _model(True, "lstm", attention_penalty=0.0)
     images = (torch.rand(3, 1, 16, 16) * 255).to(torch.uint8)
     ids = [[4, 5, 7, 8], [4, 6], [5, 9, 4]]
     batch = next(iter(CaptionBatches(images, ids, 3, bos_id=2, eos_id=3)(0)))
@@ -242,6 +242,8 @@ def test_loss_adds_the_attention_penalty():
     lengths = [len(i) + 1 for i in ids]  # <eos> included
     ref = _penalty_reference(alpha.double().numpy(), lengths).sum() / sum(lengths)
     assert got == pytest.approx(plain + lam * ref, rel=1e-5)
+    # training only: what the model says (and so an old folder loaded with lambda 1) is unchanged
+    assert penalised.evaluate(batch) == model.evaluate(batch)
     with pytest.raises(ValueError, match="attention_penalty"):
         CaptionerConfig(attention_penalty=-1.0)
 
