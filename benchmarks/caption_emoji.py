@@ -11,6 +11,7 @@ evaluates the test folder with beam 3. Prints a Markdown table; --log keeps ever
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from caption_runs import SHARED, seqlab, write_log
@@ -22,13 +23,16 @@ def main() -> int:
     parser.add_argument("--data", default=str(SHARED / "emoji_images"))
     parser.add_argument("--splits", nargs="+", default=["tones", "novel"])
     parser.add_argument("--log", help="write every command and result to this JSON file")
+    parser.add_argument("--train-args", default="",
+                        help="extra `caption train` flags (for trials)")  # fmt: skip
     args = parser.parse_args()
     work, log, rows = Path(args.work).resolve(), [], []
+    extra = shlex.split(args.train_args)
     for split in args.splits:
         folder = work / split
         made = seqlab("caption", "emoji", "--split", split, "--data", args.data, "--out", folder,
                       "--json", log=log)  # fmt: skip
-        train = seqlab("caption", "train", folder / "train", "--threads", "1", "--out",
+        train = seqlab("caption", "train", folder / "train", *extra, "--threads", "1", "--out",
                        folder / "model", "--json", log=log)  # fmt: skip
         r = seqlab("caption", "evaluate", folder / "model", folder / "test", "--beam", "3",
                    "--json", log=log)  # fmt: skip

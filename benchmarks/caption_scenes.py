@@ -13,6 +13,7 @@ time and the load average (JSON).
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from caption_runs import SHARED, seqlab, write_log
@@ -24,6 +25,10 @@ def main() -> int:
     parser.add_argument("--data", default=str(SHARED / "fashion_mnist"))
     parser.add_argument("-n", type=int, default=20000, help="training scenes")
     parser.add_argument("--log", help="write every command and result to this JSON file")
+    parser.add_argument("--models", nargs="+", choices=("att", "sat"), default=["att", "sat"],
+                        help="att: Show, Attend and Tell; sat: Show and Tell")  # fmt: skip
+    parser.add_argument("--train-args", default="",
+                        help="extra `caption train` flags (for trials)")  # fmt: skip
     args = parser.parse_args()
     work, log = Path(args.work).resolve(), []
     sets = {"seen": ("1", []), "held-out": ("2", ["--held-out"])}
@@ -32,14 +37,16 @@ def main() -> int:
     for name, (seed, flag) in sets.items():
         seqlab("caption", "scenes", "-n", "1000", "--seed", seed, "--split", "test", *flag,
                "--data", args.data, "--out", work / name, "--json", log=log)  # fmt: skip
-    rows = []
-    for model, flags in (
-        ("Show, Attend and Tell", []),
-        ("Show and Tell", ["--no-attention"]),
+    rows, extra = [], shlex.split(args.train_args)
+    for model, name, flags in (
+        ("Show, Attend and Tell", "att", []),
+        ("Show and Tell", "sat", ["--no-attention"]),
     ):
-        out = work / ("att" if not flags else "sat")
-        train = seqlab("caption", "train", work / "train", *flags, "--threads", "1", "--out", out,
-                       "--json", log=log)  # fmt: skip
+        if name not in args.models:
+            continue
+        out = work / name
+        train = seqlab("caption", "train", work / "train", *flags, *extra, "--threads", "1",
+                       "--out", out, "--json", log=log)  # fmt: skip
         for name in sets:
             r = seqlab("caption", "evaluate", out, work / name, "--beam", "3", "--json", log=log)
             rows.append((model, name, r, train))

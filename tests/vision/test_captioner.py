@@ -9,8 +9,8 @@ from seqlab.seq2seq import beam_search, greedy_decode
 from seqlab.text import Vocabulary
 from seqlab.train import save_model
 from seqlab.vision.caption import caption_images, evaluate_captions, grounding
-from seqlab.vision.captioner import Captioner
-from seqlab.vision.captions import CaptionBatches, CaptionSet
+from seqlab.vision.captioner import Captioner, attention_penalty
+from seqlab.vision.captions import CaptionBatches, CaptionSet, random_shift
 from seqlab.vision.config import CaptionerConfig
 from seqlab.vision.encoder import CNNEncoder
 
@@ -192,15 +192,89 @@ def test_loss_falls_on_one_batch():
     batch = next(iter(CaptionBatches(images, ids, 4, bos_id=2, eos_id=3)(0)))
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    first = float(model.loss(batch).detach())
+    first = model.evaluate(batch)["loss"]  # the cross-entropy; loss() adds the penalty (lambda 1)
     for _ in range(60):
         opt.zero_grad()
         model.loss(batch).backward()
         opt.step()
     model.eval()
-    assert float(model.loss(batch).detach()) < first / 4
+    assert model.evaluate(batch)["loss"] < first / 4
     assert model.count_tokens(batch) == sum(len(i) + 1 for i in ids)
     assert set(model.evaluate(batch)) == {"loss", "accuracy"}
+
+
+def _penalty_reference(alpha: np.ndarray, lengths: list[int]) -> np.ndarray:
+    """Xu et al. 2015, eq. 14's second term, one caption at a time with explicit loops."""
+    out = []
+    for b, n in enumerate(lengths):
+        total = 0.0
+        for i in range(alpha.shape[2]):
+            total += (1.0 - sum(alpha[b, t, i] for t in range(n))) ** 2
+        out.append(total)
+    return np.array(out)
+
+
+def test_attention_penalty_equals_a_numpy_reference():
+    rng = np.random.default_rng(3)
+    e = rng.normal(size=(3, 6, 5))
+    alpha = np.exp(e) / np.exp(e).sum(2, keepdims=True)  # (B, T_y, L), sums to 1 over L
+    lengths = [6, 2, 4]
+    real = torch.tensor([[t < n for t in range(6)] for n in lengths])
+    got = attention_penalty(torch.from_numpy(alpha), real)
+    np.testing.assert_allclose(got.numpy(), _penalty_reference(alpha, lengths), rtol=1e-12)
+    # one unit of attention per position over the caption costs nothing
+    eye = torch.eye(4, dtype=torch.float64).unsqueeze(0)  # T_y = L = 4, step t looks at l = t
+    assert float(attention_penalty(eye, torch.ones(1, 4, dtype=torch.bool))) == 0.0
+
+
+def test_loss_adds_the_attention_penalty():
+    torch.manual_seed(2)
+    model = _model(True, "lstm", attention_penalty=0.0)
+    images = (torch.rand(3, 1, 16, 16) * 255).to(torch.uint8)
+    ids = [[4, 5, 7, 8], [4, 6], [5, 9, 4]]
+    batch = next(iter(CaptionBatches(images, ids, 3, bos_id=2, eos_id=3)(0)))
+    lam = 0.3
+    penalised = _model(True, "lstm", attention_penalty=lam)
+    penalised.load_state_dict(model.state_dict())
+    with torch.no_grad():
+        plain, got = float(model.loss(batch)), float(penalised.loss(batch))
+        _, alpha = model(batch["images"], batch["tgt_in"])
+    lengths = [len(i) + 1 for i in ids]  # <eos> included
+    ref = _penalty_reference(alpha.double().numpy(), lengths).sum() / sum(lengths)
+    assert got == pytest.approx(plain + lam * ref, rel=1e-5)
+    # training only: what the model says (and so an old folder loaded with lambda 1) is unchanged
+    assert penalised.evaluate(batch) == model.evaluate(batch)
+    with pytest.raises(ValueError, match="attention_penalty"):
+        CaptionerConfig(attention_penalty=-1.0)
+
+
+def test_random_shift_moves_each_image_with_the_border_replicated():
+    images = torch.rand(5, 3, 8, 8, dtype=torch.float64)
+    out = random_shift(images, 2, torch.Generator().manual_seed(0))
+    assert out.shape == images.shape
+    moves = set()
+    for x, y in zip(images.numpy(), out.numpy()):  # find the one move (NumPy's edge padding)
+        padded = np.pad(x, ((0, 0), (2, 2), (2, 2)), mode="edge")
+        found = [(dy, dx) for dy in range(5) for dx in range(5)
+                 if np.array_equal(padded[:, dy : dy + 8, dx : dx + 8], y)]  # fmt: skip
+        assert len(found) == 1
+        moves.add(found[0])
+    assert len(moves) > 1  # each image its own move
+    assert random_shift(images, 0, torch.Generator()) is images
+
+
+def test_caption_batches_shift_only_when_asked():
+    images = (torch.rand(4, 1, 8, 8) * 255).to(torch.uint8)
+    ids = [[4, 5], [4], [5, 6], [6]]
+    plain = next(iter(CaptionBatches(images, ids, 4, bos_id=2, eos_id=3)(0)))
+    torch.testing.assert_close(plain["images"], images.float() / 255.0)
+    make = lambda: CaptionBatches(images, ids, 4, bos_id=2, eos_id=3, shift=1)  # noqa: E731
+    a, b = next(iter(make()(0))), next(iter(make()(0)))
+    torch.testing.assert_close(a["images"], b["images"])  # a function of (seed, epoch)
+    assert not torch.equal(a["images"], plain["images"])
+    assert torch.equal(a["tgt_in"], plain["tgt_in"])  # the order and captions as without
+    with pytest.raises(ValueError, match="shift"):
+        CaptionBatches(images, ids, 4, bos_id=2, eos_id=3, shift=-1)
 
 
 def test_evaluate_captions_by_hand():
@@ -218,5 +292,8 @@ def test_grounding_counts_item_words():
                         {"word": "top", "place": "lower right", "cell": 3}]], grid=2)  # fmt: skip
     result = grounding(model, data)
     assert result["n"] == 2 and 0.0 <= result["grounding"] <= 1.0
+    by_word = result["by_word"]  # one item word each: hit or miss
+    assert set(by_word) == {"bag", "top"} and set(by_word.values()) <= {0.0, 1.0}
+    assert result["grounding"] == sum(by_word.values()) / 2
     with pytest.raises(ValueError, match="attention"):
         grounding(_model(False), data)

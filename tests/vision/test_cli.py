@@ -105,7 +105,8 @@ def test_train_run_evaluate_attention(caption_model, scenes, tmp_path, capsys):
     assert main(["caption", "evaluate", str(caption_model), str(scenes / "test"), "--json",
                  "--max-len", "12", "--hyp-out", str(tmp_path / "hyp.txt")]) == 0  # fmt: skip
     result = _json_lines(capsys.readouterr().out)[0]
-    assert {"bleu", "exact_match", "n", "grounding", "grounding_n"} <= set(result)
+    keys = {"bleu", "exact_match", "n", "grounding", "grounding_n", "grounding_by_word"}
+    assert keys <= set(result)
     assert result["n"] == 6 and len((tmp_path / "hyp.txt").read_text().splitlines()) == 6
 
     out = tmp_path / "att.png"

@@ -138,6 +138,7 @@ RANGES: dict[str, str] = {
     "vector_size": _SIZE,
     "frame_size": _SIZE,
     "max_caption_len": "[1, 10000]",
+    "attention_penalty": "[0, inf)",  # lambda of Xu et al.'s doubly stochastic attention
     "min_val": "[0, 1000000000]",
     # the Fashion scene and clip generators
     "grid": "[2, 3]",
@@ -165,6 +166,7 @@ COMMAND_RANGES: dict[str, dict[str, str]] = {
     "music sample": {"length": "[1, 10000]", "prime_length": "[1, 10000]"},
     "diagnose vanishing": {"steps": "[1, 1000000]"},
     "caption scenes": {"n": "[1, 1000000]"},
+    "caption train": {"shift": "[0, 64]"},  # pixels an image may move in training; 0: none
     "caption run": _LENGTH_PENALTY,
     "caption evaluate": _LENGTH_PENALTY,
     "caption attention": _LENGTH_PENALTY,

@@ -337,8 +337,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     scores = evaluate_captions(texts, data.captions)
     result = scores.to_dict()
     if model.config.attention and data.items and data.grid:
-        result.update({f"grounding{'_n' if k == 'n' else ''}": v
-                       for k, v in grounding(model, data).items()})  # fmt: skip
+        found = grounding(model, data)
+        result.update({"grounding": found["grounding"], "grounding_n": found["n"],
+                       "grounding_by_word": found["by_word"]})  # fmt: skip
     if args.hyp_out:
         Path(args.hyp_out).write_text("".join(t + "\n" for t in texts), encoding="utf-8")
     if args.json:
@@ -349,6 +350,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if "grounding" in result:
         print(f"attention grounding: {result['grounding']:.1%} of {result['grounding_n']} item "
               "words look most at their item's cell")  # fmt: skip
+        words = ", ".join(f"{w} {f:.0%}" for w, f in result["grounding_by_word"].items())
+        print(f"  by item word: {words}")
     for text, ref in list(zip(texts, data.captions))[:3]:
         print(f"  {text}\n    ref: {ref}")
     return 2 if skipped else 0

@@ -100,7 +100,9 @@ def grounding(model: Captioner, data: CaptionSet, *, batch_size: int = 64) -> di
 
     Returns:
         ``{"grounding": fraction of item words whose argmax lies in the item's cell, "n": item
-        words checked}``.
+        words checked, "by_word": {item word: its fraction}}``. By word shows where the misses
+        are: a word that the words before it already fix ("trousers" after "a pair of") need
+        not be looked for, and the decoder may look elsewhere when writing it.
 
     Raises:
         ValueError: for a model without attention, or data without scene items.
@@ -113,7 +115,8 @@ def grounding(model: Captioner, data: CaptionSet, *, batch_size: int = 64) -> di
     cells = model.encoder.cell_of_position(data.grid)
     places = place_names(data.grid)
     device = model.W_y.weight.device
-    hits = total = 0
+    hits: dict[str, int] = {}
+    counts: dict[str, int] = {}
     v = model.vocab
     for start in range(0, len(data), batch_size):
         idx = list(range(start, min(start + batch_size, len(data))))
@@ -124,9 +127,13 @@ def grounding(model: Captioner, data: CaptionSet, *, batch_size: int = 64) -> di
         best = alpha.argmax(dim=2).cpu()  # (B, T_y): the position each word looked at most
         for b, i in enumerate(idx):
             for item, t in zip(data.items[i], _item_word_steps(tokens[b], data.items[i])):
-                hits += cells[int(best[b, t])] == places.index(item["place"])
-                total += 1
-    return {"grounding": hits / total if total else float("nan"), "n": total}
+                word = tokens[b][t]
+                hit = cells[int(best[b, t])] == places.index(item["place"])
+                hits[word] = hits.get(word, 0) + hit
+                counts[word] = counts.get(word, 0) + 1
+    total = sum(counts.values())
+    return {"grounding": sum(hits.values()) / total if total else float("nan"), "n": total,
+            "by_word": {w: hits[w] / counts[w] for w in sorted(counts)}}  # fmt: skip
 
 
 def _item_word_steps(tokens: list[str], items: list[dict[str, Any]]) -> list[int]:

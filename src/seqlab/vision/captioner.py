@@ -21,6 +21,10 @@ at the L grid positions with the notes' additive attention (``seqlab.nn.Additive
     s<0> = tanh(W_init mean_l a<l> + b_init),   s<t> = cell([e(y<t-1>), c<t>], s<t-1>)
     o<t> = tanh(W_o [s<t>, c<t>, e(y<t-1>)] + b_o),   P(y<t> | ...) = softmax(W_y o<t> + b_y)
 
+Training may add Xu et al.'s doubly stochastic attention penalty (``attention_penalty`` =
+lambda, :func:`attention_penalty`): per caption,
+loss = -log P(y | image) + lambda Σ_l (1 - Σ_t alpha<t,l>)^2.
+
 The decoder has the interface of ``seqlab.seq2seq.Seq2Seq`` (``encode``, ``step``,
 ``tgt_vocab``, ``tgt_tokenizer``, a memory with ``select``), plus ``source_rows`` and
 ``collate_sources`` that turn images into the rows the search batches, so
@@ -49,7 +53,7 @@ from seqlab.vision.config import CaptionerConfig
 from seqlab.vision.encoder import CNNEncoder
 from seqlab.vision.images import to_chw
 
-__all__ = ["Captioner", "CaptionerConfig", "ImageMemory", "ImageSource"]
+__all__ = ["Captioner", "CaptionerConfig", "ImageMemory", "ImageSource", "attention_penalty"]
 
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
 VOCAB_FILE, TOKENIZER_FILE = "vocab.json", "tokenizer.json"
@@ -83,6 +87,24 @@ class ImageSource:
 
     def __len__(self) -> int:
         return self.positions
+
+
+def attention_penalty(alpha: Tensor, real: Tensor) -> Tensor:
+    """Xu et al. 2015's doubly stochastic attention penalty, one value per caption.
+
+    Σ_l (1 - Σ_t alpha<t,l>)^2 over the caption's real steps: small when every grid position
+    gets, over the whole caption, about one unit of attention (alpha already sums to 1 over
+    the grid at each step).
+
+    Args:
+        alpha: (B, T_y, L) attention weights of every step.
+        real: (B, T_y) bool, True at the caption's real steps (``<eos>`` included, not padding).
+
+    Returns:
+        (B,) the penalty of each caption.
+    """
+    total = (alpha * real.unsqueeze(2).to(alpha.dtype)).sum(dim=1)  # (B, L): Σ_t alpha<t,l>
+    return ((1.0 - total) ** 2).sum(dim=1)  # (B,)
 
 
 class Captioner(nn.Module):
@@ -252,10 +274,18 @@ class Captioner(nn.Module):
         return self.W_y(self._output(s, c, e)), torch.stack(alphas, 1)  # (B, T_y, V), (B,T_y,L)
 
     def loss(self, batch: dict[str, Tensor]) -> Tensor:
-        """Mean cross-entropy over the batch's real caption tokens (``<eos>`` included)."""
-        logits, _ = self(batch["images"], batch["tgt_in"])
-        return F.cross_entropy(logits.flatten(0, 1), batch["tgt_out"].flatten(),
-                               ignore_index=self.vocab.pad_id)  # fmt: skip
+        """Mean cross-entropy over the batch's real caption tokens (``<eos>`` included), plus,
+        with ``attention_penalty`` lambda > 0, Xu et al.'s per-caption penalty (Σ over the
+        batch's captions of lambda Σ_l (1 - Σ_t alpha<t,l>)^2, divided by the same token count,
+        so that per caption the loss is Xu's -log P(y | image) + lambda Σ_l (...)^2)."""
+        logits, alpha = self(batch["images"], batch["tgt_in"])
+        y = batch["tgt_out"]  # (B, T_y)
+        ce = F.cross_entropy(logits.flatten(0, 1), y.flatten(), ignore_index=self.vocab.pad_id)
+        lam = self.config.attention_penalty
+        if alpha is None or not lam:
+            return ce
+        real = y != self.vocab.pad_id  # (B, T_y)
+        return ce + lam * attention_penalty(alpha, real).sum() / real.sum()
 
     @torch.no_grad()
     def evaluate(self, batch: dict[str, Tensor]) -> dict[str, float]:

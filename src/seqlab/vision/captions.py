@@ -9,7 +9,8 @@ A captions folder::
       dataset.json     optional: how the folder was made (generator, split, seed, counts)
 
 :func:`read_captions_folder` reads it, reporting and skipping images that cannot be read;
-:class:`CaptionBatches` makes teacher-forcing batches of it.
+:class:`CaptionBatches` makes teacher-forcing batches of it, optionally moving each training
+image by a few pixels (:func:`random_shift`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from seqlab.text import pad_sequences
@@ -33,6 +35,7 @@ __all__ = [
     "CaptionBatches",
     "CaptionSet",
     "read_caption_lines",
+    "random_shift",
     "read_captions_folder",
     "write_captions_folder",
 ]
@@ -208,7 +211,9 @@ class CaptionBatches:
         batch_size: images per batch.
         bos_id, eos_id, pad_id: the vocabulary's special ids.
         shuffle: a new order every epoch (training); False keeps the given order.
-        seed: the shuffle's seed (the order is a function of (seed, epoch)).
+        seed: the shuffle's and the shifts' seed (both are functions of (seed, epoch)).
+        shift: move each image by up to this many pixels in x and y (:func:`random_shift`);
+            0 = the images as they are (validation).
 
     Each batch: ``images`` float (B, C, S, S) in [0, 1], ``tgt_in`` (B, T_y) ``<bos>`` y ...,
     ``tgt_out`` (B, T_y) y ... ``<eos>``, padded with ``<pad>``.
@@ -225,6 +230,7 @@ class CaptionBatches:
         pad_id: int = 0,
         shuffle: bool = False,
         seed: int = 0,
+        shift: int = 0,
     ) -> None:
         if len(images) == 0 or len(images) != len(ids):
             raise ValueError(f"{len(images)} images but {len(ids)} captions (need >= 1 each)")
@@ -234,7 +240,9 @@ class CaptionBatches:
         self.tgt_in = [[bos_id, *t] for t in ids]
         self.tgt_out = [[*t, eos_id] for t in ids]
         self.batch_size, self.pad_id = batch_size, pad_id
-        self.shuffle, self.seed = shuffle, seed
+        if isinstance(shift, bool) or not isinstance(shift, int) or shift < 0:
+            raise ValueError(f"shift must be an int >= 0, got {shift!r}")
+        self.shuffle, self.seed, self.shift = shuffle, seed, shift
 
     def __len__(self) -> int:
         return -(-len(self.tgt_in) // self.batch_size)
@@ -243,13 +251,36 @@ class CaptionBatches:
         """The batches of one epoch, made one at a time (a float copy of every image at once
         would take 4x the uint8 images' memory)."""
         n = len(self.tgt_in)
-        if self.shuffle:
-            order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed + epoch))
-        else:
-            order = torch.arange(n)
+        generator = torch.Generator().manual_seed(self.seed + epoch)
+        order = torch.randperm(n, generator=generator) if self.shuffle else torch.arange(n)
         for start in range(0, n, self.batch_size):
             idx = order[start : start + self.batch_size].tolist()
             tgt_in, _ = pad_sequences([self.tgt_in[i] for i in idx], pad_id=self.pad_id)
             tgt_out, _ = pad_sequences([self.tgt_out[i] for i in idx], pad_id=self.pad_id)
             images = self.images[idx].float() / 255.0  # (B, C, S, S)
+            if self.shift:
+                images = random_shift(images, self.shift, generator)  # (B, C, S, S)
             yield {"images": images, "tgt_in": tgt_in, "tgt_out": tgt_out}
+
+
+def random_shift(images: Tensor, max_shift: int, generator: torch.Generator) -> Tensor:
+    """Each image moved by its own random (dy, dx) in [-max_shift, max_shift]^2 pixels.
+
+    The border is replicated into the uncovered strip (the emoji's white, the scenes' black),
+    and colours are left alone: for the emoji the skin tone *is* the caption.
+
+    Args:
+        images: float (B, C, S, S).
+        max_shift: the largest move in pixels, >= 0.
+        generator: where the moves come from.
+
+    Returns:
+        float (B, C, S, S).
+    """
+    if max_shift == 0:
+        return images
+    B, S = images.shape[0], images.shape[-1]
+    m = max_shift
+    padded = F.pad(images, (m, m, m, m), mode="replicate")  # (B, C, S + 2m, S + 2m)
+    dy, dx = torch.randint(0, 2 * m + 1, (2, B), generator=generator).tolist()
+    return torch.stack([padded[b, :, dy[b] : dy[b] + S, dx[b] : dx[b] + S] for b in range(B)])

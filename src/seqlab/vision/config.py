@@ -56,6 +56,10 @@ class CaptionerConfig:
     hidden_size: int = 128  # n_a of the decoder
     attention_size: int = 128  # hidden units of the alignment network
     dropout: float = 0.1  # on embeddings, the image vector and o<t>
+    # Xu et al. 2015's doubly stochastic attention (their lambda = 1 won on validation scenes,
+    # BENCHMARKS.md). Training only: models saved before the field load with it and caption
+    # exactly as they did.
+    attention_penalty: float = 1.0  # lambda: adds lambda sum_l (1 - sum_t alpha<t,l>)^2 per caption
     max_caption_len: int = 40  # most words a generated caption may have (<eos> aside)
     image_size: int = 0  # H = W of the input images; set from the data
     in_channels: int = 0  # 1 (grey) or 3 (RGB); set from the data
@@ -71,6 +75,7 @@ class CaptionerConfig:
             "hidden_size": self.hidden_size >= 1,
             "attention_size": self.attention_size >= 1,
             "dropout": 0.0 <= self.dropout < 1.0,
+            "attention_penalty": self.attention_penalty >= 0.0,
             "max_caption_len": self.max_caption_len >= 1,
             "image_size": self.image_size >= 0,
             "in_channels": self.in_channels in (0, 1, 3),
@@ -96,12 +101,14 @@ class CaptionDataConfig:
     min_count: int = 1  # keep words seen at least this often; the rest become <unk>
     lowercase: bool = True  # lowercase the captions' words
     on_size: str = "error"  # an image of another size: "error" | "resize"
+    shift: int = 0  # training: move each image by up to this many pixels (border replicated)
 
     def __post_init__(self) -> None:
         checks = {
             "batch_size": self.batch_size >= 1,
             "val_fraction": 0.0 <= self.val_fraction < 1.0,
             "min_count": self.min_count >= 1,
+            "shift": self.shift >= 0,
             "on_size": self.on_size in ON_SIZE,
         }
         check_fields(self, checks)

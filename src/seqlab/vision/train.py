@@ -85,10 +85,11 @@ def train_captioner(
         v = model.vocab
         kw = {"bos_id": v.bos_id, "eos_id": v.eos_id, "pad_id": v.pad_id}
 
-        def batches(data: CaptionSet, shuffle: bool) -> CaptionBatches:
+        def batches(data: CaptionSet, training: bool) -> CaptionBatches:
             ids = [model.target_ids(c) for c in data.captions]
-            return CaptionBatches(data.images, ids, data_config.batch_size, shuffle=shuffle,
-                                  seed=trainer_config.seed, **kw)  # fmt: skip
+            shift = data_config.shift if training else 0
+            return CaptionBatches(data.images, ids, data_config.batch_size, shuffle=training,
+                                  seed=trainer_config.seed, shift=shift, **kw)  # fmt: skip
 
         val = batches(val_set, False) if val_set is not None and len(val_set) else None
         record = {
