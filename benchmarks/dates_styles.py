@@ -14,6 +14,7 @@ settings. Then reports exact match, greedy and beam 3, on
 and runs the error analysis of ``seqlab translate analyze`` (search or model to blame) on the
 held-out-family errors of beam 3.
 
+    .venv/bin/python benchmarks/dates_styles.py --val-only --val-family ymd_dots --n 40000
     .venv/bin/python benchmarks/dates_styles.py --val-only --save runs/dates-styles-a
     .venv/bin/python benchmarks/dates_styles.py --load runs/dates-styles-a --log runs/dates.jsonl
 
@@ -29,7 +30,9 @@ import platform
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 
+import numpy as np
 import torch
 
 import seqlab
@@ -40,8 +43,8 @@ from seqlab.seq2seq import (
     preset_configs,
     train_seq2seq,
 )
-from seqlab.seq2seq.date_styles import FAMILIES, date_style_pairs
-from seqlab.seq2seq.dates import HELD_OUT_FORMATS, date_pairs
+from seqlab.seq2seq.date_styles import FAMILIES, allowed_styles, date_style_pairs
+from seqlab.seq2seq.dates import HELD_OUT_FORMATS, TWO_DIGIT_YEARS, date_pairs
 
 # Written by hand (not generated), as people type dates; several are in no generated style.
 BY_HAND = [
@@ -78,6 +81,30 @@ BY_HAND = [
 ]
 
 
+# Validation families, for choosing settings: also taken out of training (only with --val-family),
+# so that held-out combinations can be measured without touching the test families.
+VAL_FAMILIES = {
+    "ymd_dots": {"month": ("number", "padded"), "order": ("YMD",), "sep": ("dot",)},
+}
+
+
+def matches(style, predicate: dict) -> bool:
+    return all(getattr(style, part) in values for part, values in predicate.items())
+
+
+def family_rows(predicate: dict, n: int, seed: int) -> list[tuple]:
+    """``n`` (source, target, style) drawn like date_style_pairs, from the styles matching."""
+    styles = [s for s in allowed_styles() if matches(s, predicate)]
+    rng = np.random.default_rng(seed)
+    low, high = TWO_DIGIT_YEARS
+    rows = []
+    for _ in range(n):
+        style = styles[int(rng.integers(len(styles)))]
+        day = low + timedelta(days=int(rng.integers((high - low).days + 1)))
+        rows.append((style.format(day), day.isoformat(), style))
+    return rows
+
+
 def decode(model, sources: list[str], beam: int):
     if beam == 1:
         return greedy_decode(model, sources, batch_size=256)
@@ -109,6 +136,11 @@ def main() -> None:
     parser.add_argument("--per-family", type=int, default=300, help="test pairs per family")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--val-family",
+        choices=sorted(VAL_FAMILIES),
+        help="also hold this validation family out of training and report it",
+    )
     parser.add_argument("--val-only", action="store_true", help="report the validation split only")
     parser.add_argument("--save", help="keep the trained model in this folder")
     parser.add_argument("--load", help="evaluate this saved model instead of training")
@@ -118,6 +150,13 @@ def main() -> None:
     train = date_style_pairs(args.n, seed=0)
     seen = {s for s, _, _ in train}
     val = date_style_pairs(args.val, seed=0, split="val", exclude=seen)
+    if args.val_family:
+        predicate = VAL_FAMILIES[args.val_family]
+        train = [t for t in date_style_pairs(2 * args.n, seed=0) if not matches(t[2], predicate)]
+        train = train[: args.n]
+        seen = {s for s, _, _ in train}
+        val = date_style_pairs(2 * args.val, seed=0, split="val", exclude=seen)
+        val = [t for t in val if not matches(t[2], predicate)][: args.val]
     record: dict = {"benchmark": "dates_styles", "date": time.strftime("%Y-%m-%d"),
                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch "
                     f"{torch.__version__}", "threads": args.threads, "train_pairs": args.n,
@@ -137,6 +176,10 @@ def main() -> None:
     model.eval()
     record["parameters"] = model.describe()["parameters"]
     record["val_exact_greedy"], record["val_errors"], _ = exact(model, val, 1)
+    if args.val_family:
+        rows = family_rows(VAL_FAMILIES[args.val_family], 1000, seed=7)
+        record["val_family"] = args.val_family
+        record["val_family_exact_greedy"], record["val_family_errors"], _ = exact(model, rows, 1)
     if not args.val_only:
         evaluate(model, args, seen | {s for s, _, _ in val}, record)
     line = json.dumps(record, ensure_ascii=False)
