@@ -1,9 +1,10 @@
 """Date normalisation on composed styles: exact match on whole held-out style families.
 
-Trains ``--preset dates`` (changed with ``--set``) on ``--n`` pairs drawn from the training space
-of :mod:`seqlab.seq2seq.date_styles` (seed 0), validating on ``--val`` new draws from that space
-(split "val", training sources removed): the validation split is the only set used to choose
-settings. Then reports exact match, greedy and beam 3, on
+Trains ``--preset`` (default ``dates-styles``, changed with ``--set``) on ``--n`` pairs drawn
+from the training space of :mod:`seqlab.seq2seq.date_styles` (seed 0), validating on ``--val``
+new draws from that space (split "val", training sources removed); with ``--val-family``, a
+validation family is also held out of training and scored. Only these choose settings.
+Then it reports exact match, greedy and beam 3, on
 
 - seen: new draws from the training space (split "val", seed 1), training and validation
   sources removed;
@@ -14,9 +15,12 @@ settings. Then reports exact match, greedy and beam 3, on
 and runs the error analysis of ``seqlab translate analyze`` (search or model to blame) on the
 held-out-family errors of beam 3.
 
-    .venv/bin/python benchmarks/dates_styles.py --val-only --val-family ymd_dots --n 40000
-    .venv/bin/python benchmarks/dates_styles.py --val-only --save runs/dates-styles-a
-    .venv/bin/python benchmarks/dates_styles.py --load runs/dates-styles-a --log runs/dates.jsonl
+    # choosing settings (the validation split and a validation family only):
+    .venv/bin/python benchmarks/dates_styles.py --preset dates --n 40000 --val-family ymd_dots \
+        --val-only --set model.bidirectional=false --set model.dropout=0.3
+    # the chosen recipe (--preset dates-styles) on 80,000 pairs, then the test sets, once:
+    .venv/bin/python benchmarks/dates_styles.py --val-only --save runs/dates-styles
+    .venv/bin/python benchmarks/dates_styles.py --load runs/dates-styles --log runs/dates.jsonl
 
 Prints one JSON line (and appends it to ``--log``).
 """
@@ -134,6 +138,7 @@ def main() -> None:
     parser.add_argument("--val", type=int, default=3000, help="validation pairs (split val)")
     parser.add_argument("--test", type=int, default=3000, help="seen-space test pairs")
     parser.add_argument("--per-family", type=int, default=300, help="test pairs per family")
+    parser.add_argument("--preset", default="dates-styles", help="a seq2seq preset")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
@@ -160,12 +165,12 @@ def main() -> None:
     record: dict = {"benchmark": "dates_styles", "date": time.strftime("%Y-%m-%d"),
                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch "
                     f"{torch.__version__}", "threads": args.threads, "train_pairs": args.n,
-                    "sets": args.set}  # fmt: skip
+                    "preset": args.preset, "sets": args.set}  # fmt: skip
     if args.load:
         model = seqlab.load(args.load)
         record["model"] = args.load
     else:
-        model_cfg, data_cfg, trainer_cfg = preset_configs("dates", **parse_sets(args.set))
+        model_cfg, data_cfg, trainer_cfg = preset_configs(args.preset, **parse_sets(args.set))
         folder = args.save or f"/tmp/dates-styles-{os.getpid()}"
         trained = train_seq2seq([(s, t) for s, t, _ in train], model_cfg, data_cfg, trainer_cfg,
                                 folder, val_pairs=[(s, t) for s, t, _ in val],
