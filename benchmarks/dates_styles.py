@@ -228,7 +228,7 @@ def evaluate(model, args, seen: set[str], record: dict) -> None:
             on_long="truncate",
         )
         record["families_blame_beam3"] = report.summary()
-        record["families_errors_by_family_beam3"] = dict(
+        record["families_errors_by_locale_beam3"] = dict(
             Counter(r[2].name.split("/")[0] for r, _ in wrong)
         )
 
