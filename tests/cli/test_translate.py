@@ -84,6 +84,21 @@ def test_dates_held_out_differs_and_bad_n(tmp_path, capsys):
     assert not (tmp_path / "x.tsv").exists()
 
 
+def test_dates_styles_and_held_out_families(tmp_path, capsys):
+    train, held = tmp_path / "t.tsv", tmp_path / "h.tsv"
+    assert main(["translate", "dates", "-n", "200", "--styles", "--out", str(train),
+                 "--json"]) == 0  # fmt: skip
+    (summary,) = _json_lines(capsys.readouterr().out)
+    assert summary["styles"] is True and summary["n"] == 200 and summary["formats"] > 1000
+    assert main(["translate", "dates", "-n", "200", "--styles", "--held-out", "--out",
+                 str(held)]) == 0  # fmt: skip
+    assert "composed styles" in capsys.readouterr().out
+    pairs, held_pairs = read_pairs(train), read_pairs(held)
+    assert len(pairs) == len(held_pairs) == 200
+    assert all(len(t) == 10 and t[4] == t[7] == "-" for _, t in pairs + held_pairs)
+    assert len({s for s, _ in pairs} & {s for s, _ in held_pairs}) <= 2
+
+
 # --- train ---------------------------------------------------------------------------------------
 
 

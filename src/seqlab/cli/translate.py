@@ -37,6 +37,7 @@ from seqlab.seq2seq.config import PRESETS, Seq2SeqConfig, Seq2SeqDataConfig, seq
 
 TRAIN_EPILOG = """examples:
   seqlab translate dates -n 20000 --out dates.tsv
+  seqlab translate dates -n 80000 --styles --out styles.tsv   # composed styles
   seqlab translate train dates.tsv --preset dates --out dates-model
   seqlab translate train multi30k:train.de multi30k:train.en \\
       --dev multi30k:val.de multi30k:val.en --preset multi30k-cpu \\
@@ -151,7 +152,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--held-out",
         action="store_true",
-        help="use the formats never used for training (see seqlab.seq2seq.dates)",
+        help="use the formats never used for training (with --styles: the held-out style "
+        "families)",
+    )
+    p.add_argument(
+        "--styles",
+        action="store_true",
+        help="compose each date's style from parts (order, separators, case, locale names, "
+        "noise; see seqlab.seq2seq.date_styles) instead of the 40 registry formats",
     )
     p.add_argument("--seed", type=int, default=0, help="same seed, same pairs")
     p.add_argument("--json", action="store_true", help="print a summary as one JSON line")
@@ -461,14 +469,24 @@ def run_dates(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise CLIError(f"-n must be at least 1, got {args.n}")
-    formats = HELD_OUT_FORMATS if args.held_out else TRAIN_FORMATS
-    pairs = date_pairs(args.n, formats=list(formats), seed=args.seed)
+    if args.styles:
+        from seqlab.seq2seq.date_styles import date_style_pairs, split_styles
+
+        split = "held_out" if args.held_out else "train"
+        pairs = [(s, t) for s, t, _ in date_style_pairs(args.n, seed=args.seed, split=split)]
+        n_styles = len(split_styles(split))
+        what = f"{n_styles} composed styles"
+    else:
+        formats = HELD_OUT_FORMATS if args.held_out else TRAIN_FORMATS
+        pairs = date_pairs(args.n, formats=list(formats), seed=args.seed)
+        what, n_styles = f"{len(formats)} formats", len(formats)
     write_tsv(pairs, args.out)
     if args.json:
-        emit_json({"out": args.out, "n": len(pairs), "formats": len(formats),
-                   "held_out": args.held_out, "seed": args.seed})  # fmt: skip
+        emit_json({"out": args.out, "n": len(pairs), "formats": n_styles,
+                   "held_out": args.held_out, "styles": args.styles,
+                   "seed": args.seed})  # fmt: skip
     else:
-        print(f"{len(pairs)} pairs in {len(formats)} formats -> {args.out}")
+        print(f"{len(pairs)} pairs in {what} -> {args.out}")
         for s, t in pairs[:3]:
             print(f"  {s}\t{t}")
     return 0
