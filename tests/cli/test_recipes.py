@@ -77,7 +77,7 @@ def test_other_tasks_recipes_by_the_data():
     assert lm_recipe(n_chars=5_000, n_lines=10, level=None)[0] is None
     assert seq2seq_recipe(n_pairs=10_000, mean_target_chars=10, level=None)[0] == "dates"
     assert seq2seq_recipe(n_pairs=80_000, mean_target_chars=10, level=None)[0] == "dates-styles"
-    assert seq2seq_recipe(n_pairs=80_000, mean_target_chars=10, level="word")[0] is None
+    assert seq2seq_recipe(n_pairs=80_000, mean_target_chars=10, level="word")[0] == "multi30k-cpu"
     assert seq2seq_recipe(n_pairs=29_000, mean_target_chars=60, level=None)[0] == "multi30k-cpu"
     assert seq2seq_recipe(n_pairs=500, mean_target_chars=60, level=None)[0] is None
     assert recognizer_recipe(fsdd=True)[0] == "fsdd" and recognizer_recipe(fsdd=False)[0] is None
