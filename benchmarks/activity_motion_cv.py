@@ -150,6 +150,8 @@ def main() -> int:
     parser.add_argument("--fold-seed", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0, help="every training's --seed")
     parser.add_argument("--no-test", action="store_true", help="stop after the CV table")
+    parser.add_argument("--no-cv", action="store_true",
+                        help="train no fold: only the scores --cv-json holds")  # fmt: skip
     parser.add_argument(
         "--test-problems",
         nargs="+",
@@ -170,7 +172,7 @@ def main() -> int:
             for name in args.problems}  # fmt: skip
     for setting in args.settings:  # setting by setting: a cut-short run has whole rows
         for name, train in sets.items():
-            if name in cv.get(setting, {}):
+            if name in cv.get(setting, {}) or args.no_cv:
                 continue
             folds = stratified_folds(list(train.labels), args.folds, seed=args.fold_seed)
             start = time.perf_counter()
