@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from preset_sets import preset_changes
 from seqlab.classify import (
     ClassifierEnsemble,
     evaluate_classifier,
@@ -161,13 +162,9 @@ def ensemble_accuracy(models: list, rows) -> dict:
 
 
 def _changes(args) -> dict[str, dict]:
-    changes: dict[str, dict] = {"model": {}, "data": {}, "trainer": {}}
+    changes = preset_changes(args.set)
     if args.minutes:
-        changes["trainer"]["max_minutes"] = args.minutes
-    for item in args.set:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        changes[section][name] = json.loads(value)
+        changes["trainer"].setdefault("max_minutes", args.minutes)
     return changes
 
 

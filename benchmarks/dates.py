@@ -19,12 +19,12 @@ import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 
 import torch
 
+from preset_sets import preset_changes
 from seqlab.seq2seq import beam_search, greedy_decode, preset_configs, train_seq2seq
 from seqlab.seq2seq.dates import HELD_OUT_FORMATS, date_pairs
 
@@ -48,12 +48,7 @@ def main() -> None:
     parser.add_argument("--log", help="append the JSON result to this file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    changes: dict[str, dict] = {"model": {}, "data": {}, "trainer": {}}
-    changes["trainer"]["progress"] = sys.stderr.isatty()
-    for item in args.set:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        changes[section][name] = json.loads(value)
+    changes = preset_changes(args.set, progress=True)
     model_cfg, data_cfg, trainer_cfg = preset_configs("dates", **changes)
     train = date_pairs(args.n, seed=0)
     seen = {s for s, _ in train}

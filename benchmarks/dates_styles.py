@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -40,6 +39,7 @@ import numpy as np
 import torch
 
 import seqlab
+from preset_sets import preset_changes
 from seqlab.seq2seq import (
     beam_search,
     error_analysis,
@@ -123,13 +123,7 @@ def exact(model, rows, beam: int) -> tuple[float, list, list]:
 
 
 def parse_sets(items: list[str]) -> dict[str, dict]:
-    changes: dict[str, dict] = {"model": {}, "data": {}, "trainer": {}}
-    changes["trainer"]["progress"] = sys.stderr.isatty()
-    for item in items:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        changes[section][name] = json.loads(value)
-    return changes
+    return preset_changes(items, progress=True)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 import torch
 from sklearn.model_selection import StratifiedKFold
 
+from preset_sets import preset_changes
 from seqlab.classify import evaluate_classifier, preset_configs, train_classifier
 from seqlab.datasets.dna import read_splice
 
@@ -38,17 +39,7 @@ DATA = Path(__file__).resolve().parents[1] / "../shared/data/dna_splice/splice.d
 
 def parse_changes(items: list[str]) -> dict[str, dict]:
     """``--set section.field=value`` (JSON values, else strings) -> preset overrides."""
-    changes: dict[str, dict] = {"model": {}, "data": {}, "trainer": {}}
-    for item in items:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        if section not in changes or not name:
-            raise SystemExit(f"--set {item!r}: expected model|data|trainer.FIELD=VALUE")
-        try:
-            changes[section][name] = json.loads(value)
-        except json.JSONDecodeError:
-            changes[section][name] = value
-    return changes
+    return preset_changes(items)
 
 
 def read_val_curve(metrics_file: Path) -> list[dict]:

@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from preset_sets import preset_changes
 from seqlab.datasets import read_text
 from seqlab.lm import PRESETS, preset_configs, score_text, split_corpus
 from seqlab.lm.train import train_language_model
@@ -42,15 +43,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "../shared/data/tinyshake
 
 def configs(preset: str, overrides: list[str], minutes: float | None):
     """The preset's three configs with ``section.field=value`` overrides applied."""
-    changes: dict[str, dict] = {
-        "model": {},
-        "data": {},
-        "trainer": {"progress": sys.stderr.isatty()},
-    }
-    for item in overrides:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        changes[section][name] = json.loads(value) if value not in ("None",) else None
+    changes = preset_changes(overrides, progress=True)
     if minutes is not None:
         changes["trainer"]["max_minutes"] = minutes
     return preset_configs(preset, **changes)

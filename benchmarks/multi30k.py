@@ -20,13 +20,13 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import torch
 
 import seqlab
+from preset_sets import preset_changes
 from seqlab.metrics import corpus_bleu
 from seqlab.seq2seq import beam_search, greedy_decode, preset_configs, read_pairs, train_seq2seq
 
@@ -35,12 +35,7 @@ DATA = Path(__file__).resolve().parents[1] / "../shared/data/multi30k"
 
 def configs(overrides: list[str], minutes: float | None):
     """The preset's configs with ``section.field=JSON`` overrides applied."""
-    changes: dict[str, dict] = {"model": {}, "data": {}, "trainer": {}}
-    changes["trainer"]["progress"] = sys.stderr.isatty()
-    for item in overrides:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        changes[section][name] = json.loads(value)
+    changes = preset_changes(overrides, progress=True)
     if minutes is not None:
         changes["trainer"].update({"max_minutes": minutes, "epochs": None})
     return preset_configs("multi30k-cpu", **changes)

@@ -26,13 +26,13 @@ import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+from preset_sets import preset_changes
 from seqlab.classify import evaluate_tagger, preset_configs, train_tagger
 from seqlab.datasets import read_conll
 from seqlab.embeddings import WordVectors
@@ -63,14 +63,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    changes: dict[str, dict] = {"model": dict(CONFIGS[args.config]), "data": {}, "trainer": {}}
-    changes["trainer"].update(max_minutes=args.minutes, progress=sys.stderr.isatty())
+    sets = preset_changes(args.set, progress=True)
+    changes = {"model": {**CONFIGS[args.config], **sets["model"]}, "data": sets["data"],
+               "trainer": {"max_minutes": args.minutes, **sets["trainer"]}}  # fmt: skip
     if args.epochs:
-        changes["trainer"]["epochs"] = args.epochs
-    for item in args.set:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        changes[section][name] = json.loads(value)
+        changes["trainer"].setdefault("epochs", args.epochs)
     model_cfg, data_cfg, trainer_cfg = preset_configs("conll-cpu", **changes)
     conll = DATA / "conll2003"
     train, valid, test = (read_conll(conll / f) for f in ("train.txt", "valid.txt", "test.txt"))
