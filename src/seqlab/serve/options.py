@@ -68,20 +68,24 @@ class Options:
                                f"{', '.join(known) or 'no options'}")  # fmt: skip
         self.values, self.where, self.limits, self.from_query = values, where, limits, from_query
 
-    def _get(self, key: str, default: Any) -> Any:
+    def _get(self, key: str, default: Any, parse: Any = None) -> Any:
+        """The key's value or the default; a query string's text through ``parse`` (int,
+        float) where it parses, else left as text for the caller's message."""
         value = self.values.get(key)
-        return default if value is None or (self.from_query and value == "") else value
+        if value is None or (self.from_query and value == ""):
+            return default
+        if self.from_query and parse is not None and isinstance(value, str):
+            try:
+                return parse(value)
+            except ValueError:
+                return value
+        return value
 
     def integer(self, key: str, default: int | None, lo: int, hi: int) -> int | None:
         """An integer in [lo, hi] (None only when the default is None and the key is absent)."""
-        value = self._get(key, default)
+        value = self._get(key, default, int)
         if value is None:
             return None
-        if self.from_query and isinstance(value, str):
-            try:
-                value = int(value)
-            except ValueError:
-                pass
         if isinstance(value, bool) or not isinstance(value, int):
             raise RequestError(f"{self.where}: {key} must be an integer, got {value!r}")
         if not lo <= value <= hi:
@@ -91,14 +95,9 @@ class Options:
     def number(self, key: str, default: float | None, lo: float, hi: float = math.inf,
                *, above: bool = False) -> float | None:  # fmt: skip
         """A finite number in [lo, hi] (in (lo, hi] with ``above``)."""
-        value = self._get(key, default)
+        value = self._get(key, default, float)
         if value is None:
             return None
-        if self.from_query and isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                pass
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         if not numeric or not math.isfinite(value):
             raise RequestError(f"{self.where}: {key} must be a number, got {value!r}")
