@@ -331,3 +331,10 @@ def test_concurrent_requests_get_the_answers_they_get_alone(served):
     with ThreadPoolExecutor(max_workers=16) as pool:
         together = list(pool.map(lambda c: served.post(*c), calls * 3))
     assert together == alone * 3
+
+
+def test_workers_must_be_positive():
+    from seqlab.serve import build_app
+
+    with pytest.raises(ValueError, match="workers must be at least 1, got 0"):
+        build_app([], workers=0)

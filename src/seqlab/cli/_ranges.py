@@ -108,6 +108,7 @@ RANGES: dict[str, str] = {
     "max_beam": "[1, 256]",
     "max_length": "[1, 10000]",
     "max_n": "[1, 100000]",
+    "workers": "[1, 1024]",
     # trigger-word clips
     "train": "[1, 10000000]",
     "test": "[1, 10000000]",

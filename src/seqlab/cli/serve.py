@@ -45,6 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="sampled or decoded length (default: 1000)")  # fmt: skip
     limits.add_argument("--max-n", type=int, default=50,
                         help="samples, n-best answers or neighbours (default: 50)")  # fmt: skip
+    p.add_argument("--workers", type=int, default=None,
+                   help="requests that run a model at once; the others wait their turn "
+                   "(default: one per CPU core)")  # fmt: skip
     add_threads_flag(p)
     data_args(p, "models")
     p.set_defaults(func=run)
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     url = serve.url_of(sock)
     print(f"seqlab serve: {len(served)} model(s) at {url}/ (Ctrl-C stops)", flush=True)
     try:
-        serve.serve_forever(serve.build_app(served, limits), sock)
+        serve.serve_forever(serve.build_app(served, limits, workers=args.workers), sock)
     finally:
         sock.close()
     return 0

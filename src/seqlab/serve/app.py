@@ -1,7 +1,9 @@
 """The ASGI app: the page, ``GET /api/models`` and ``POST /api/<model>/<verb>``.
 
 Starlette routes the requests; each verb runs in a worker thread (the models are read, never
-changed, so requests run side by side). Every refusal is JSON ``{"error": "one line"}`` with a
+changed, so requests run side by side), at most ``workers`` at once (one per core by default:
+more threads only queue for the interpreter lock, and throughput fell by half to two thirds
+with 16 at once, BENCHMARKS.md). Every refusal is JSON ``{"error": "one line"}`` with a
 4xx status; an unexpected failure is a 500 with one line, logged with its traceback, and the
 server goes on serving.
 """
@@ -11,11 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from pathlib import Path
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
@@ -32,9 +35,19 @@ JSON_OVERHEAD = 64 * 1024  # bytes a JSON body may hold beyond its text
 log = logging.getLogger("seqlab.serve")
 
 
-def build_app(served: list[Served], limits: Limits | None = None) -> Starlette:
-    """The app serving ``served`` (see :func:`seqlab.serve.load_served`) within ``limits``."""
+def build_app(
+    served: list[Served], limits: Limits | None = None, *, workers: int | None = None
+) -> Starlette:
+    """The app serving ``served`` (see :func:`seqlab.serve.load_served`) within ``limits``.
+
+    ``workers``: requests that run a model at once (default: one per CPU core); the others
+    wait their turn. More would not be faster: the models' Python loops share one interpreter
+    lock, and threads beyond the cores only take turns at it.
+    """
     limits = limits or Limits()
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    limiter = anyio.CapacityLimiter(workers or os.cpu_count() or 1)
     by_name = {s.name: s for s in served}
     listing = {"models": [s.describe() for s in served], "limits": limits.to_json(),
                "version": __version__}  # fmt: skip
@@ -48,7 +61,8 @@ def build_app(served: list[Served], limits: Limits | None = None) -> Starlette:
     async def call(request: Request) -> Response:
         try:
             s, verb_name, options, upload = await _parse(request, by_name, limits)
-            answer = await run_in_threadpool(s.verbs[verb_name].run, s, options, upload)
+            answer = await anyio.to_thread.run_sync(s.verbs[verb_name].run, s, options, upload,
+                                                    limiter=limiter)
         except RequestError as error:
             return _error(str(error), error.status)
         except ValueError as error:  # the library's own checks: bad input, named
