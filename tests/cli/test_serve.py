@@ -54,6 +54,7 @@ def test_a_port_in_use_is_one_line(tmp_path, capsys):
     ("make", "message"),
     [
         (lambda p: p / "missing", "missing: no such model folder or file"),
+        (lambda p: "nope", "nope: no such model folder or file"),  # names no data set either
         (lambda p: tiny_folder("activity", p / "clips"), "seqlab serve has no panel for "
                                                           "'activity' models"),
         (lambda p: (p / "v.txt").write_text("not vectors\n") and p / "v.txt", "v.txt"),

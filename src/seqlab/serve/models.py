@@ -3,7 +3,6 @@ safetensors + JSON, no code), and word-vector files or data-set names for the ve
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -63,15 +62,18 @@ def _load_one(source: str) -> Served:
 
 
 def _data_set(source: str) -> Path:
-    """A data set's name -> its local file (``seqlab data fetch``); ValueError otherwise."""
-    from seqlab.datasets.catalog import DataError, locate
+    """A data set's name -> its local file (``seqlab data fetch``).
 
-    if os.sep in source or "/" in source:
+    Raises:
+        ValueError: ``source`` names no data set (a missing path), or a DataError (a
+            ValueError) saying how to fetch a data set that is not here.
+    """
+    from seqlab.datasets.catalog import locate
+
+    path = locate(source)
+    if path is None:
         raise ValueError(f"{source}: no such model folder or file")
-    try:
-        return Path(locate(source))
-    except (DataError, KeyError, ValueError) as error:
-        raise ValueError(f"{source}: no such model folder or file ({error})") from None
+    return Path(path)
 
 
 def _url_name(name: str) -> str:
