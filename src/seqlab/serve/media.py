@@ -29,9 +29,9 @@ def _as_file(upload: Upload, suffix: str) -> Iterator[str]:
             f.write(upload.data)
         try:
             yield path
+        except RequestError:
+            raise
         except ValueError as error:
-            if isinstance(error, RequestError):
-                raise
             raise RequestError(str(error).replace(path, upload.name)) from None
     finally:
         os.unlink(path)

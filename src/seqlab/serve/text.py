@@ -113,9 +113,9 @@ def classify_predict(served: Served, o: Options, upload: None = None) -> dict[st
 
     model, names = served.model, served.state["names"]
     lines = o.lines("text")
-    probs, _ = model.predict_proba(lines)  # (N, C)
+    predictions = model.predict(lines)
     results = []
-    for p in model.predict(lines):
+    for p in predictions:
         name = {"name": names[p.label]} if p.label in names else {}
         results.append({"text": p.text, "label": p.label, **name, "prob": p.prob,
                         "n_unk": p.n_unk})  # fmt: skip  (= classify predict --json)
@@ -123,10 +123,9 @@ def classify_predict(served: Served, o: Options, upload: None = None) -> dict[st
     for line in lines:
         s = explain(model, line)
         saliency.append({"tokens": s.tokens, "saliency": s.saliency, "label": s.label})
-    labels = [str(label) for label in model.labels]
     return {
         "results": results,
-        "probabilities": [dict(zip(labels, map(float, row))) for row in probs.tolist()],
+        "probabilities": [{str(k): float(v) for k, v in p.probs.items()} for p in predictions],
         "saliency": saliency,
     }
 
@@ -135,9 +134,7 @@ def classify_predict(served: Served, o: Options, upload: None = None) -> dict[st
 
 
 def prepare_tag(served: Served) -> None:
-    tags = list(served.model.tags) if hasattr(served.model, "tags") else []
-    types = sorted({t.split("-", 1)[1] for t in tags if "-" in t})
-    served.info.update(types=types)
+    served.info.update(types=sorted({t.split("-", 1)[1] for t in served.model.tags if "-" in t}))
 
 
 def tag_predict(served: Served, o: Options, upload: None = None) -> dict[str, Any]:
@@ -156,7 +153,7 @@ def prepare_vectors(served: Served) -> None:
 
     wv = served.model
     pairs = [(a, b) for a, b in load_word_list("definitional_pairs") if a in wv and b in wv]
-    served.info.update(words=len(wv), dim=int(wv.vectors.shape[1]))
+    served.info.update(words=len(wv), dim=wv.dim)
     if pairs:
         served.state["g"] = bias_direction(wv, pairs)
         served.state["gender_specific"] = set(load_word_list("gender_specific"))
