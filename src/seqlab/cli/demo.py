@@ -347,13 +347,12 @@ def part_serve(show_progress: bool, quick: bool) -> None:
     from importlib.resources import files
 
     print("== Try models in a browser or over HTTP: seqlab serve ==")
-    try:
-        import starlette  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        print("(skipped: needs the serve extra: pip install 'seqlab[serve]')")
-        return
     from seqlab import serve
+
+    missing = serve.extra_missing()
+    if missing:
+        print(f"(skipped: {missing})")
+        return
 
     root = files("seqlab") / "data"
     sources = [root / "speech" / "fsdd-digits-64", root / "vision" / "fashion-scenes-att",

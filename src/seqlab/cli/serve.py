@@ -54,13 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import starlette  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError:
-        raise CLIError("seqlab serve needs the serve extra: pip install 'seqlab[serve]' "
-                       "(Starlette and uvicorn)") from None  # fmt: skip
     from seqlab import serve
+
+    missing = serve.extra_missing()
+    if missing:
+        raise CLIError(missing)
 
     set_threads(args.threads)
     limits = serve.Limits(max_text_chars=args.max_text_chars, max_lines=args.max_lines,

@@ -18,8 +18,8 @@ from __future__ import annotations
 from seqlab._lazy import lazy_exports
 
 __all__ = [
-    "Limits", "RequestError", "bind", "build_app", "load_served", "running", "serve_forever",
-    "url_of",
+    "Limits", "RequestError", "bind", "build_app", "extra_missing", "load_served", "running",
+    "serve_forever", "url_of",
 ]
 
 # the app imports starlette and torch: only when a name is asked for
@@ -34,3 +34,15 @@ _EXPORTS = {
     "url_of": "server",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+
+def extra_missing() -> str | None:
+    """None when the serve extra (Starlette, uvicorn) imports; else the line saying what to
+    install."""
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        return ("seqlab serve needs the serve extra: pip install 'seqlab[serve]' "
+                "(Starlette and uvicorn)")
+    return None
