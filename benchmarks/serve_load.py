@@ -114,8 +114,10 @@ def main() -> int:
         print("| endpoint | C | p50 ms | p90 ms | p99 ms | requests/s | wrong |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in rows:
-            print(f"| {r['endpoint']} | {r['concurrency']} | {r['p50']:.1f} | {r['p90']:.1f} | "
-                  f"{r['p99']:.1f} | {r['per_second']:.1f} | {r['wrong']} |")
+            print(
+                f"| {r['endpoint']} | {r['concurrency']} | {r['p50']:.1f} | {r['p90']:.1f} | "
+                f"{r['p99']:.1f} | {r['per_second']:.1f} | {r['wrong']} |"
+            )
     return 0
 
 

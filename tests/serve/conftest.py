@@ -45,8 +45,9 @@ def _trigger() -> torch.nn.Module:
     from seqlab.speech.trigger.model import TriggerWordDetector
 
     torch.manual_seed(0)
-    features = FeatureConfig(sample_rate=8000, n_fft=256, win_length=200, hop_length=80, n_mels=4,
-                             n_mfcc=4)
+    features = FeatureConfig(
+        sample_rate=8000, n_fft=256, win_length=200, hop_length=80, n_mels=4, n_mfcc=4
+    )
     config = TriggerConfig(n_features=4, conv_channels=3, hidden_size=3)
     return TriggerWordDetector(config, features, threshold=0.5)
 

@@ -73,8 +73,9 @@ def test_lm_score_equals_the_cli_with_tokens(served, capsys):
 
 def test_translate_run_equals_the_cli_and_draws_the_attention(served, tmp_path, capsys):
     name, folder = served.names["dates"], served.folders["dates"]
-    status, answer = served.post(f"{name}/run", {"text": "abc\nba", "beam": 3, "n": 2,
-                                                 "plot": True})
+    status, answer = served.post(
+        f"{name}/run", {"text": "abc\nba", "beam": 3, "n": 2, "plot": True}
+    )
     assert status == 200
     src = tmp_path / "src.txt"
     src.write_text("abc\nba\n")
@@ -149,7 +150,8 @@ def test_vectors_similar_analogy_and_bias(served, capsys):
     status, answer = served.post(f"{name}/bias", {"word": "king"})  # gender-specific: kept
     assert answer["results"][0]["gender_specific"] is True
     assert answer["results"][0]["debiased_projection"] == pytest.approx(
-        answer["results"][0]["projection"])
+        answer["results"][0]["projection"]
+    )
 
 
 def test_speech_transcribe_equals_the_cli_with_the_ctc_frames(served, capsys):
@@ -192,8 +194,9 @@ def test_trigger_detect_gives_probabilities_times_and_a_picture(served):
 def test_music_sample_is_the_library_piece_as_midi_and_a_roll(served, tmp_path):
     from seqlab.music import sample, write_midi
 
-    status, answer = served.post(f"{served.names['music']}/sample", {"length": 16, "seed": 3,
-                                                                        "plot": True})
+    status, answer = served.post(
+        f"{served.names['music']}/sample", {"length": 16, "seed": 3, "plot": True}
+    )
     assert status == 200
     roll = sample(_model(served, "music"), 16, seed=3)
     assert answer["results"] == [{"time_steps": 16, "prime_time_steps": 0,

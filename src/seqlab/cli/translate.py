@@ -152,8 +152,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--held-out",
         action="store_true",
-        help="use the formats never used for training (with --styles: the held-out style "
-        "families)",
+        help="use the formats never used for training (with --styles: the held-out style families)",
     )
     p.add_argument(
         "--styles",

@@ -18,8 +18,15 @@ from __future__ import annotations
 from seqlab._lazy import lazy_exports
 
 __all__ = [
-    "Limits", "RequestError", "bind", "build_app", "extra_missing", "load_served", "running",
-    "serve_forever", "url_of",
+    "Limits",
+    "RequestError",
+    "bind",
+    "build_app",
+    "extra_missing",
+    "load_served",
+    "running",
+    "serve_forever",
+    "url_of",
 ]
 
 # the app imports starlette and torch: only when a name is asked for
@@ -43,6 +50,8 @@ def extra_missing() -> str | None:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        return ("seqlab serve needs the serve extra: pip install 'seqlab[serve]' "
-                "(Starlette and uvicorn)")
+        return (
+            "seqlab serve needs the serve extra: pip install 'seqlab[serve]' "
+            "(Starlette and uvicorn)"
+        )
     return None

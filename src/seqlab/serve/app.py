@@ -61,8 +61,9 @@ def build_app(
     async def call(request: Request) -> Response:
         try:
             s, verb_name, options, upload = await _parse(request, by_name, limits)
-            answer = await anyio.to_thread.run_sync(s.verbs[verb_name].run, s, options, upload,
-                                                    limiter=limiter)
+            answer = await anyio.to_thread.run_sync(
+                s.verbs[verb_name].run, s, options, upload, limiter=limiter
+            )
         except RequestError as error:
             return _error(str(error), error.status)
         except ValueError as error:  # the library's own checks: bad input, named

@@ -31,8 +31,9 @@ def lm_sample(served: Served, o: Options, upload: None = None) -> dict[str, Any]
         o.integer("n", 10, 1, lim.max_n),
         temperature=o.number("temperature", 1.0, 0.0, 100.0, above=True),
         top_k=o.integer("top_k", None, 1, 10**9),
-        max_len=o.integer("max_len", min(served.info["max_len"], lim.max_length), 1,
-                          lim.max_length),
+        max_len=o.integer(
+            "max_len", min(served.info["max_len"], lim.max_length), 1, lim.max_length
+        ),
         prefix=o.string("prefix", ""),
         seed=o.integer("seed", None, 0, SEED_MAX),
         greedy=o.flag("greedy"),
@@ -74,8 +75,14 @@ def seq2seq_run(served: Served, o: Options, upload: None = None) -> dict[str, An
     results, attention, figures = [], [], []
     for src, hyps, unk in zip(sources, found, n_unk):
         best = hyps[0]
-        obj = {"src": src, "hyp": best.text, "score": best.score, "logprob": best.logprob,
-               "finished": best.finished, "n_unk": unk}  # fmt: skip  (= translate run --json)
+        obj = {
+            "src": src,
+            "hyp": best.text,
+            "score": best.score,
+            "logprob": best.logprob,
+            "finished": best.finished,
+            "n_unk": unk,
+        }  # fmt: skip  (= translate run --json)
         if n > 1:
             obj["n_best"] = [{"hyp": h.text, "score": h.score, "logprob": h.logprob}
                              for h in hyps]  # fmt: skip
@@ -117,8 +124,9 @@ def classify_predict(served: Served, o: Options, upload: None = None) -> dict[st
     results = []
     for p in predictions:
         name = {"name": names[p.label]} if p.label in names else {}
-        results.append({"text": p.text, "label": p.label, **name, "prob": p.prob,
-                        "n_unk": p.n_unk})  # fmt: skip  (= classify predict --json)
+        results.append(
+            {"text": p.text, "label": p.label, **name, "prob": p.prob, "n_unk": p.n_unk}
+        )  # fmt: skip  (= classify predict --json)
     saliency = []
     for line in lines:
         s = explain(model, line)
