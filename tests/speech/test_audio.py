@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from seqlab.speech.audio import is_silent, read_wav, resample
+from seqlab.speech.audio import change_speed, is_silent, read_wav, resample
 
 soundfile = pytest.importorskip("soundfile")
 
@@ -54,6 +54,21 @@ def test_resampling_keeps_the_pitch(tmp_path):
     spectrum = np.abs(np.fft.rfft(y))
     assert np.argmax(spectrum) * rate / len(y) == pytest.approx(440.0, abs=2.0)
     assert resample(np.zeros(800, np.float32), 8000, 8000).shape == (800,)
+
+
+@pytest.mark.parametrize("speed", [0.9, 1.1, 0.95])
+def test_change_speed_scales_pitch_and_length(speed):
+    # a 300 Hz tone played speed x as fast is, away from the filter's edges, the tone of
+    # 300 * speed Hz sampled at the same rate: the analytic signal is the reference
+    rate, n = 8000, 8000
+    x = 0.5 * np.sin(2 * np.pi * 300.0 * np.arange(n) / rate)
+    y = change_speed(x, speed)
+    assert y.dtype == np.float32 and len(y) == pytest.approx(n / speed, abs=1)
+    expected = 0.5 * np.sin(2 * np.pi * 300.0 * speed * np.arange(len(y)) / rate)
+    np.testing.assert_allclose(y[200:-200], expected[200:-200], atol=2e-3)
+    np.testing.assert_array_equal(change_speed(x, 1.0), x.astype(np.float32))  # speed 1: as is
+    with pytest.raises(ValueError, match="positive"):
+        change_speed(x, 0.0)
 
 
 def test_silence():

@@ -102,3 +102,60 @@ def test_training_batches_are_masked_per_epoch_validation_batches_never():
     for a, b in zip(first, again):  # the same epoch, the same masks
         assert torch.equal(a["features"], b["features"])
     assert any(not torch.equal(a["features"], b["features"]) for a, b in zip(first, other))
+
+
+def test_speed_perturbed_versions_one_per_utterance_each_epoch():
+    from seqlab.speech.train import SpeechBatches
+
+    rng = np.random.default_rng(2)
+    n = 10
+    versions = [[rng.normal(size=(int(t), 3)).astype(np.float32) for t in (20 + i, 18 + i, 22 + i)]
+                for i in range(n)]  # fmt: skip
+    labels = [[i + 1] for i in range(n)]  # label i + 1 names utterance i
+    batches = SpeechBatches([v[0] for v in versions], labels, 4, shuffle=True, seed=5,
+                            alternatives=[v[1:] for v in versions])  # fmt: skip
+
+    def chosen(epoch):  # utterance -> the index of the version its batch row holds
+        out = {}
+        for b in batches(epoch):
+            for row in range(len(b["lengths"])):
+                i = int(b["targets"][row, 0]) - 1
+                x = b["features"][row, : b["lengths"][row]].numpy()
+                out[i] = next(k for k, v in enumerate(versions[i]) if np.array_equal(v, x))
+        return out
+
+    epochs = [chosen(e) for e in range(8)]
+    assert all(sorted(c) == list(range(n)) for c in epochs)  # each utterance once, whole
+    assert chosen(3) == epochs[3]  # the same epoch, the same choice
+    assert {k for c in epochs for k in c.values()} == {0, 1, 2}
+    assert len({tuple(sorted(c.items())) for c in epochs}) > 1
+    # with SpecAugment the masks fall on the version chosen: outside the masked bands, the
+    # rows are that version's frames
+    masked = SpeechBatches([v[0] for v in versions], labels, 4, shuffle=True, seed=5,
+                           masks=(1, 2, 0, 1), alternatives=[v[1:] for v in versions])  # fmt: skip
+    for b in masked(3):
+        for row in range(len(b["lengths"])):
+            i = int(b["targets"][row, 0]) - 1
+            x = b["features"][row, : b["lengths"][row]].numpy()
+            kept = ~(x == 0).all(axis=0)
+            np.testing.assert_array_equal(x[:, kept], versions[i][epochs[3][i]][:, kept])
+    with pytest.raises(ValueError, match="alternatives"):
+        SpeechBatches([v[0] for v in versions], labels, 4, alternatives=[[]])
+
+
+def test_speed_perturb_reads_each_file_at_three_speeds(utterances):
+    from seqlab.speech.audio import change_speed, read_wav
+    from seqlab.speech.train import _versions, features_of_samples
+
+    cfg = SpeechDataConfig(speed_perturb=0.1)
+    assert cfg.speeds() == (1.0, 0.9, 1.1) and SpeechDataConfig().speeds() == (1.0,)
+    feats = cfg.features()
+    path = utterances[0].path
+    versions = _versions(path, feats, cfg.speeds())
+    np.testing.assert_array_equal(versions[0], features_of(path, feats))
+    samples, _ = read_wav(path, sample_rate=feats.sample_rate)
+    slow = features_of_samples(change_speed(samples, 0.9), feats)
+    np.testing.assert_array_equal(versions[1], slow)
+    assert len(versions[1]) > len(versions[0]) > len(versions[2])  # slower is longer
+    with pytest.raises(ValueError, match="speed_perturb"):
+        SpeechDataConfig(speed_perturb=0.5)

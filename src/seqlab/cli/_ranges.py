@@ -80,6 +80,7 @@ RANGES: dict[str, str] = {
     "freq_mask_width": "[1, 512]",
     "time_masks": "[0, 100]",
     "time_mask_width": "[1, 100000]",
+    "speed_perturb": "[0, 0.5)",
     "word_column": "[0, 1000]",
     "tag_column": "[-1000, 1000]",  # negative: counted from the end of the row
     # decoding and output lengths

@@ -35,6 +35,7 @@ __all__ = [
     "power_spectrogram",
     "prefix_beam_search",
     "read_wav",
+    "change_speed",
     "resample",
     "train_recognizer",
     "transcribe",
@@ -65,6 +66,7 @@ __all__ = [
 _EXPORTS = {
     "is_silent": "audio",
     "read_wav": "audio",
+    "change_speed": "audio",
     "resample": "audio",
     "trim_silence": "audio",
     "Hypothesis": "ctc",

@@ -113,6 +113,9 @@ class SpeechDataConfig:
     freq_mask_width: int = 6  # the widest frequency mask, in mel bands
     time_masks: int = 0  # masks of up to time_mask_width frames per utterance
     time_mask_width: int = 8  # the widest time mask, in frames (and at most a fifth of T)
+    # Speed perturbation (Ko et al. 2015; 0.1 in the paper): every epoch plays each training
+    # utterance at one of the speeds 1 - p, 1, 1 + p, drawn at random
+    speed_perturb: float = 0.0  # p: training copies played 1 -+ p times as fast; 0 = off
 
     def __post_init__(self) -> None:
         check_fields(self, {
@@ -126,7 +129,13 @@ class SpeechDataConfig:
             "freq_mask_width": 1 <= self.freq_mask_width <= self.n_mels,
             "time_masks": self.time_masks >= 0,
             "time_mask_width": self.time_mask_width >= 1,
+            "speed_perturb": 0.0 <= self.speed_perturb < 0.5,
         })  # fmt: skip
+
+    def speeds(self) -> tuple[float, ...]:
+        """The speeds each training utterance is read at: (1.0,) or (1.0, 1 - p, 1 + p)."""
+        p = self.speed_perturb
+        return (1.0, 1.0 - p, 1.0 + p) if p > 0 else (1.0,)
 
     def masks(self) -> tuple[int, int, int, int]:
         """(freq_masks, freq_mask_width, time_masks, time_mask_width)."""

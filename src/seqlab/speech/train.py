@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from seqlab.speech.audio import is_silent, read_wav
+from seqlab.speech.audio import change_speed, is_silent, read_wav
 from seqlab.speech.config import SpeechDataConfig
 from seqlab.speech.ctc import CharLM, greedy_decode, lexicon_decode, prefix_beam_search
 from seqlab.speech.data import Alphabet, Utterance, collate
@@ -64,16 +64,24 @@ class SpeechBatches:
 
     ``masks`` = (freq_masks, freq_width, time_masks, time_width) applies SpecAugment's masks
     to every utterance, drawn from (seed, epoch): the same epoch gives the same batches.
+    ``alternatives`` gives each utterance other versions of its frames (the speed-perturbed
+    copies, each (T_i', F)); every epoch then takes one of its 1 + n versions, uniformly at
+    random from (seed, epoch), before the masks. Batches are bucketed by the first version's T.
     """
 
     def __init__(self, features: Sequence[np.ndarray], labels: Sequence[Sequence[int]],
                  batch_size: int, *, shuffle: bool = False, seed: int = 0,
-                 masks: tuple[int, int, int, int] = (0, 1, 0, 1)) -> None:  # fmt: skip
+                 masks: tuple[int, int, int, int] = (0, 1, 0, 1),
+                 alternatives: Sequence[Sequence[np.ndarray]] | None = None) -> None:  # fmt: skip
         if not features:
             raise ValueError("no utterances to batch")
+        if alternatives is not None and len(alternatives) != len(features):
+            raise ValueError(f"{len(features)} utterances but {len(alternatives)} alternatives")
         self.features, self.labels = list(features), list(labels)
+        self.versions = [[f, *alts] for f, alts in zip(features, alternatives)] if alternatives \
+            else None  # fmt: skip
         self.seed, self.masks = seed, masks
-        self.sampler = BucketBatchSampler([len(f) for f in self.features], batch_size,
+        self.sampler = BucketBatchSampler([len(f) for f in features], batch_size,
                                           shuffle=shuffle, seed=seed)  # fmt: skip
 
     def __len__(self) -> int:
@@ -82,9 +90,12 @@ class SpeechBatches:
     def __call__(self, epoch: int) -> list[dict[str, Any]]:
         self.sampler.set_epoch(epoch)
         features = self.features
+        if self.versions is not None:  # its own stream: the masks stay those of no alternatives
+            pick = np.random.default_rng([self.seed, epoch, 1])
+            features = [v[int(pick.integers(len(v)))] for v in self.versions]
         if self.masks[0] or self.masks[2]:
             rng = np.random.default_rng([self.seed, epoch])
-            features = [spec_augment(f, rng, *self.masks) for f in self.features]
+            features = [spec_augment(f, rng, *self.masks) for f in features]
         return [collate([features[i] for i in idx], [self.labels[i] for i in idx])
                 for idx in self.sampler]  # fmt: skip
 
@@ -148,7 +159,7 @@ def train_recognizer(
     def make_data(model: CTCRecognizer) -> TaskData:  # the model's alphabet: last/'s on resume
         abc, fc = model.alphabet, model.features
         train_b = _batches(train, abc, fc, data_config.batch_size, True, trainer_config.seed,
-                           data_config.masks())  # fmt: skip
+                           data_config.masks(), data_config.speeds())  # fmt: skip
         val_b = _batches(val, abc, fc, data_config.batch_size, False, 0) if val else None
         return TaskData(train_b, val_b)
 
@@ -161,10 +172,18 @@ def train_recognizer(
                     overwrite=overwrite, callbacks=callbacks)  # fmt: skip
 
 
-def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1)):
-    features = [features_of(u.path, feats) for u in utts]
+def _batches(utts, alphabet, feats, batch_size, shuffle, seed, masks=(0, 1, 0, 1), speeds=(1.0,)):
+    versions = [_versions(u.path, feats, speeds) for u in utts]  # [speed 1, perturbed...]
     labels = [alphabet.encode(u.text) for u in utts]
-    return SpeechBatches(features, labels, batch_size, shuffle=shuffle, seed=seed, masks=masks)
+    alternatives = [v[1:] for v in versions] if len(speeds) > 1 else None
+    return SpeechBatches([v[0] for v in versions], labels, batch_size, shuffle=shuffle,
+                         seed=seed, masks=masks, alternatives=alternatives)  # fmt: skip
+
+
+def _versions(path, feats, speeds):
+    """Frames of the file played at each of ``speeds`` (1.0 first: :func:`features_of`'s)."""
+    samples, _ = read_wav(path, sample_rate=feats.sample_rate)
+    return [features_of_samples(change_speed(samples, s), feats) for s in speeds]
 
 
 def load_recognizer(

@@ -19,13 +19,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from seqlab.speech.audio import read_wav, trim_silence
+from seqlab.speech.audio import change_speed, read_wav, trim_silence
 from seqlab.speech.config import ClipConfig
 from seqlab.speech.trigger.clips import overlay_clip
 from seqlab.speech.trigger.model import n_output_steps, trigger_frames, trigger_labels
@@ -56,16 +55,8 @@ def _load_words(paths: Sequence[Path], rate: int, speeds: Sequence[float]) -> li
         x, _ = read_wav(path, sample_rate=rate)
         x = trim_silence(x, rate, min_burst=0.15)  # a click before the word goes too
         for speed in speeds:  # stretched by 1 / speed and played at rate: speed x faster
-            out.append(x if speed == 1.0 else _stretch(x, speed))
+            out.append(change_speed(x, speed))
     return out
-
-
-def _stretch(x: np.ndarray, speed: float) -> np.ndarray:
-    """``x`` resampled to len(x) / speed samples (polyphase, a small rational factor)."""
-    from scipy.signal import resample_poly
-
-    ratio = Fraction(speed).limit_denominator(100)  # 0.95 -> 19/20: up 20, down 19
-    return resample_poly(x, ratio.denominator, ratio.numerator).astype(np.float32)
 
 
 def _word_pool(paths, extra, rate, speeds) -> list[np.ndarray]:
