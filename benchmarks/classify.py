@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/classify.py --task emojify
     .venv/bin/python benchmarks/classify.py --task sst2 --train phrases --minutes 20
     .venv/bin/python benchmarks/classify.py --task sst2 --train sentences
+    .venv/bin/python benchmarks/classify.py --task sst2 --vectors spacy-md   # 300-d, E = 300
     .venv/bin/python benchmarks/classify.py --task sst2 --vectors full --seeds 2 --first-seed 3 \
         --save runs/sst2_models   # keeps runs/sst2_models/seed3, seed4 for --ensemble
 
@@ -125,17 +126,21 @@ def sst2(args) -> list[dict]:
         dropped = len(phrases) - len(train)
     else:
         train, dropped = read_labelled(sst / "stsa.binary.train", format="sst"), 0
-    if args.vectors == "full":
+    if args.vectors in ("full", "spacy-md"):
         from glove_wheel import glove_for
         from seqlab.text import word_tokenize
+        from spacy_wheel import spacy_vectors_for
 
         texts = [t for rows in (train, dev, test) for t, _ in rows]  # both tokenizations
-        vectors = glove_for(w for t in texts for w in [*t.split(), *word_tokenize(t)])
+        words = [w for t in texts for w in [*t.split(), *word_tokenize(t)]]
+        vectors = glove_for(words) if args.vectors == "full" else spacy_vectors_for(words)
     else:
         vectors = glove(extra=False)
+    changes = _changes(args)
+    changes["model"].setdefault("embedding_size", vectors.dim)
     kept: list = []
     runs = [
-        run("sst2", train, dev, test, vectors, _changes(args), seed, kept, args.save)
+        run("sst2", train, dev, test, vectors, changes, seed, kept, args.save)
         for seed in range(args.first_seed, args.first_seed + args.seeds)
     ]
     accs = [x["test_accuracy"] for x in runs]
@@ -182,10 +187,11 @@ def main() -> None:
                         "(for seqlab classify evaluate ... --ensemble)")  # fmt: skip
     parser.add_argument(
         "--vectors",
-        choices=["top40k", "full"],
+        choices=["top40k", "full", "spacy-md"],
         default="top40k",
         help="SST-2: GloVe 6B 50d top 40k, or full = also the data's rarer GloVe words "
-        "(benchmarks/glove_wheel.py; make bench-deps)",
+        "(benchmarks/glove_wheel.py; make bench-deps), or spacy-md = spaCy en_core_web_md's "
+        "300-d vectors of the data's words (benchmarks/spacy_wheel.py; downloads the wheel)",
     )
     args = parser.parse_args()
     args.seeds = args.seeds or (5 if args.task == "emojify" else 1)
