@@ -22,6 +22,32 @@ from seqlab.classify import (
 from seqlab.text import Vocabulary, WordTokenizer, pad_sequences
 from seqlab.train import TrainerConfig, save_model
 
+
+def test_validation_accuracy_is_per_sentence_not_per_word(tmp_path):
+    """The Trainer weights each validation batch by count_tokens: for a classifier that must be
+    its sentences, or the epoch picked by accuracy favours long sentences. Compared with the
+    accuracy of predict() on the same sentences, and with the word-weighted figure it used to be.
+    """
+    short = [("good", "pos"), ("bad", "neg"), ("taste", "pos"), ("movie", "neg")] * 3
+    long_ = [(" ".join(["good", "bad", "taste", "movie", "lacking", "in"] * 3), lab)
+             for lab in ("pos", "neg")] * 3  # fmt: skip
+    val = short + long_
+    trained = train_classifier(
+        short, ClassifierConfig(model="rnn", embedding_size=4, hidden_size=4),
+        ClassifierDataConfig(val_fraction=0.0, batch_size=4),
+        TrainerConfig(epochs=30, lr=0.05, seed=0), tmp_path / "m", val_rows=val,
+    )  # fmt: skip
+    lines = (tmp_path / "m" / "metrics.jsonl").read_text().splitlines()
+    logged = [json.loads(x) for x in lines if json.loads(x)["kind"] == "eval"][-1]["val_accuracy"]
+    model = trained.model  # the last weights: those of the last evaluation
+    right = [p.label == lab for p, (_, lab) in zip(model.predict([t for t, _ in val]), val)]
+    words = [len(t.split()) for t, _ in val]
+    per_sentence = sum(right) / len(val)
+    per_word = sum(r * w for r, w in zip(right, words)) / sum(words)
+    assert abs(per_sentence - per_word) > 0.01  # the data tell the two apart
+    assert logged == pytest.approx(per_sentence, abs=1e-9)
+
+
 WORDS = ["good", "bad", "taste", "lacking", "completely", "in", "movie"]
 
 

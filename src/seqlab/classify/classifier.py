@@ -253,8 +253,9 @@ class SentenceClassifier(nn.Module):
         }
 
     def count_tokens(self, batch: dict[str, Tensor]) -> int:
-        """Real words in a batch (for the words/s figure)."""
-        return int(batch["lengths"].sum())
+        """Sentences in a batch: the units ``loss`` and ``evaluate`` average over, so the
+        Trainer's validation means are per sentence (by words, long sentences counted more)."""
+        return int(batch["labels"].numel())
 
     # --- model folders --------------------------------------------------------------------------
 
