@@ -70,9 +70,12 @@ def seed_of(folder: Path) -> int:
 @torch.no_grad()
 def posteriors(models: list, path: Path, speeds: list[float]) -> list[np.ndarray]:
     """Each model's per-frame label log-probabilities at each speed: [(T', C)] a pair."""
-    out = []
+    out, read = [], {}  # the recording, read once per sample rate
     for model in models:
-        samples, _ = read_wav(path, sample_rate=model.features.sample_rate)
+        rate = model.features.sample_rate
+        if rate not in read:
+            read[rate] = read_wav(path, sample_rate=rate)[0]
+        samples = read[rate]
         for speed in speeds:
             frames = features_of_samples(change_speed(samples, speed), model.features)
             batch = collate([frames])

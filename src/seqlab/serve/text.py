@@ -82,7 +82,7 @@ def seq2seq_run(served: Served, o: Options, upload: None = None) -> dict[str, An
             "logprob": best.logprob,
             "finished": best.finished,
             "n_unk": unk,
-        }  # fmt: skip  (= translate run --json)
+        }  # = translate run --json
         if n > 1:
             obj["n_best"] = [{"hyp": h.text, "score": h.score, "logprob": h.logprob}
                              for h in hyps]  # fmt: skip
@@ -126,7 +126,7 @@ def classify_predict(served: Served, o: Options, upload: None = None) -> dict[st
         name = {"name": names[p.label]} if p.label in names else {}
         results.append(
             {"text": p.text, "label": p.label, **name, "prob": p.prob, "n_unk": p.n_unk}
-        )  # fmt: skip  (= classify predict --json)
+        )  # = classify predict --json
     saliency = []
     for line in lines:
         s = explain(model, line)
